@@ -1,0 +1,17 @@
+"""xarxa — a deep-learning framework written from scratch on NumPy.
+
+    import xarxa as xa
+    from xarxa import nn, optim
+    import xarxa.nn.functional as F
+"""
+from .dtypes import (bool_, double, float, float16, float32, float64, get_default_dtype,  # noqa
+                     half, int, int8, int16, int32, int64, long, set_default_dtype, uint8)
+from .random import get_rng_state, manual_seed, set_rng_state  # noqa: F401
+from .tensor import Tensor  # noqa: F401
+from .autograd import enable_grad, is_grad_enabled, no_grad  # noqa: F401
+from .autograd.ops import *  # noqa: F401,F403
+from .creation import (arange, as_tensor, eye, from_numpy, full, full_like,  # noqa: F401
+                       linspace, ones, ones_like, rand, rand_like, randint, randn,
+                       randn_like, randperm, tensor, zeros, zeros_like)
+
+__version__ = "0.1.0"

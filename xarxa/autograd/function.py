@@ -1,0 +1,143 @@
+"""The `Function` base class: one differentiable op, its forward and its VJP side by side.
+
+A subclass implements, on raw arrays::
+
+    def forward(ctx, x, y, **attrs) -> array
+    def backward(ctx, grad) -> tuple of input gradients (None where not needed)
+
+`ctx` is the graph node itself: `ctx.save_for_backward(...)` keeps arrays for the
+backward pass, `ctx.saved` gives them back, `ctx.needs_input_grad[i]` says whether
+input i wants a gradient, and `ctx.xp` is the inputs' array namespace (NumPy today,
+CuPy tomorrow: ops never import numpy for their math).
+
+Broadcasting is *not* undone in `backward`: an op may return a gradient with the
+broadcast shape and the engine reduces it to the input's shape (`engine.unbroadcast`,
+the one place this happens).
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import backend
+
+_state = {"grad_enabled": True, "recorder": None}
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside `no_grad()`."""
+    return _state["grad_enabled"]
+
+
+class _GradMode:
+    """Context manager / decorator that switches graph recording on or off."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self._previous: list[bool] = []
+
+    def __enter__(self):
+        self._previous.append(_state["grad_enabled"])
+        _state["grad_enabled"] = self.enabled
+        return self
+
+    def __exit__(self, *exc):
+        _state["grad_enabled"] = self._previous.pop()
+        return False
+
+    def __call__(self, fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with _GradMode(self.enabled):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+def no_grad() -> _GradMode:
+    """Record no graph and save no array (context manager or decorator).
+
+    Example:
+        >>> with xa.no_grad():
+        ...     w -= 0.1 * w.grad
+    """
+    return _GradMode(False)
+
+
+def enable_grad() -> _GradMode:
+    """Record the graph again inside a `no_grad()` block."""
+    return _GradMode(True)
+
+
+class Function:
+    """One node of the computational graph (and the op that made it)."""
+
+    __slots__ = ("inputs", "saved", "needs_input_grad", "xp", "attrs", "freed",
+                 "out_ref", "__weakref__")
+
+    def __init__(self):
+        self.saved: tuple = ()
+        self.freed = False
+        self.out_ref = None  # weakref to the output, set only by retain_grad()/record()
+
+    # -- to be implemented by subclasses ------------------------------------------------
+    def forward(ctx, *arrays, **attrs):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(ctx, grad):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # -- helpers for subclasses -----------------------------------------------------------
+    def save_for_backward(ctx, *arrays) -> None:
+        ctx.saved = arrays
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    # -- graph construction -------------------------------------------------------------
+    @classmethod
+    def apply(cls, *inputs, **attrs):
+        """Run the op on Tensors (or raw arrays, treated as constants) and record it."""
+        from ..tensor import Tensor  # local: tensor imports this module
+
+        ctx = cls()
+        arrays = [t._data if type(t) is Tensor or isinstance(t, Tensor) else t
+                  for t in inputs]
+        ctx.xp = backend.namespace(arrays[0])
+        record = _state["grad_enabled"] and any(
+            isinstance(t, Tensor) and t.requires_grad for t in inputs)
+        out = ctx.forward(*arrays, **attrs)
+        if not record:
+            return Tensor._from_op(out, None)
+        ctx.inputs = inputs
+        ctx.needs_input_grad = tuple(isinstance(t, Tensor) and t.requires_grad
+                                     for t in inputs)
+        ctx.attrs = attrs
+        result = Tensor._from_op(out, ctx)
+        recorder = _state["recorder"]
+        if recorder is not None:
+            recorder.add(result)
+        return result
+
+    def __repr__(self) -> str:
+        return f"<{self.name} node>"
+
+
+def current_recorder():
+    return _state["recorder"]
+
+
+def set_recorder(recorder) -> Any:
+    previous = _state["recorder"]
+    _state["recorder"] = recorder
+    return previous
+
+
+# The float dtypes a gradient may have; everything else is non-differentiable.
+FLOAT_KINDS = ("f",)
+
+
+def is_float_dtype(dtype: np.dtype) -> bool:
+    return dtype.kind in FLOAT_KINDS

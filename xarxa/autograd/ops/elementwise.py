@@ -1,0 +1,308 @@
+"""Elementwise ops. The notes' node types live here: an addition node *distributes* the
+upstream gradient unchanged to every input, a product node *switches* (each input gets the
+other's value times the upstream gradient), a max node *routes* it to the selected input.
+
+Broadcasting: backward may return gradients of the broadcast shape; the engine sums them
+back to each input's shape (`engine.unbroadcast`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+from ...tensor import Tensor
+from ._util import check_broadcast, constant
+
+
+class Add(Function):
+    def forward(ctx, x, y):
+        return x + y
+
+    # d(x+y) = (g, g): the addition node distributes
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    def forward(ctx, x, y):
+        return x - y
+
+    # d(x-y) = (g, -g)
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x * y
+
+    # d(xy) = (g·y, g·x): the product node switches
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        return (grad * y if ctx.needs_input_grad[0] else None,
+                grad * x if ctx.needs_input_grad[1] else None)
+
+
+class Div(Function):
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x / y
+
+    # d(x/y) = (g/y, -g·x/y²)
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        dx = grad / y
+        return dx, (-dx * x / y if ctx.needs_input_grad[1] else None)
+
+
+class Neg(Function):
+    def forward(ctx, x):
+        return -x
+
+    def backward(ctx, grad):
+        return (-grad,)
+
+
+class PowScalar(Function):
+    def forward(ctx, x, exponent):
+        ctx.save_for_backward(x)
+        return x ** exponent
+
+    # d(x^p) = g·p·x^(p-1)
+    def backward(ctx, grad):
+        (x,), p = ctx.saved, ctx.attrs["exponent"]
+        if p == 2:
+            return (grad * 2 * x,)
+        return (grad * p * x ** (p - 1),)
+
+
+class Pow(Function):
+    def forward(ctx, x, y):
+        out = x ** y
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    # d(x^y) = (g·y·x^(y-1), g·x^y·ln x); the second only defined for x > 0
+    def backward(ctx, grad):
+        x, y, out = ctx.saved
+        xp = ctx.xp
+        dx = grad * y * x ** (y - 1) if ctx.needs_input_grad[0] else None
+        dy = None
+        if ctx.needs_input_grad[1]:
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                dy = grad * out * xp.where(x > 0, xp.log(xp.where(x > 0, x, 1)), 0)
+        return dx, dy
+
+
+class Exp(Function):
+    def forward(ctx, x):
+        out = ctx.xp.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    # d(e^x) = g·e^x
+    def backward(ctx, grad):
+        return (grad * ctx.saved[0],)
+
+
+class Log(Function):
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.log(x)
+
+    # d(ln x) = g/x
+    def backward(ctx, grad):
+        return (grad / ctx.saved[0],)
+
+
+class Sqrt(Function):
+    def forward(ctx, x):
+        out = ctx.xp.sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    # d(√x) = g/(2√x)
+    def backward(ctx, grad):
+        return (grad / (2 * ctx.saved[0]),)
+
+
+class Abs(Function):
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.abs(x)
+
+    # d|x| = g·sign(x); 0 at x = 0 as in PyTorch
+    def backward(ctx, grad):
+        return (grad * ctx.xp.sign(ctx.saved[0]),)
+
+
+class Clamp(Function):
+    def forward(ctx, x, min=None, max=None):
+        inside = None
+        xp = ctx.xp
+        if min is not None:
+            inside = x >= min
+        if max is not None:
+            inside = (x <= max) if inside is None else inside & (x <= max)
+        ctx.save_for_backward(inside)
+        return xp.clip(x, min, max).astype(x.dtype, copy=False)
+
+    # the gradient passes where min ≤ x ≤ max (bounds included, as in PyTorch)
+    def backward(ctx, grad):
+        inside = ctx.saved[0]
+        return (grad if inside is None else grad * inside,)
+
+
+class Maximum(Function):
+    def forward(ctx, x, y):
+        chosen = x >= y
+        ctx.save_for_backward(chosen)
+        return ctx.xp.where(chosen, x, y)
+
+    # a max node routes: all of g to the selected input; on a tie, to the first one
+    def backward(ctx, grad):
+        chosen = ctx.saved[0]
+        return (grad * chosen if ctx.needs_input_grad[0] else None,
+                grad * ~chosen if ctx.needs_input_grad[1] else None)
+
+
+class Minimum(Function):
+    def forward(ctx, x, y):
+        chosen = x <= y
+        ctx.save_for_backward(chosen)
+        return ctx.xp.where(chosen, x, y)
+
+    # routes like Maximum; on a tie, to the first input
+    def backward(ctx, grad):
+        chosen = ctx.saved[0]
+        return (grad * chosen if ctx.needs_input_grad[0] else None,
+                grad * ~chosen if ctx.needs_input_grad[1] else None)
+
+
+class Where(Function):
+    def forward(ctx, condition, x, y):
+        ctx.save_for_backward(condition)
+        return ctx.xp.where(condition, x, y)
+
+    # g flows to x where the condition holds, to y elsewhere
+    def backward(ctx, grad):
+        condition = ctx.saved[0]
+        return (None,
+                grad * condition if ctx.needs_input_grad[1] else None,
+                grad * ~condition if ctx.needs_input_grad[2] else None)
+
+
+# -- wrappers ------------------------------------------------------------------------------
+
+def _binary(cls, x, y, op):
+    if not isinstance(x, Tensor):
+        x = constant(x, y)
+    if not isinstance(y, Tensor):
+        y = constant(y, x)
+    if x.shape != y.shape:
+        check_broadcast(op, x, y)
+    return cls.apply(x, y)
+
+
+def add(x, y) -> Tensor:
+    """x + y, with NumPy broadcasting."""
+    return _binary(Add, x, y, "add")
+
+
+def sub(x, y) -> Tensor:
+    """x − y, with NumPy broadcasting."""
+    return _binary(Sub, x, y, "sub")
+
+
+def mul(x, y) -> Tensor:
+    """x · y elementwise, with NumPy broadcasting."""
+    return _binary(Mul, x, y, "mul")
+
+
+def div(x, y) -> Tensor:
+    """x / y elementwise, with NumPy broadcasting."""
+    return _binary(Div, x, y, "div")
+
+
+def neg(x: Tensor) -> Tensor:
+    """−x."""
+    return Neg.apply(x)
+
+
+def pow(x, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
+    """x ** exponent; a Python-number exponent is a constant of the op."""
+    if isinstance(x, Tensor) and isinstance(exponent, (int, float)) \
+            and not isinstance(exponent, bool):
+        return PowScalar.apply(x, exponent=exponent)
+    return _binary(Pow, x, exponent, "pow")
+
+
+def exp(x: Tensor) -> Tensor:
+    """e^x elementwise."""
+    return Exp.apply(x)
+
+
+def log(x: Tensor) -> Tensor:
+    """Natural logarithm elementwise."""
+    return Log.apply(x)
+
+
+def sqrt(x: Tensor) -> Tensor:
+    """Square root elementwise."""
+    return Sqrt.apply(x)
+
+
+def abs(x: Tensor) -> Tensor:  # noqa: A001 - PyTorch's name
+    """|x| elementwise (gradient sign(x), 0 at 0)."""
+    return Abs.apply(x)
+
+
+def clamp(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
+    """Limit x to [min, max]; either bound may be None."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    if min is not None and max is not None and min > max:
+        raise ValueError(f"clamp: min ({min}) must not exceed max ({max})")
+    return Clamp.apply(x, min=min, max=max)
+
+
+def maximum(x, y) -> Tensor:
+    """Elementwise max; the gradient goes to the larger input (to x on a tie)."""
+    return _binary(Maximum, x, y, "maximum")
+
+
+def minimum(x, y) -> Tensor:
+    """Elementwise min; the gradient goes to the smaller input (to x on a tie)."""
+    return _binary(Minimum, x, y, "minimum")
+
+
+def where(condition, x, y) -> Tensor:
+    """Pick x where `condition` is true and y elsewhere (broadcasting all three)."""
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype.kind != "b":
+        raise TypeError(f"where: condition must be boolean, got dtype {cond.dtype}")
+    if not isinstance(x, Tensor):
+        x = constant(x, y)
+    if not isinstance(y, Tensor):
+        y = constant(y, x)
+    return Where.apply(cond, x, y)
+
+
+class Cast(Function):
+    def forward(ctx, x, dtype, copy=False):
+        ctx.save_for_backward(x.dtype)
+        return x.astype(dtype, copy=copy)
+
+    # the gradient is cast back to the input's dtype (only float -> float is tracked)
+    def backward(ctx, grad):
+        return (grad.astype(ctx.saved[0]),)
+
+
+def cast(x: Tensor, dtype, copy: bool = False) -> Tensor:
+    """x converted to `dtype`; differentiable between floating types."""
+    if dtype.kind != "f" and x.requires_grad:
+        from ..function import no_grad
+        with no_grad():
+            return Cast.apply(x, dtype=dtype, copy=copy)
+    return Cast.apply(x, dtype=dtype, copy=copy)

@@ -1,0 +1,101 @@
+"""Matrix products: matmul (NumPy's @ semantics) and the fused affine map `linear`."""
+from __future__ import annotations
+
+from ..function import Function
+from ...tensor import Tensor
+
+
+def _swap(a):
+    return a.swapaxes(-1, -2)
+
+
+class MatMul(Function):
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x @ y
+
+    # d(x@y) = (g @ yᵀ, xᵀ @ g); 1-D operands are promoted to matrices and back,
+    # and the engine sums broadcast batch dimensions away
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        if x.ndim == 1 and y.ndim == 1:
+            return grad * y, grad * x
+        x2 = x[None, :] if x.ndim == 1 else x
+        y2 = y[:, None] if y.ndim == 1 else y
+        g2 = grad
+        if x.ndim == 1:
+            g2 = g2[..., None, :]
+        if y.ndim == 1:
+            g2 = g2[..., None]
+        dx = dy = None
+        if ctx.needs_input_grad[0]:
+            dx = g2 @ _swap(y2)
+            if x.ndim == 1:
+                dx = dx[..., 0, :]
+        if ctx.needs_input_grad[1]:
+            dy = _swap(x2) @ g2
+            if y.ndim == 1:
+                dy = dy[..., 0]
+        return dx, dy
+
+
+class Linear(Function):
+    """x @ wᵀ + b in one node: the layer every MLP repeats, fused for speed."""
+
+    def forward(ctx, x, w, b=None):
+        ctx.save_for_backward(x, w)
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    # dx = g @ w, dw = gᵀ @ x (batch dims flattened), db = Σ_batch g
+    def backward(ctx, grad):
+        x, w = ctx.saved
+        need = ctx.needs_input_grad
+        dx = grad @ w if need[0] else None
+        dw = db = None
+        g2 = grad.reshape(-1, grad.shape[-1])
+        if need[1]:
+            dw = g2.T @ x.reshape(-1, x.shape[-1])
+        if len(need) > 2 and need[2]:
+            db = g2.sum(axis=0)
+        return dx, dw, db
+
+
+def matmul(x: Tensor, y: Tensor) -> Tensor:
+    """Matrix product with NumPy's rules (1-D vectors, broadcast batch dimensions)."""
+    if not isinstance(x, Tensor) or not isinstance(y, Tensor):
+        raise TypeError(f"matmul: expected two Tensors, got {type(x).__name__} and "
+                        f"{type(y).__name__}")
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
+                         f"{x.shape} and {y.shape}")
+    k1 = x.shape[-1]
+    k2 = y.shape[0] if y.ndim == 1 else y.shape[-2]
+    if k1 != k2:
+        raise ValueError(f"matmul: inner dimensions differ: {x.shape} @ {y.shape} "
+                         f"({k1} ≠ {k2})")
+    try:
+        return MatMul.apply(x, y)
+    except ValueError:
+        raise ValueError(f"matmul: batch dimensions of {x.shape} and {y.shape} do not "
+                         "broadcast") from None
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x Wᵀ + b, as `nn.Linear` computes it.
+
+    Shape:
+        x (*, in_features), weight (out_features, in_features), bias (out_features,)
+        -> (*, out_features)
+    """
+    if x.ndim == 0 or x.shape[-1] != weight.shape[-1] or weight.ndim != 2:
+        raise ValueError(f"linear: input of shape {x.shape} does not fit a weight of shape "
+                         f"{weight.shape} (expected input (*, {weight.shape[-1]}))")
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(f"linear: bias of shape {bias.shape}, expected "
+                         f"({weight.shape[0]},)")
+    if bias is None:
+        return Linear.apply(x, weight)
+    return Linear.apply(x, weight, bias)

@@ -1,0 +1,384 @@
+"""`Tensor`: an n-dimensional array that remembers how it was computed.
+
+A Tensor wraps one array (`.numpy()` returns it without a copy). Operators and methods
+delegate to the ops in `xarxa.autograd.ops`; when any input requires a gradient, the
+result keeps its graph node (`grad_fn`) so that `backward()` can walk back through it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import dtypes
+from .autograd import engine
+from .autograd.function import is_grad_enabled
+
+
+class Tensor:
+    """An array with an optional gradient and the graph node that produced it.
+
+    Args:
+        data: an array (kept as is, no copy). Use `xa.tensor(...)` to build from lists.
+        requires_grad: track operations on this tensor to compute its gradient.
+        name: a label shown in `repr`, `inspect.trace` tables and graph drawings.
+    """
+
+    __slots__ = ("_data", "requires_grad", "grad", "_ctx", "name", "__weakref__")
+    __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected op
+
+    def __init__(self, data, requires_grad: bool = False, name: str | None = None):
+        if not isinstance(data, np.ndarray):
+            data = np.asarray(data)
+        self._data = data
+        self.grad: Tensor | None = None
+        self._ctx = None
+        self.name = name
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @staticmethod
+    def _from_op(data, ctx) -> "Tensor":
+        """Fast path for op results: no checks, `data` is already the right array."""
+        t = Tensor.__new__(Tensor)
+        t._data = data if type(data) is np.ndarray else np.asarray(data)
+        t._ctx = ctx
+        t.requires_grad = ctx is not None
+        t.grad = None
+        t.name = None
+        return t
+
+    # -- properties ---------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    @property
+    def T(self) -> "Tensor":  # noqa: N802 - PyTorch's name
+        return ops.permute(self, tuple(reversed(range(self.ndim))))
+
+    @property
+    def mT(self) -> "Tensor":  # noqa: N802
+        return ops.transpose(self, -2, -1)
+
+    @property
+    def grad_fn(self):
+        """The graph node that produced this tensor (None for leaves)."""
+        return self._ctx
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    @property
+    def data(self) -> "Tensor":
+        """A Tensor sharing this array, without history (PyTorch's `.data`)."""
+        return Tensor(self._data)
+
+    @data.setter
+    def data(self, value) -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    def size(self, dim: int | None = None):
+        """The shape (PyTorch's `size()`), or one dimension's size."""
+        return self._data.shape if dim is None else self._data.shape[dim]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    # -- conversion ---------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The underlying array (no copy)."""
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise ValueError(f"item: only one-element tensors can be converted, got shape "
+                             f"{self.shape}")
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is "
+                             "ambiguous; use .any() or .all()")
+        return bool(self._data.item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of one element can be used as an index")
+        return int(self._data.item())
+
+    def to(self, dtype) -> "Tensor":
+        """Cast to `dtype` (differentiable between float types)."""
+        return ops.cast(self, dtypes.resolve(dtype, "to"))
+
+    astype = to
+
+    def float(self) -> "Tensor":
+        return self.to(dtypes.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(dtypes.float64)
+
+    def long(self) -> "Tensor":
+        return self.to(dtypes.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(dtypes.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(dtypes.bool_)
+
+    def detach(self) -> "Tensor":
+        """The same values, cut from the graph (shares the array)."""
+        return Tensor(self._data, name=self.name)
+
+    def clone(self) -> "Tensor":
+        """A copy that stays in the graph (gradients flow back to `self`)."""
+        return ops.cast(self, self.dtype, copy=True)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    # -- autograd -----------------------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Switch gradient tracking on a leaf; only floating tensors can require grad."""
+        if requires_grad and self._data.dtype.kind != "f":
+            raise TypeError(f"requires_grad: only floating-point tensors can require a "
+                            f"gradient, got dtype {self._data.dtype}")
+        if not requires_grad and self._ctx is not None:
+            raise RuntimeError("requires_grad_: cannot switch off tracking on a non-leaf; "
+                               "use .detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in `.grad` after `backward()`."""
+        if self._ctx is None:
+            return
+        import weakref
+        self._ctx.out_ref = weakref.ref(self)
+
+    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+        """Compute d(self)/d(leaf) for every leaf that requires a gradient.
+
+        Args:
+            gradient: the upstream gradient, of self's shape; may be omitted only when
+                self has one element (it is then 1).
+            retain_graph: keep the graph (and its saved arrays) to call backward again.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward: this tensor does not require a gradient and has "
+                               "no graph (did you forget requires_grad=True, or is it "
+                               "inside no_grad()?)")
+        if gradient is None:
+            if self._data.size != 1:
+                raise RuntimeError(f"backward: a gradient argument is required for a "
+                                   f"non-scalar output of shape {self.shape}; pass one of "
+                                   "that shape (or reduce the output first)")
+            grad = np.ones_like(self._data)
+        else:
+            grad = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
+            if grad.shape != self.shape:
+                raise ValueError(f"backward: gradient of shape {grad.shape} does not match "
+                                 f"the output shape {self.shape}")
+            grad = grad.astype(self.dtype, copy=False)
+        engine.backward(self, grad, retain_graph=retain_graph)
+
+    # -- in-place updates (leaves under no_grad, or tensors without a graph) -------------
+    def _check_inplace(self, op: str) -> None:
+        if is_grad_enabled() and (self.requires_grad or self._ctx is not None):
+            raise RuntimeError(f"{op}: in-place update of a tensor that requires grad; "
+                               "do it inside `with xa.no_grad():` (e.g. w -= lr * w.grad)")
+
+    def _inplace(self, op: str, fn, other) -> "Tensor":
+        self._check_inplace(op)
+        other = other._data if isinstance(other, Tensor) else other
+        fn(self._data, other, out=self._data, casting="same_kind")
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace("add_", np.add, other)
+
+    def __isub__(self, other):
+        return self._inplace("sub_", np.subtract, other)
+
+    def __imul__(self, other):
+        return self._inplace("mul_", np.multiply, other)
+
+    def __itruediv__(self, other):
+        return self._inplace("div_", np.divide, other)
+
+    def add_(self, other, alpha: float = 1.0):
+        return self._inplace("add_", np.add, other if alpha == 1.0 else other * alpha)
+
+    def sub_(self, other, alpha: float = 1.0):
+        return self._inplace("sub_", np.subtract, other if alpha == 1.0 else other * alpha)
+
+    def mul_(self, other):
+        return self._inplace("mul_", np.multiply, other)
+
+    def div_(self, other):
+        return self._inplace("div_", np.divide, other)
+
+    def copy_(self, other) -> "Tensor":
+        """Overwrite the values with `other`'s (broadcast, cast to this dtype)."""
+        self._check_inplace("copy_")
+        src = other._data if isinstance(other, Tensor) else np.asarray(other)
+        try:
+            np.copyto(self._data, src, casting="unsafe")
+        except ValueError:
+            raise ValueError(f"copy_: source of shape {src.shape} does not broadcast to "
+                             f"{self.shape}") from None
+        return self
+
+    def fill_(self, value) -> "Tensor":
+        self._check_inplace("fill_")
+        self._data.fill(value)
+        return self
+
+    def zero_(self) -> "Tensor":
+        return self.fill_(0)
+
+    def __setitem__(self, index, value) -> None:
+        self._check_inplace("setitem")
+        index = index._data if isinstance(index, Tensor) else index
+        self._data[index] = value._data if isinstance(value, Tensor) else value
+
+    # -- operators ----------------------------------------------------------------------
+    def __add__(self, other):
+        return ops.add(self, other)
+
+    def __radd__(self, other):
+        return ops.add(other, self)
+
+    def __sub__(self, other):
+        return ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return ops.sub(other, self)
+
+    def __mul__(self, other):
+        return ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.div(other, self)
+
+    def __pow__(self, exponent):
+        return ops.pow(self, exponent)
+
+    def __rpow__(self, base):
+        return ops.pow(ops.constant_like(base, self), self)
+
+    def __matmul__(self, other):
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return ops.matmul(ops.constant_like(other, self), self)
+
+    def __neg__(self):
+        return ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.abs(self)
+
+    def __getitem__(self, index):
+        return ops.getitem(self, index)
+
+    # comparisons give bool tensors and are not differentiable
+    def _compare(self, other, fn):
+        other = other._data if isinstance(other, Tensor) else other
+        return Tensor(fn(self._data, other))
+
+    def __eq__(self, other):  # type: ignore[override]
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):  # type: ignore[override]
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    def __invert__(self):
+        if self.dtype.kind != "b":
+            raise TypeError(f"~ expects a bool tensor, got dtype {self.dtype}")
+        return Tensor(~self._data)
+
+    def __and__(self, other):
+        return self._compare(other, np.logical_and)
+
+    def __or__(self, other):
+        return self._compare(other, np.logical_or)
+
+    __hash__ = object.__hash__  # tensors are dictionary keys by identity, as in PyTorch
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    # -- representation -------------------------------------------------------------------
+    def __repr__(self) -> str:
+        body = np.array2string(self._data, separator=", ", precision=4,
+                               prefix="tensor(")
+        extras = []
+        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
+            extras.append(f"dtype={self.dtype}")
+        if self._ctx is not None:
+            extras.append(f"grad_fn=<{self._ctx.name}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+
+from . import _methods as ops  # noqa: E402  (the ops need Tensor defined first)
+
+ops.attach_methods(Tensor)
