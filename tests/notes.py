@@ -18,3 +18,26 @@ EX_1_3_DOG_RECALL = 1.0         # both dogs are predicted as dog
 
 # Exercise 1.6: three classes with 80 %, 10 % and 10 % of the samples.
 EX_1_6_PROPORTIONS = (0.8, 0.1, 0.1)
+
+# Exercise 1.1: ReLU(w·x + b) trained with an L1 loss on the sample (x, y) = (1, 1).
+EX_1_1_W, EX_1_1_B = 2.0, 0.0
+EX_1_1_X, EX_1_1_Y = 1.0, 1.0
+EX_1_1_FORWARD = 2.0            # ŷ of the first pass
+EX_1_1_LOSS = 1.0
+EX_1_1_GRAD_W, EX_1_1_GRAD_B = 1.0, 1.0
+EX_1_1_LR = 0.1
+EX_1_1_W_AFTER, EX_1_1_B_AFTER = 1.9, -0.1
+EX_1_1_FORWARD_2, EX_1_1_LOSS_2 = 1.8, 0.8
+
+# Exercise 1.2: one sigmoid neuron w = (0.2, 0.8), b = −1 on x = (1, 1).
+EX_1_2_W, EX_1_2_B, EX_1_2_X = (0.2, 0.8), -1.0, (1.0, 1.0)
+EX_1_2_OUTPUT = 0.5
+EX_1_2_THRESHOLD = 0.9          # γ > 0.9 → class A, below → class B
+EX_1_2_CLASS = "B"
+
+# Exercise 1.5: a one-hidden-layer ReLU network that computes XOR.
+EX_1_5_W1 = [[1.0, 1.0], [1.0, 1.0]]
+EX_1_5_C1 = [0.0, -1.0]
+EX_1_5_W2 = [1.0, -2.0]
+EX_1_5_HIDDEN_AT_00 = [0.0, -1.0]   # h = W x + c for x = (0, 0)
+EX_1_5_TRUTH_TABLE = {(0, 0): 0.0, (1, 0): 1.0, (0, 1): 1.0, (1, 1): 0.0}

@@ -33,7 +33,7 @@ class Sum(Function):
 
 class Mean(Function):
     def forward(ctx, x, axes=None, keepdim=False):
-        ctx.save_for_backward(x.shape, x.size // max(1, _count_out(x.shape, axes)))
+        ctx.save_for_backward(x.shape, x.size // builtins.max(1, _count_out(x.shape, axes)))
         return x.mean(axis=axes, keepdims=keepdim)
 
     # d(mean x) = g / n for each of the n averaged elements
@@ -96,7 +96,7 @@ def mean(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 
 def _max_min(x: Tensor, dim, keepdim: bool, largest: bool, op: str):
-    if x.size == 0:
+    if x.numel() == 0:
         raise ValueError(f"{op}: cannot reduce an empty tensor of shape {x.shape}")
     if dim is None:
         return MaxReduce.apply(x, dim=None, keepdim=keepdim, largest=largest)
@@ -130,7 +130,7 @@ def var(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1) -> Tens
     Composed from mean, sub, mul and sum: no backward of its own.
     """
     axes = normalize_dims(dim, x.ndim, "var")
-    n = x.size // _count_out(x.shape, axes)
+    n = x.numel() // _count_out(x.shape, axes)
     centered = x - mean(x, dim=dim, keepdim=True)
     return sum(centered * centered, dim=dim, keepdim=keepdim) / builtins.max(n - correction, 0)
 

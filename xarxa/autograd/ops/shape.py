@@ -98,10 +98,10 @@ def reshape(x: Tensor, *shape) -> Tensor:
     """The same elements in a new shape; one dimension may be -1 (inferred)."""
     shape = _shape_arg(shape)
     known = math.prod(s for s in shape if s != -1)
-    if list(shape).count(-1) > 1 or (-1 not in shape and known != x.size) or \
-            (-1 in shape and (known == 0 or x.size % known)):
+    if list(shape).count(-1) > 1 or (-1 not in shape and known != x.numel()) or \
+            (-1 in shape and (known == 0 or x.numel() % known)):
         raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} "
-                         f"({x.size} elements) into {shape}")
+                         f"({x.numel()} elements) into {shape}")
     return Reshape.apply(x, shape=shape)
 
 

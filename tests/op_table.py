@@ -1,0 +1,132 @@
+"""The op table: every public differentiable op of the core, with the same function written
+in xarxa and in torch and the input shapes to try (scalars, size-1 dims, broadcasting).
+
+Each entry drives a float64 gradcheck and a float32 PyTorch-parity check
+(tests/autograd/test_op_table.py). Inputs avoid kinks and ties: `domain` says how.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as TF
+
+import xarxa as xa
+
+
+@dataclass
+class OpCase:
+    name: str
+    xarxa: Callable
+    torch: Callable
+    shapes: list                      # a list of input-shape tuples, one per case
+    domain: str = "any"               # any | positive | nonzero | unit
+    extra: list = field(default_factory=list)  # non-float inputs appended to each case
+
+
+def sample(shape, domain: str, rng: np.random.Generator) -> np.ndarray:
+    """Inputs away from kinks (|x| ≥ 0.1) and ties (distinct values)."""
+    n = int(np.prod(shape)) if shape else 1
+    # distinct magnitudes in [0.1, 2.1) with random signs: no ties, no values near 0
+    values = (0.1 + 2.0 * (rng.permutation(n) + rng.random(n) * 0.5) / n)
+    if domain == "any" or domain == "nonzero":
+        values = values * rng.choice([-1.0, 1.0], n)
+    elif domain == "unit":
+        values = values / 2.2
+    return values.reshape(shape)
+
+
+UNARY = [(), (1,), (3,), (2, 3), (1, 4, 1), (2, 3, 4)]
+BINARY = [((), ()), ((3,), ()), ((), (3,)), ((2, 3), (2, 3)), ((2, 3), (3,)),
+          ((2, 1), (1, 3)), ((4, 1, 3), (2, 1)), ((1,), (2, 3))]
+REDUCE = [(3,), (2, 3), (2, 1, 4)]
+
+OPS: list[OpCase] = [
+    # elementwise
+    OpCase("add", lambda a, b: a + b, lambda a, b: a + b, BINARY),
+    OpCase("sub", lambda a, b: a - b, lambda a, b: a - b, BINARY),
+    OpCase("mul", lambda a, b: a * b, lambda a, b: a * b, BINARY),
+    OpCase("div", lambda a, b: a / b, lambda a, b: a / b, BINARY, "nonzero"),
+    OpCase("neg", lambda a: -a, lambda a: -a, [(s,) for s in UNARY]),
+    OpCase("pow", lambda a: a ** 3, lambda a: a ** 3, [(s,) for s in UNARY]),
+    OpCase("pow_tensor", lambda a, b: a ** b, lambda a, b: a ** b,
+           [((3,), (3,)), ((2, 3), (3,)), ((), (2,))], "positive"),
+    OpCase("rpow", lambda a: 2.0 ** a, lambda a: 2.0 ** a, [((2, 3),)]),
+    OpCase("exp", xa.exp, torch.exp, [(s,) for s in UNARY]),
+    OpCase("log", xa.log, torch.log, [(s,) for s in UNARY], "positive"),
+    OpCase("sqrt", xa.sqrt, torch.sqrt, [(s,) for s in UNARY], "positive"),
+    OpCase("abs", xa.abs, torch.abs, [(s,) for s in UNARY]),
+    OpCase("clamp", lambda a: xa.clamp(a, -0.75, 0.95), lambda a: torch.clamp(a, -0.75, 0.95),
+           [(s,) for s in UNARY[2:]]),
+    OpCase("maximum", xa.maximum, torch.maximum, BINARY),
+    OpCase("minimum", xa.minimum, torch.minimum, BINARY),
+    OpCase("where", lambda a, b: xa.where(a > 0, a, b), lambda a, b: torch.where(a > 0, a, b),
+           BINARY[3:]),
+    OpCase("cast", lambda a: a.double() * 2, lambda a: a.double() * 2, [((2, 3),)]),
+    # reductions
+    OpCase("sum", lambda a: a.sum(), lambda a: a.sum(), [(s,) for s in UNARY]),
+    OpCase("sum_dim", lambda a: a.sum(dim=-1, keepdim=True),
+           lambda a: a.sum(dim=-1, keepdim=True), [(s,) for s in REDUCE]),
+    OpCase("sum_dims", lambda a: a.sum(dim=(0, 2)), lambda a: a.sum(dim=(0, 2)), [((2, 3, 4),)]),
+    OpCase("mean", lambda a: a.mean(0), lambda a: a.mean(0), [(s,) for s in REDUCE]),
+    OpCase("max", lambda a: a.max(), lambda a: a.max(), [(s,) for s in UNARY]),
+    OpCase("max_dim", lambda a: a.max(dim=1).values, lambda a: a.max(dim=1).values,
+           [((2, 3),), ((2, 1, 4),)]),
+    OpCase("min", lambda a: a.min(dim=0, keepdim=True).values,
+           lambda a: a.min(dim=0, keepdim=True).values, [(s,) for s in REDUCE]),
+    OpCase("var", lambda a: a.var(dim=-1), lambda a: a.var(dim=-1), [(s,) for s in REDUCE]),
+    OpCase("std", lambda a: a.std(), lambda a: a.std(), [((2, 3),)]),
+    # shape
+    OpCase("reshape", lambda a: a.reshape(3, -1), lambda a: a.reshape(3, -1), [((2, 3),)]),
+    OpCase("view", lambda a: a.view(-1), lambda a: a.view(-1), [((2, 3),)]),
+    OpCase("flatten", lambda a: a.flatten(1), lambda a: a.flatten(1), [((2, 3, 4),)]),
+    OpCase("squeeze", lambda a: a.squeeze(), lambda a: a.squeeze(), [((1, 4, 1),)]),
+    OpCase("unsqueeze", lambda a: a.unsqueeze(1), lambda a: a.unsqueeze(1), [((2, 3),)]),
+    OpCase("transpose", lambda a: a.transpose(0, 2), lambda a: a.transpose(0, 2),
+           [((2, 3, 4),)]),
+    OpCase("permute", lambda a: a.permute(2, 0, 1), lambda a: a.permute(2, 0, 1),
+           [((2, 3, 4),)]),
+    OpCase("T", lambda a: a.T, lambda a: a.T, [((2, 3),)]),
+    OpCase("expand", lambda a: a.expand(2, 3, 4), lambda a: a.expand(2, 3, 4),
+           [((3, 1),), ((4,),)]),
+    OpCase("cat", lambda a, b: xa.cat([a, b], dim=1), lambda a, b: torch.cat([a, b], dim=1),
+           [((2, 3), (2, 1))]),
+    OpCase("stack", lambda a, b: xa.stack([a, b], dim=1), lambda a, b: torch.stack([a, b], 1),
+           [((2, 3), (2, 3))]),
+    OpCase("pad", lambda a: xa.pad(a, (1, 2, 0, 1), value=0.5),
+           lambda a: TF.pad(a, (1, 2, 0, 1), value=0.5), [((2, 3),), ((1, 2, 3),)]),
+    OpCase("getitem_slice", lambda a: a[1:, ::2], lambda a: a[1:, ::2], [((3, 4),)]),
+    OpCase("getitem_int", lambda a: a[1], lambda a: a[1], [((3, 4),)]),
+    OpCase("getitem_array", lambda a: a[xa.tensor([0, 2, 0])],
+           lambda a: a[torch.tensor([0, 2, 0])], [((3, 2),)]),
+    OpCase("getitem_pairs", lambda a: a[xa.tensor([0, 1, 1]), xa.tensor([2, 0, 0])],
+           lambda a: a[torch.tensor([0, 1, 1]), torch.tensor([2, 0, 0])], [((3, 4),)]),
+    OpCase("getitem_mask", lambda a: a[a > 0], lambda a: a[a > 0], [((3, 4),)]),
+    # linear algebra
+    OpCase("matmul", lambda a, b: a @ b, lambda a, b: a @ b,
+           [((2, 3), (3, 4)), ((3,), (3, 2)), ((2, 3), (3,)), ((3,), (3,)),
+            ((2, 2, 3), (3, 4)), ((2, 3), (4, 3, 2))]),
+    OpCase("linear", xa.linear, TF.linear, [((4, 3), (2, 3), (2,)), ((2, 5, 3), (2, 3), (2,)),
+                                            ((3,), (2, 3), (2,))]),
+    OpCase("linear_nobias", lambda x, w: xa.linear(x, w), lambda x, w: TF.linear(x, w),
+           [((4, 3), (2, 3))]),
+    # activations
+    OpCase("relu", xa.relu, torch.relu, [(s,) for s in UNARY]),
+    OpCase("sigmoid", xa.sigmoid, torch.sigmoid, [(s,) for s in UNARY]),
+    OpCase("tanh", xa.tanh, torch.tanh, [(s,) for s in UNARY]),
+    OpCase("step", lambda a: xa.step(a) * a, lambda a: (a >= 0).to(a.dtype) * a,
+           [(s,) for s in UNARY]),
+    OpCase("softmax", lambda a: xa.softmax(a, dim=-1), lambda a: torch.softmax(a, -1),
+           [((3,),), ((2, 3),), ((2, 3, 4),)]),
+    OpCase("softmax_temperature", lambda a: xa.softmax(a, dim=0, temperature=2.5),
+           lambda a: torch.softmax(a / 2.5, 0), [((3, 2),)]),
+    OpCase("log_softmax", lambda a: xa.log_softmax(a, dim=1), lambda a: torch.log_softmax(a, 1),
+           [((2, 3),), ((2, 4, 3),)]),
+]
+
+# ops exported by xarxa.autograd.ops that are not differentiable (or are aliases)
+NOT_DIFFERENTIABLE = {"argmax", "argmin"}
+ALIASES = {"heaviside": "step", "concatenate": "cat", "broadcast_to": "expand",
+           "getitem": "getitem_slice"}
