@@ -15,3 +15,7 @@ from .creation import (arange, as_tensor, eye, from_numpy, full, full_like,  # n
                        randn_like, randperm, tensor, zeros, zeros_like)
 
 __version__ = "0.1.0"
+
+from .backend import tune_allocator as _tune_allocator  # noqa: E402
+
+_tune_allocator()  # see backend.py: keeps big temporaries mapped (XARXA_MALLOC_TUNING=0)

@@ -100,20 +100,23 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **attrs):
         """Run the op on Tensors (or raw arrays, treated as constants) and record it."""
-        from ..tensor import Tensor  # local: tensor imports this module
-
+        Tensor = _tensor_class()
         ctx = cls()
-        arrays = [t._data if type(t) is Tensor or isinstance(t, Tensor) else t
-                  for t in inputs]
+        arrays = []
+        needs = []
+        for t in inputs:
+            if isinstance(t, Tensor):
+                arrays.append(t._data)
+                needs.append(t.requires_grad)
+            else:
+                arrays.append(t)
+                needs.append(False)
         ctx.xp = backend.namespace(arrays[0])
-        record = _state["grad_enabled"] and any(
-            isinstance(t, Tensor) and t.requires_grad for t in inputs)
         out = ctx.forward(*arrays, **attrs)
-        if not record:
+        if not (_state["grad_enabled"] and True in needs):
             return Tensor._from_op(out, None)
         ctx.inputs = inputs
-        ctx.needs_input_grad = tuple(isinstance(t, Tensor) and t.requires_grad
-                                     for t in inputs)
+        ctx.needs_input_grad = needs
         ctx.attrs = attrs
         result = Tensor._from_op(out, ctx)
         recorder = _state["recorder"]
@@ -123,6 +126,17 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name} node>"
+
+
+_TENSOR = []
+
+
+def _tensor_class():
+    """`Tensor`, imported on first use (tensor.py imports this module)."""
+    if not _TENSOR:
+        from ..tensor import Tensor
+        _TENSOR.append(Tensor)
+    return _TENSOR[0]
 
 
 def current_recorder():

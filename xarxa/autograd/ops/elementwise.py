@@ -200,9 +200,11 @@ def _binary(cls, x, y, op):
         x = constant(x, y)
     if not isinstance(y, Tensor):
         y = constant(y, x)
-    if x.shape != y.shape:
-        check_broadcast(op, x, y)
-    return cls.apply(x, y)
+    try:
+        return cls.apply(x, y)
+    except ValueError:
+        check_broadcast(op, x, y)  # raises a named error when shapes do not broadcast
+        raise
 
 
 def add(x, y) -> Tensor:
