@@ -41,3 +41,53 @@ EX_1_5_C1 = [0.0, -1.0]
 EX_1_5_W2 = [1.0, -2.0]
 EX_1_5_HIDDEN_AT_00 = [0.0, -1.0]   # h = W x + c for x = (0, 0)
 EX_1_5_TRUTH_TABLE = {(0, 0): 0.0, (1, 0): 1.0, (0, 1): 1.0, (1, 1): 0.0}
+
+# Exercise 1.6 (answer): inverse-frequency class weights α_k = 1 / f_k.
+EX_1_6_WEIGHTS = (1 / 0.8, 1 / 0.1, 1 / 0.1)
+
+# §1.3.6, cross-entropy vs accuracy. The notes print the probabilities column-wise (one
+# column per sample); the targets were lost with the figure and are reconstructed so that
+# both batches have accuracy 2/3 and the printed cross-entropies.
+CE_TABLE_BATCH_A = [[0.1, 0.2, 0.7], [0.3, 0.3, 0.4], [0.3, 0.4, 0.3]]
+CE_TABLE_TARGETS_A = [0, 2, 1]
+CE_TABLE_BATCH_B = [[0.3, 0.3, 0.4], [0.1, 0.7, 0.2], [0.1, 0.2, 0.7]]
+CE_TABLE_TARGETS_B = [0, 1, 2]
+CE_TABLE_ACCURACY = 2 / 3          # both batches
+CE_TABLE_CE_A = 1.38               # −(ln .1 + ln .4 + ln .4)/3 = 1.378 (the notes print 1.37)
+CE_TABLE_CE_B = 0.64               # −(ln .3 + ln .7 + ln .7)/3 = 0.639
+
+# Exercise 1.7: 1-D embeddings, L1 distance, margin 4.
+EX_1_7_ANCHOR, EX_1_7_POSITIVE, EX_1_7_NEGATIVE = 1.0, 2.0, 3.0
+EX_1_7_MARGIN = 4.0
+EX_1_7_CONTRASTIVE_POSITIVE = 1.0      # y·d² with d = |1 − 2| = 1
+EX_1_7_CONTRASTIVE_NEGATIVE = 2.0      # the exercise's un-squared hinge max(0, 4 − 2)
+EX_1_7_CONTRASTIVE_NEGATIVE_SQUARED = 4.0   # the notes' max²(0, 4 − 2)
+EX_1_7_TRIPLET = 1.0                   # max(0, 4 + 1² − 2²)
+
+# Mid-term exam Fall 2022, exercise 1: ŷ = w·x + b on the pair (x, y) = (2, 2), α = 0.3,
+# L1 loss, gradient descent. Columns are iterations n … n+5 (n+3 … n+5 were the blanks).
+EXAM_2022_X, EXAM_2022_Y, EXAM_2022_LR = 2.0, 2.0, 0.3
+EXAM_2022_W = [2.7, 2.1, 1.5, 0.9, 1.5, 0.9]
+EXAM_2022_B = [1.0, 0.7, 0.4, 0.1, 0.4, 0.1]
+EXAM_2022_LOSS = [4.4, 2.9, 1.4, 0.1, 1.4, 0.1]
+EXAM_2022_GRAD_W = [2.0, 2.0, 2.0, -2.0, 2.0, -2.0]
+EXAM_2022_GRAD_B = [1.0, 1.0, 1.0, -1.0, 1.0, -1.0]
+# Switching to Huber with δ just above 0.1 at iteration n+3 (w = 0.9, b = 0.1, ŷ = 1.9):
+EXAM_2022_HUBER_DELTA = 0.11
+EXAM_2022_HUBER_LOSS = 0.005           # ½(2 − 1.9)²
+EXAM_2022_HUBER_DLDY = -0.1            # ∂L/∂ŷ = −(2 − ŷ)
+EXAM_2022_HUBER_W, EXAM_2022_HUBER_B = 0.96, 0.13
+EXAM_2022_HUBER_FORWARD = 2.05
+EXAM_2022_HUBER_LOSS_AFTER = 0.00125
+
+# Mid-term exam Fall 2022, exercise 1, question 6 (AdaGrad from iteration n+3); the notes
+# give no answer, so both readings are kept. Gradients g = (∂L/∂w, ∂L/∂b) of the table.
+# Summing g·gᵀ over iterations n … n+3 ((2,1), (2,1), (2,1), (−2,−1)):
+EXAM_2022_ADAGRAD_G_SUMMED = [[16.0, 8.0], [8.0, 4.0]]
+EXAM_2022_ADAGRAD_SCALE_SUMMED = (1 / 4, 1 / 2)    # diag(G)^(−1/2) for w and b
+# Starting AdaGrad fresh at n+3 (only g = (−2, −1)):
+EXAM_2022_ADAGRAD_G_FRESH = [[4.0, 2.0], [2.0, 1.0]]
+EXAM_2022_ADAGRAD_SCALE_FRESH = (1 / 2, 1.0)
+
+# Mid-term exam Fall 2022, exercise 2: LeNet-5 (32×32×1 input) parameter count.
+EXAM_2022_LENET5_PARAMS = 61706

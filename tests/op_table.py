@@ -126,6 +126,57 @@ OPS: list[OpCase] = [
            [((2, 3),), ((2, 4, 3),)]),
 ]
 
+
+def _bn_train(x, w, b):
+    return xa.batch_norm(x, None, None, w, b, training=True)
+
+
+def _maxpool_unpool(x):
+    out, idx = xa.max_pool2d(x, 2, return_indices=True)
+    return xa.max_unpool2d(out * 2.0, idx, 2)
+
+
+def _torch_maxpool_unpool(x):
+    out, idx = TF.max_pool2d(x, 2, return_indices=True)
+    return TF.max_unpool2d(out * 2.0, idx, 2)
+
+
+def _torch_bed_of_nails(x):  # plain torch ops: value at (0, 0) of each 2×2 block
+    n, c, h, w = x.shape
+    out = torch.zeros(n, c, h, 2, w, 2, dtype=x.dtype)
+    out[:, :, :, 0, :, 0] = x
+    return out.reshape(n, c, 2 * h, 2 * w)
+
+
+OPS += [
+    # CNN ops (layers are tested against torch.nn in tests/nn; these are the raw ops)
+    OpCase("conv2d", lambda x, w, b: xa.conv2d(x, w, b, stride=2, padding=1),
+           lambda x, w, b: TF.conv2d(x, w, b, stride=2, padding=1),
+           [((2, 3, 5, 5), (4, 3, 3, 3), (4,))]),
+    OpCase("conv2d_1x1", lambda x, w: xa.conv2d(x, w), lambda x, w: TF.conv2d(x, w),
+           [((1, 3, 4, 4), (2, 3, 1, 1))]),
+    OpCase("conv_transpose2d",
+           lambda x, w, b: xa.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+           lambda x, w, b: TF.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+           [((2, 3, 3, 3), (3, 2, 3, 3), (2,))]),
+    OpCase("max_pool2d", lambda x: xa.max_pool2d(x, 2), lambda x: TF.max_pool2d(x, 2),
+           [((2, 2, 4, 4),), ((1, 1, 5, 5),)]),
+    OpCase("max_unpool2d", _maxpool_unpool, _torch_maxpool_unpool, [((1, 2, 4, 4),)]),
+    OpCase("avg_pool2d", lambda x: xa.avg_pool2d(x, 3, stride=2, padding=1),
+           lambda x: TF.avg_pool2d(x, 3, stride=2, padding=1), [((2, 2, 5, 5),)]),
+    OpCase("adaptive_avg_pool2d", lambda x: xa.adaptive_avg_pool2d(x, 1),
+           lambda x: TF.adaptive_avg_pool2d(x, 1), [((2, 3, 4, 5),)]),
+    OpCase("upsample_nearest", lambda x: xa.upsample_nearest(x, scale_factor=2),
+           lambda x: TF.interpolate(x, scale_factor=2, mode="nearest"), [((1, 2, 3, 3),)]),
+    OpCase("interpolate", lambda x: xa.interpolate(x, size=(5, 7)),
+           lambda x: TF.interpolate(x, size=(5, 7), mode="nearest"), [((1, 1, 3, 3),)]),
+    OpCase("bed_of_nails_unpool", lambda x: xa.bed_of_nails_unpool(x, 2), _torch_bed_of_nails,
+           [((1, 2, 3, 3),)]),
+    OpCase("batch_norm", _bn_train,
+           lambda x, w, b: TF.batch_norm(x, None, None, w, b, training=True),
+           [((4, 3, 2, 2), (3,), (3,)), ((5, 3), (3,), (3,))]),
+]
+
 # ops exported by xarxa.autograd.ops that are not differentiable (or are aliases)
 NOT_DIFFERENTIABLE = {"argmax", "argmin"}
 ALIASES = {"heaviside": "step", "concatenate": "cat", "broadcast_to": "expand",

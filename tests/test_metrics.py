@@ -226,3 +226,16 @@ def test_iou_ignore_index():
     assert mean_iou(pred, np.array([[[0, 0], [1, 1]]]), 2, ignore_index=0) == 0.5
     with pytest.raises(ValueError, match="iou: pred shape"):
         iou(pred[0], target, 2)
+
+
+def test_xarxa_float32_tensors_at_the_threshold():
+    import xarxa as xa
+
+    # float32 0.7 is not float64 0.7: a probability equal to γ must still count as positive
+    probs = xa.tensor([[0.8, 0.2], [0.3, 0.7], [0.4, 0.6], [0.2, 0.8], [0.7, 0.3]])
+    target = xa.tensor([CAT, DOG, CAT, DOG, CAT])
+    assert probs.dtype == np.float32
+    np.testing.assert_allclose(recall(probs, target, threshold=0.7), [2 / 3, 1.0])
+    np.testing.assert_allclose(precision(probs, target, threshold=0.7), [1.0, 1.0])
+    assert accuracy(probs[:, 1], target, threshold=0.7) == 1.0
+    assert accuracy(probs, target) == pytest.approx(EX_1_3_ACCURACY)

@@ -1,0 +1,325 @@
+"""The losses composed from core ops (no backward of their own), as functions.
+
+Public through `xarxa.nn.losses` / `xarxa.nn.functional`; the fused ones (cross-entropy and
+the binary cross-entropies) are in `_fused_losses.py`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.ops import abs as _abs
+from ..autograd.ops import exp, log, log_softmax, relu, sigmoid, sqrt, where
+from ..dtypes import get_default_dtype
+from ..tensor import Tensor
+from ._fused_losses import binary_cross_entropy_with_logits
+from ._loss_utils import (check_index_range, check_input, check_margin, check_reduction,
+                          class_indices, class_weight_array, float_target,
+                          index_target_shape, reduce)
+
+
+# -- regression -----------------------------------------------------------------------------
+
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """L1 / mean absolute error: |y − ŷ| per element (gradient sign(ŷ − y), 0 at 0).
+
+    Shape: input and target of the same shape; output scalar or that shape ('none').
+    """
+    target = float_target(target, check_input(input, "l1_loss"), "l1_loss")
+    return reduce(_abs(input - target), reduction, "l1_loss")
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """L2 / mean squared error: (y − ŷ)² per element."""
+    target = float_target(target, check_input(input, "mse_loss"), "mse_loss")
+    diff = input - target
+    return reduce(diff * diff, reduction, "mse_loss")
+
+
+def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """The notes' Huber loss (§1.3.5), identical to PyTorch's `huber_loss`:
+
+        ½ (y − ŷ)²           if |y − ŷ| < δ
+        δ (|y − ŷ| − ½ δ)    otherwise
+
+    quadratic near 0 (small steps near the optimum), linear far away (robust to outliers).
+
+    Example:
+        >>> F.huber_loss(xa.tensor([1.9]), xa.tensor([2.0]), delta=0.11)   # 0.005
+    """
+    op = "huber_loss"
+    target = float_target(target, check_input(input, op), op)
+    if not delta > 0:
+        raise ValueError(f"{op}: delta must be positive, got {delta}")
+    diff = input - target
+    a = _abs(diff)
+    loss = where((a < delta)._data, 0.5 * diff * diff, delta * (a - 0.5 * delta))
+    return reduce(loss, reduction, op)
+
+
+# -- margin losses --------------------------------------------------------------------------
+
+def hinge_loss(input: Tensor, target, margin: float = 1.0, reduction: str = "mean") -> Tensor:
+    """The notes' hinge loss max(0, m − y·f(x)) for labels y = ±1 (§1.3.6).
+
+    Not PyTorch's `hinge_embedding_loss`, which is defined differently.
+
+    Shape: input (scores f(x)) and target (±1) of the same shape.
+    """
+    op = "hinge_loss"
+    check_input(input, op)
+    m = check_margin(margin, op)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    if t.size and not np.all((t == 1) | (t == -1)):
+        bad = np.unique(t[(t != 1) & (t != -1)])[:5].tolist()
+        raise ValueError(f"{op}: target labels must be -1 or 1, got {bad}")
+    target = float_target(target, input, op)
+    return reduce(relu(m - target * input), reduction, op)
+
+
+def multi_margin_loss(input: Tensor, target, p: int = 1, margin: float = 1.0, weight=None,
+                      reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss (PyTorch's): Σ_{c≠y} w_y·max(0, m − x_y + x_c)^p / C.
+
+    Shape: input (N, C) or (C,); target (N,) or () class indices.
+    """
+    op = "multi_margin_loss"
+    check_input(input, op)
+    if p not in (1, 2):
+        raise ValueError(f"{op}: p must be 1 or 2, got {p}")
+    m = check_margin(margin, op)
+    if input.ndim not in (1, 2):
+        raise ValueError(f"{op}: input must have shape (N, C) or (C,), got {input.shape}")
+    t = class_indices(target, op)
+    c = input.shape[-1]
+    if t.shape != index_target_shape(input.shape, op):
+        raise ValueError(f"{op}: target must have shape {index_target_shape(input.shape, op)}"
+                         f" for input of shape {input.shape}, got {t.shape}")
+    check_index_range(t, c, None, op)
+    w = class_weight_array(weight, c, input.dtype, op)
+    x = input.reshape(-1, c)
+    t = t.reshape(-1)
+    rows = np.arange(t.size)
+    x_y = x[rows, t].reshape(-1, 1)
+    h = relu(m - x_y + x)
+    if p == 2:
+        h = h * h
+    others = np.ones(x.shape, dtype=input.dtype)
+    others[rows, t] = 0                                  # the sum skips c = y
+    per = (h * others).sum(dim=1) / c
+    if w is not None:
+        per = per * w[t]
+    return reduce(per.reshape(index_target_shape(input.shape, op)), reduction, op)
+
+
+# -- log-likelihood losses -----------------------------------------------------------------
+
+def _gather_classes(input: Tensor, target, ignore_index, op: str):
+    """input[i, t_i, …] as a flat (M,) tensor, the flat targets (ignored → 0), the mask."""
+    t = class_indices(target, op)
+    expected = index_target_shape(input.shape, op)
+    if t.shape != expected:
+        raise ValueError(f"{op}: target must have shape {expected} for input of shape "
+                         f"{input.shape}, got {t.shape}")
+    c = input.shape[0] if input.ndim == 1 else input.shape[1]
+    valid = check_index_range(t, c, ignore_index, op).reshape(-1)
+    if input.ndim > 2:                                   # (N, C, d…) -> (N·d…, C)
+        input = input.permute(0, *range(2, input.ndim), 1)
+    x = input.reshape(-1, c)
+    safe = np.where(valid, t.reshape(-1), 0)
+    return x[np.arange(safe.size), safe], safe, valid, t.shape
+
+
+def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood −w_y·input[y] of log-probabilities (PyTorch's).
+
+    `mean` divides by Σ w_{y_i} over non-ignored targets (0 if there are none).
+
+    Shape: input (N, C), (C,) or (N, C, d1, …); target (N,), () or (N, d1, …).
+    """
+    op = "nll_loss"
+    check_input(input, op)
+    check_reduction(reduction, op)
+    if input.ndim == 0:
+        raise ValueError(f"{op}: input must have a class dimension, got a scalar")
+    c = input.shape[0] if input.ndim == 1 else input.shape[1]
+    w = class_weight_array(weight, c, input.dtype, op)
+    picked, safe, valid, shape = _gather_classes(input, target, ignore_index, op)
+    wt = (w[safe] if w is not None else np.ones(safe.shape, input.dtype)) * valid
+    loss = -picked * wt
+    if reduction == "none":
+        return loss.reshape(shape)
+    total = loss.sum()
+    if reduction == "sum":
+        return total
+    denom = wt.sum()
+    return total / denom if denom else total * 0.0
+
+
+def kl_div(input: Tensor, target, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL divergence D(p‖q) = Σ p·ln(p/q) with PyTorch's argument convention: `input` is
+    ln q (log-probabilities), `target` is p (or ln p with `log_target=True`).
+
+    Terms with p = 0 are 0. `reduction='batchmean'` (sum / N) is the mathematical KL per
+    sample; 'mean' averages over every element, as PyTorch's default does.
+    """
+    op = "kl_div"
+    check_input(input, op)
+    check_reduction(reduction, op, ("mean", "batchmean", "sum", "none"))
+    target = float_target(target, input, op)
+    if log_target:
+        loss = exp(target) * (target - input)
+    else:
+        pos = (target > 0)._data
+        safe = where(pos, target, 1.0)
+        loss = where(pos, target * (log(safe) - input), 0.0)
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.ndim else total
+    return reduce(loss, reduction, op)
+
+
+# -- focal losses ---------------------------------------------------------------------------
+
+def _focal_factor(one_minus_p: Tensor, gamma: float) -> Tensor | float:
+    if gamma == 0:
+        return 1.0
+    if gamma < 1:
+        # (1 − p)^γ has an infinite slope at p = 1 for γ < 1: keep the base off 0
+        one_minus_p = one_minus_p.clamp(min=float(np.finfo(one_minus_p.dtype).tiny))
+    return one_minus_p ** gamma
+
+
+def focal_loss(input: Tensor, target, gamma: float = 2.0, alpha=None,
+               ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+    """The notes' focal loss (softmax form): −α_y·(1 − S_y)^γ·ln S_y from logits.
+
+    α is an optional per-class weight vector (C,). γ = 0 and α = None give the
+    cross-entropy. `mean` averages over the non-ignored samples/pixels (the notes' 1/N).
+
+    Shape: input (N, C), (C,) or (N, C, d1, …) logits; target (N,), () or (N, d1, …).
+
+    Example:
+        >>> F.focal_loss(xa.randn(4, 3), xa.tensor([0, 2, 1, 1]), gamma=2.0)
+    """
+    op = "focal_loss"
+    check_input(input, op)
+    check_reduction(reduction, op)
+    if not gamma >= 0:
+        raise ValueError(f"{op}: gamma must be non-negative, got {gamma}")
+    if input.ndim == 0:
+        raise ValueError(f"{op}: input must have a class dimension, got a scalar")
+    c = input.shape[0] if input.ndim == 1 else input.shape[1]
+    a = class_weight_array(alpha, c, input.dtype, op)
+    logp = log_softmax(input, dim=0 if input.ndim == 1 else 1)
+    logp_t, safe, valid, shape = _gather_classes(logp, target, ignore_index, op)
+    scale = (a[safe] if a is not None else np.ones(safe.shape, input.dtype)) * valid
+    loss = -_focal_factor(1.0 - exp(logp_t), gamma) * logp_t * scale
+    if reduction == "none":
+        return loss.reshape(shape)
+    total = loss.sum()
+    if reduction == "sum":
+        return total
+    n = int(valid.sum())
+    return total / n if n else total * 0.0
+
+
+def sigmoid_focal_loss(input: Tensor, target, alpha: float = 0.25, gamma: float = 2.0,
+                       reduction: str = "none") -> Tensor:
+    """The published binary focal loss (Lin et al. 2017) as torchvision defines it:
+
+        α_t·(1 − p_t)^γ·BCE(x, t),  p_t = σ(x)·t + (1 − σ(x))·(1 − t),
+        α_t = α·t + (1 − α)·(1 − t)  (no α weighting when α < 0)
+
+    The default reduction is torchvision's 'none'.
+
+    Shape: input (logits) and target (0/1 floats) of any shape, the same.
+    """
+    op = "sigmoid_focal_loss"
+    check_input(input, op)
+    check_reduction(reduction, op)
+    target = float_target(target, input, op)
+    if not gamma >= 0:
+        raise ValueError(f"{op}: gamma must be non-negative, got {gamma}")
+    p = sigmoid(input)
+    ce = binary_cross_entropy_with_logits(input, target, reduction="none")
+    p_t = p * target + (1.0 - p) * (1.0 - target)
+    loss = ce * _focal_factor(1.0 - p_t, gamma)
+    if alpha >= 0:
+        loss = (alpha * target + (1.0 - alpha) * (1.0 - target)) * loss
+    return reduce(loss, reduction, op)
+
+
+def class_weights(labels, num_classes: int | None = None,
+                  method: str = "inverse_frequency") -> Tensor:
+    """Per-class weights α_k for an imbalanced data set (exercise 1.6), for `weight=`.
+
+    method:
+        'inverse_frequency': α_k = 1 / f_k with f_k = n_k / N (80/10/10 % → 1/0.8, 1/0.1,
+            1/0.1, the exercise's answer);
+        'normalized': the same, scaled to sum to 1;
+        'balanced': N / (C·n_k) (scikit-learn's), so that Σ_k n_k·α_k = N.
+    A class without samples gets weight 0 (it never appears as a target).
+
+    Shape: labels (N,) integer class indices; returns (C,) in the default float dtype.
+
+    Example:
+        >>> class_weights(xa.tensor([0] * 8 + [1, 2]))     # tensor([1.25, 10., 10.])
+    """
+    op = "class_weights"
+    t = class_indices(labels, op).reshape(-1)
+    if t.size == 0:
+        raise ValueError(f"{op}: labels is empty")
+    if t.min() < 0:
+        raise ValueError(f"{op}: class indices must be non-negative, got {t.min()}")
+    c = int(t.max()) + 1 if num_classes is None else int(num_classes)
+    check_index_range(t, c, None, op)
+    counts = np.bincount(t, minlength=c).astype(np.float64)
+    inv = np.divide(t.size, counts, out=np.zeros(c), where=counts > 0)
+    if method == "inverse_frequency":
+        w = inv
+    elif method == "normalized":
+        w = inv / inv.sum()
+    elif method == "balanced":
+        w = inv / c
+    else:
+        raise ValueError(f"{op}: method must be 'inverse_frequency', 'normalized' or "
+                         f"'balanced', got {method!r}")
+    return Tensor(w.astype(get_default_dtype()))
+
+
+# -- triplet loss with PyTorch's definition -------------------------------------------------
+
+def _pnorm(diff: Tensor, p: float) -> Tensor:
+    if p == 1:
+        return _abs(diff).sum(dim=-1)
+    if p == 2:
+        return sqrt((diff * diff).sum(dim=-1))
+    return (_abs(diff) ** p).sum(dim=-1) ** (1.0 / p)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
+                        margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                        swap: bool = False, reduction: str = "mean") -> Tensor:
+    """PyTorch's triplet loss with plain (not squared) p-norm distances:
+    max(0, m + d(a, p) − d(a, n)), d(x, y) = ‖x − y + ε‖_p; `swap` uses min(d(a,n), d(p,n)).
+
+    The notes' squared-distance form is `xarxa.metric_learning.triplet_loss`.
+
+    Shape: anchor, positive, negative (N, D) or (D,).
+    """
+    op = "triplet_margin_loss"
+    for name, x in (("anchor", anchor), ("positive", positive), ("negative", negative)):
+        check_input(x, op, name)
+    if not anchor.shape == positive.shape == negative.shape or anchor.ndim not in (1, 2):
+        raise ValueError(f"{op}: anchor, positive and negative must share a shape (N, D) or "
+                         f"(D,), got {anchor.shape}, {positive.shape}, {negative.shape}")
+    m = check_margin(margin, op)
+    if not p > 0:
+        raise ValueError(f"{op}: p must be positive, got {p}")
+    d_ap = _pnorm(anchor - positive + eps, p)
+    d_an = _pnorm(anchor - negative + eps, p)
+    if swap:
+        d_pn = _pnorm(positive - negative + eps, p)
+        d_an = where((d_pn < d_an)._data, d_pn, d_an)
+    return reduce(relu(m + d_ap - d_an), reduction, op)

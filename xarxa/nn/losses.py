@@ -1,0 +1,212 @@
+"""Every loss of the notes (§1.3) as a function, plus a thin `Module` per loss.
+
+Regression: `l1_loss` (MAE), `mse_loss` (MSE), `huber_loss`. Classification:
+`hinge_loss` (the notes' ±1 margin loss), `multi_margin_loss`, `cross_entropy`, `nll_loss`,
+`kl_div`, `binary_cross_entropy(_with_logits)`, `focal_loss` (softmax form),
+`sigmoid_focal_loss` (torchvision's), `class_weights`; `triplet_margin_loss` (PyTorch's).
+The notes' metric-learning losses (contrastive, squared-distance triplet) live in
+`xarxa.metric_learning`.
+
+The functions are written in `loss_functions.py` (composed from core ops) and
+`_fused_losses.py` (cross-entropy and the binary cross-entropies, single graph nodes: the
+file says why); this module gathers them with their `Module` wrappers.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..dtypes import get_default_dtype
+from ..tensor import Tensor
+from ._fused_losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
+                            cross_entropy)
+from ._loss_utils import check_margin, check_reduction
+from .loss_functions import (class_weights, focal_loss, hinge_loss, huber_loss,  # noqa: F401
+                             kl_div, l1_loss, mse_loss, multi_margin_loss, nll_loss,
+                             sigmoid_focal_loss, triplet_margin_loss)
+from .module import Module
+
+__all__ = [
+    "l1_loss", "mse_loss", "huber_loss", "hinge_loss", "multi_margin_loss", "cross_entropy",
+    "nll_loss", "kl_div", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "focal_loss", "sigmoid_focal_loss", "class_weights", "triplet_margin_loss",
+    "L1Loss", "MSELoss", "HuberLoss", "HingeLoss", "MultiMarginLoss", "CrossEntropyLoss",
+    "NLLLoss", "KLDivLoss", "BCELoss", "BCEWithLogitsLoss", "FocalLoss", "SigmoidFocalLoss",
+    "TripletMarginLoss",
+]
+
+
+# -- modules --------------------------------------------------------------------------------
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean", allowed=("mean", "sum", "none")) -> None:
+        super().__init__()
+        check_reduction(reduction, type(self).__name__, allowed)
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
+
+
+def _buffer(value) -> Tensor | None:
+    if value is None or isinstance(value, Tensor):
+        return value
+    return Tensor(np.asarray(value, dtype=get_default_dtype()))
+
+
+class L1Loss(_Loss):
+    """`l1_loss` as a module."""
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return l1_loss(input, target, reduction=self.reduction)
+
+
+class MSELoss(_Loss):
+    """`mse_loss` as a module."""
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return mse_loss(input, target, reduction=self.reduction)
+
+
+class HuberLoss(_Loss):
+    """`huber_loss` as a module."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        if not delta > 0:
+            raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
+        self.delta = delta
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class HingeLoss(_Loss):
+    """`hinge_loss` (the notes' ±1 margin loss) as a module."""
+
+    def __init__(self, margin: float = 1.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = check_margin(margin, "HingeLoss")
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return hinge_loss(input, target, margin=self.margin, reduction=self.reduction)
+
+
+class MultiMarginLoss(_Loss):
+    """`multi_margin_loss` as a module."""
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight=None,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.p, self.margin = p, check_margin(margin, "MultiMarginLoss")
+        self.register_buffer("weight", _buffer(weight))
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return multi_margin_loss(input, target, p=self.p, margin=self.margin,
+                                 weight=self.weight, reduction=self.reduction)
+
+
+class CrossEntropyLoss(_Loss):
+    """`cross_entropy` (from logits) as a module."""
+
+    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:
+        super().__init__(reduction)
+        self.register_buffer("weight", _buffer(weight))
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                             reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+
+class NLLLoss(_Loss):
+    """`nll_loss` (on log-probabilities) as a module."""
+
+    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.register_buffer("weight", _buffer(weight))
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                        reduction=self.reduction)
+
+
+class KLDivLoss(_Loss):
+    """`kl_div` as a module (input: log-probabilities)."""
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(reduction, ("mean", "batchmean", "sum", "none"))
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class BCELoss(_Loss):
+    """`binary_cross_entropy` (on probabilities) as a module."""
+
+    def __init__(self, weight=None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.register_buffer("weight", _buffer(weight))
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return binary_cross_entropy(input, target, weight=self.weight,
+                                    reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """`binary_cross_entropy_with_logits` as a module (multi-label classification)."""
+
+    def __init__(self, weight=None, reduction: str = "mean", pos_weight=None) -> None:
+        super().__init__(reduction)
+        self.register_buffer("weight", _buffer(weight))
+        self.register_buffer("pos_weight", _buffer(pos_weight))
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return binary_cross_entropy_with_logits(input, target, weight=self.weight,
+                                                reduction=self.reduction,
+                                                pos_weight=self.pos_weight)
+
+
+class FocalLoss(_Loss):
+    """`focal_loss` (the notes' softmax form, per-class α) as a module."""
+
+    def __init__(self, gamma: float = 2.0, alpha=None, ignore_index: int = -100,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.gamma, self.ignore_index = gamma, ignore_index
+        self.register_buffer("alpha", _buffer(alpha))
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return focal_loss(input, target, gamma=self.gamma, alpha=self.alpha,
+                          ignore_index=self.ignore_index, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"gamma={self.gamma}, reduction={self.reduction!r}"
+
+
+class SigmoidFocalLoss(_Loss):
+    """`sigmoid_focal_loss` (torchvision's binary focal loss) as a module."""
+
+    def __init__(self, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"):
+        super().__init__(reduction)
+        self.alpha, self.gamma = alpha, gamma
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return sigmoid_focal_loss(input, target, alpha=self.alpha, gamma=self.gamma,
+                                  reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """`triplet_margin_loss` (PyTorch's plain-distance triplet loss) as a module."""
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                 swap: bool = False, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = check_margin(margin, "TripletMarginLoss")
+        self.p, self.eps, self.swap = p, eps, swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
+                                   eps=self.eps, swap=self.swap, reduction=self.reduction)
