@@ -3,7 +3,7 @@
 - xarxa and PyTorch run in the same process, steps interleaved A B B A …, after a warm-up;
   the reported ratio is the median of the per-round ratios (xarxa time / torch time).
 - Both at their default thread count (printed), both under the same allocator setting.
-- Peak memory: each library in its own subprocess, `resource.getrusage` max RSS.
+- Peak memory: each library in its own subprocess, its peak RSS (VmHWM, see peak_rss_mb).
 """
 from __future__ import annotations
 
@@ -61,6 +61,19 @@ def interleaved(step_xarxa: Callable, step_torch: Callable, rounds: int = 21,
 
 
 def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MiB.
+
+    Linux's `ru_maxrss` survives exec: a child forked from a parent that had torch loaded
+    reports the parent's peak. VmHWM belongs to the new address space, so it is used when
+    /proc is there, `getrusage` elsewhere.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

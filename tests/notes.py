@@ -91,3 +91,24 @@ EXAM_2022_ADAGRAD_SCALE_FRESH = (1 / 2, 1.0)
 
 # Mid-term exam Fall 2022, exercise 2: LeNet-5 (32×32×1 input) parameter count.
 EXAM_2022_LENET5_PARAMS = 61706
+
+# Exam Fall 2022, exercise 2 (LeNet-5): layer output sizes, and the receptive fields after
+# its first four layers (conv 5×5, avg-pool 2, conv 5×5, avg-pool 2).
+EXAM_2022_LENET5_SHAPES = [(6, 28, 28), (6, 14, 14), (16, 10, 10), (16, 5, 5), (120,), (84,),
+                           (10,)]
+EXAM_2022_LENET5_RECEPTIVE_FIELDS = [5, 6, 14, 16]
+
+# Exercise 1.4: MLP 784-512-512-10 (tanh, softmax on top).
+EX_1_4_LAYERS = (784, 512, 512, 10)
+EX_1_4_PARAMS = 669706
+EX_1_4_DEPTH, EX_1_4_WIDTH = 3, 512
+
+# Fig. 1.11: a fully connected network 5-7-7-7-7-4 (depth 5, width 7).
+FIG_1_11_LAYERS = (5, 7, 7, 7, 7, 4)
+FIG_1_11_PARAMS = 242
+FIG_1_11_DEPTH, FIG_1_11_WIDTH = 5, 7
+
+# §1.6.1 receptive field: two stacked 3×3 convolutions see 5×5 like one 5×5 convolution,
+# with 9 + 9 weights and 2 biases instead of 25 weights and 1 bias.
+RF_TWO_3X3_FIELD, RF_TWO_3X3_WEIGHTS, RF_TWO_3X3_BIASES = 5, 18, 2
+RF_ONE_5X5_FIELD, RF_ONE_5X5_WEIGHTS, RF_ONE_5X5_BIASES = 5, 25, 1

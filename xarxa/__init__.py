@@ -14,6 +14,12 @@ from .creation import (arange, as_tensor, eye, from_numpy, full, full_like,  # n
                        linspace, ones, ones_like, rand, rand_like, randint, randn,
                        randn_like, randperm, tensor, zeros, zeros_like)
 
+from .autograd import record  # noqa: F401,E402
+from . import nn, optim, data, metrics, metric_learning, inspect  # noqa: F401,E402
+from . import models, train  # noqa: F401,E402
+from .data import datasets  # noqa: F401,E402
+from .serialization import load, save  # noqa: F401,E402
+
 __version__ = "0.1.0"
 
 from .backend import tune_allocator as _tune_allocator  # noqa: E402

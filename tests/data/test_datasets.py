@@ -17,7 +17,7 @@ from xarxa.data.datasets import (
     spirals,
     two_moons,
 )
-from xarxa.data.datasets import mnist as mnist_module
+from xarxa.data.datasets import mnist_files as mnist_module
 
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 _CODES = {np.uint8: 0x08, np.int8: 0x09, np.int16: 0x0B, np.int32: 0x0C,

@@ -6,7 +6,9 @@ and frees every node's saved arrays unless `retain_graph=True`.
 """
 from __future__ import annotations
 
-from .function import Function
+import operator
+
+from .function import Function, _tensor_class
 
 
 def unbroadcast(grad, shape: tuple, op: str = "op"):
@@ -33,80 +35,80 @@ def unbroadcast(grad, shape: tuple, op: str = "op"):
 
 
 def _topological_order(root: Function) -> list[Function]:
-    """Nodes reachable from `root`, each after every node that consumes it."""
-    order: list[Function] = []
-    visited = {id(root)}
-    stack = [(root, False)]
+    """Nodes reachable from `root`, each after every node that consumes it.
+
+    Nodes are numbered as they are created (`Function.seq`), always after their inputs'
+    nodes, so sorting the reachable set by that number, newest first, is such an order;
+    the walk that finds the set is an explicit stack (no recursion limit).
+    """
+    reachable = [root]
+    seen = {root}
+    stack = [root]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        stack.append((node, True))
-        for t in node.inputs:
-            child = getattr(t, "_ctx", None)
-            if child is not None and id(child) not in visited:
-                visited.add(id(child))
-                stack.append((child, False))
-    order.reverse()
-    return order
+        for t in stack.pop().inputs:
+            child = getattr(t, "_ctx", None)  # constants (raw arrays) have no node
+            if child is not None and child not in seen:
+                seen.add(child)
+                reachable.append(child)
+                stack.append(child)
+    reachable.sort(key=_seq, reverse=True)
+    return reachable
+
+
+_seq = operator.attrgetter("seq")
+
+
+def _freed_error(node: Function) -> RuntimeError:
+    return RuntimeError(
+        f"backward: the graph through {node.name} was already freed by an earlier "
+        "backward(); call backward(retain_graph=True) the first time to go through it twice")
 
 
 def backward(tensor, grad, retain_graph: bool = False) -> None:
     """Accumulate d(tensor)/d(leaf) · grad into every leaf that requires a gradient."""
-    from ..tensor import Tensor
-
+    Tensor = _tensor_class()
     root = tensor._ctx
+    handed: set[int] = {id(grad)}  # arrays already owned by someone: copy before storing
     if root is None:
-        _accumulate(tensor, grad, set())
+        _accumulate(tensor, grad, handed, Tensor)
         return
     if root.freed:
-        raise RuntimeError(
-            f"backward: the graph through {root.name} was already freed by an earlier "
-            "backward(); call backward(retain_graph=True) the first time to go through "
-            "it twice")
-    order = _topological_order(root)
-    grads = {id(root): grad}
-    handed: set[int] = {id(grad)}  # arrays already owned by someone: copy before storing
-    for node in order:
+        raise _freed_error(root)
+    grads = {root: grad}  # node -> gradient of its output, popped as the walk goes
+    for node in _topological_order(root):
         if node.freed:
-            raise RuntimeError(
-                f"backward: the graph through {node.name} was already freed by an earlier "
-                "backward(); use retain_graph=True the first time")
-        g = grads.pop(id(node), None)
-        if node.out_ref is not None:
+            raise _freed_error(node)
+        g = grads.pop(node, None)
+        if node.out_ref is not None:  # retain_grad() or recording: keep it on the tensor
             out = node.out_ref()
             if out is not None and g is not None:
                 out.grad = Tensor(g.copy() if out.grad is None else out.grad._data + g)
-        if g is None:  # this branch does not reach the root
-            continue
-        input_grads = node.backward(g)
-        for t, ig, needed in zip(node.inputs, input_grads, node.needs_input_grad):
-            if not needed or ig is None:
-                continue
-            if ig.shape != t._data.shape:
-                ig = unbroadcast(ig, t._data.shape, node.name)
-            if ig.dtype != t._data.dtype:
-                ig = ig.astype(t._data.dtype)
-            child = t._ctx
-            if child is None:
-                _accumulate(t, ig, handed)
-            else:
-                key = id(child)
-                previous = grads.get(key)
-                grads[key] = ig if previous is None else previous + ig
+        if g is not None:  # None: this branch does not reach the root
+            for t, ig, needed in zip(node.inputs, node.backward(g), node.needs_input_grad):
+                if not needed or ig is None:
+                    continue
+                data = t._data
+                if ig.shape != data.shape:
+                    ig = unbroadcast(ig, data.shape, node.name)
+                if ig.dtype != data.dtype:
+                    ig = ig.astype(data.dtype)
+                child = t._ctx
+                if child is None:
+                    _accumulate(t, ig, handed, Tensor)
+                else:
+                    previous = grads.get(child)
+                    grads[child] = ig if previous is None else previous + ig
         if not retain_graph:
             node.saved = ()
             node.inputs = ()
             node.freed = True
 
 
-def _accumulate(leaf, g, handed: set[int]) -> None:
+def _accumulate(leaf, g, handed: set[int], Tensor) -> None:
     """Add `g` into `leaf.grad`, never aliasing an array someone else holds."""
-    from ..tensor import Tensor
-
     if leaf.grad is None:
-        if id(g) in handed or g.base is not None or not g.flags.writeable:
+        # views (broadcasts, reshapes) and arrays already given to another tensor are copied
+        if g.base is not None or id(g) in handed:
             g = g.copy()
         handed.add(id(g))
         leaf.grad = Tensor(g)

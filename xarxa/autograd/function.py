@@ -17,6 +17,7 @@ the one place this happens).
 from __future__ import annotations
 
 import functools
+import itertools
 from typing import Any, Callable
 
 import numpy as np
@@ -73,13 +74,12 @@ def enable_grad() -> _GradMode:
 class Function:
     """One node of the computational graph (and the op that made it)."""
 
-    __slots__ = ("inputs", "saved", "needs_input_grad", "xp", "attrs", "freed",
-                 "out_ref", "__weakref__")
-
-    def __init__(self):
-        self.saved: tuple = ()
-        self.freed = False
-        self.out_ref = None  # weakref to the output, set only by retain_grad()/record()
+    # Defaults live on the class, so that creating a node costs no __init__ call
+    # (one node per op: this is on the hot path of every small network).
+    saved: tuple = ()
+    freed = False
+    out_ref = None  # weakref to the output, set only by retain_grad() or record()
+    attrs: dict = {}
 
     # -- to be implemented by subclasses ------------------------------------------------
     def forward(ctx, *arrays, **attrs):  # pragma: no cover - abstract
@@ -102,22 +102,21 @@ class Function:
         """Run the op on Tensors (or raw arrays, treated as constants) and record it."""
         Tensor = _tensor_class()
         ctx = cls()
-        arrays = []
-        needs = []
-        for t in inputs:
-            if isinstance(t, Tensor):
-                arrays.append(t._data)
-                needs.append(t.requires_grad)
-            else:
-                arrays.append(t)
-                needs.append(False)
-        ctx.xp = backend.namespace(arrays[0])
+        try:  # the common case: every input is a Tensor
+            arrays = [t._data for t in inputs]
+            needs = [t.requires_grad for t in inputs]
+        except AttributeError:  # some inputs are constants (raw arrays)
+            arrays = [t._data if isinstance(t, Tensor) else t for t in inputs]
+            needs = [isinstance(t, Tensor) and t.requires_grad for t in inputs]
+        first = arrays[0]
+        ctx.xp = np if type(first) is np.ndarray else backend.namespace(first)
         out = ctx.forward(*arrays, **attrs)
         if not (_state["grad_enabled"] and True in needs):
             return Tensor._from_op(out, None)
         ctx.inputs = inputs
         ctx.needs_input_grad = needs
         ctx.attrs = attrs
+        ctx.seq = next(_sequence)
         result = Tensor._from_op(out, ctx)
         recorder = _state["recorder"]
         if recorder is not None:
@@ -129,6 +128,9 @@ class Function:
 
 
 _TENSOR = []
+# Creation order of graph nodes: a node is always created after its inputs' nodes, so
+# sorting by it (descending) is a valid reverse topological order for backward.
+_sequence = itertools.count()
 
 
 def _tensor_class():

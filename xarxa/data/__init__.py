@@ -1,2 +1,15 @@
-"""Data loading for xarxa: datasets as arrays (``xarxa.data.datasets``) and, on top
-of them, ``Dataset`` / ``DataLoader``. Imports NumPy and the standard library only."""
+"""Data loading: ``Dataset``, ``TensorDataset``, ``DataLoader``, transforms and datasets.
+
+Imports NumPy and the standard library only.
+
+    from xarxa.data import DataLoader
+    import xarxa.data.datasets as datasets      # also xa.datasets
+    loader = DataLoader(datasets.digits(), batch_size=32, shuffle=True)
+"""
+from . import transforms  # noqa: F401
+from .dataloader import DataLoader, default_collate
+from .dataset import Dataset, Subset, TensorDataset, random_split
+from . import datasets  # noqa: E402,F401  (after dataset: it builds TensorDatasets)
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader",
+           "default_collate", "transforms", "datasets"]

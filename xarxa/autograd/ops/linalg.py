@@ -90,10 +90,11 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         x (*, in_features), weight (out_features, in_features), bias (out_features,)
         -> (*, out_features)
     """
-    if x.ndim == 0 or x.shape[-1] != weight.shape[-1] or weight.ndim != 2:
-        raise ValueError(f"linear: input of shape {x.shape} does not fit a weight of shape "
-                         f"{weight.shape} (expected input (*, {weight.shape[-1]}))")
-    if bias is not None and bias.shape != (weight.shape[0],):
+    xs, ws = x._data.shape, weight._data.shape
+    if not xs or len(ws) != 2 or xs[-1] != ws[1]:
+        raise ValueError(f"linear: input of shape {xs} does not fit a weight of shape "
+                         f"{ws} (expected input (*, {ws[-1]}))")
+    if bias is not None and bias._data.shape != (ws[0],):
         raise ValueError(f"linear: bias of shape {bias.shape}, expected "
                          f"({weight.shape[0]},)")
     if bias is None:

@@ -13,8 +13,8 @@ MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
 def _expand_back(grad, shape, axes, keepdim, xp):
     """Re-insert the reduced axes of `grad` so that it broadcasts against `shape`."""
-    if axes is None:
-        return xp.broadcast_to(grad.reshape((1,) * len(shape)), shape)
+    if axes is None:  # a full reduction: one value everywhere (cheaper than broadcast_to)
+        return xp.full(shape, grad.reshape(()), dtype=grad.dtype)
     if not keepdim:
         grad = xp.expand_dims(grad, axes)
     return xp.broadcast_to(grad, shape)
@@ -33,8 +33,11 @@ class Sum(Function):
 
 class Mean(Function):
     def forward(ctx, x, axes=None, keepdim=False):
-        ctx.save_for_backward(x.shape, x.size // builtins.max(1, _count_out(x.shape, axes)))
-        return x.mean(axis=axes, keepdims=keepdim)
+        n = x.size // builtins.max(1, _count_out(x.shape, axes))
+        ctx.save_for_backward(x.shape, n)
+        # sum / n: the same value as x.mean(), without np.mean's Python-level overhead
+        out = ctx.xp.add.reduce(x, axis=axes, keepdims=keepdim)
+        return out / n if n else out * float("nan")
 
     # d(mean x) = g / n for each of the n averaged elements
     def backward(ctx, grad):

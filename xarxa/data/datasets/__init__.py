@@ -1,12 +1,28 @@
-"""Datasets as NumPy arrays: shipped digits, MNIST-family IDX files, synthetic sets.
+"""Datasets: the shipped digits, MNIST-family IDX files, synthetic sets for the notes.
 
-These loaders return plain arrays (images float32 NCHW in [0, 1], labels int64);
-wrapping them in ``Dataset`` objects is the job of ``xarxa.data``.
+Two layers:
+
+* ``digits()``, ``fashion_mnist()``, ``mnist()``, ``kmnist()``, ``mnist_family(name)``,
+  ``synthetic(name)`` return ``TensorDataset``s (images float32 NCHW in [0, 1], labels int64), ready for
+  a ``DataLoader``; ``xa.datasets`` is this module.
+* the array loaders (``load_digits_arrays``, ``load_mnist_family_arrays``,
+  ``logic_gate``, ``two_moons``, ``spirals``, ``linear_with_outliers``,
+  ``imbalanced_blobs``) return plain NumPy arrays.
+
+Example:
+    >>> train, test = xa.datasets.digits(train=True), xa.datasets.digits(train=False)
+    >>> len(train), len(test)
+    (1438, 359)
 """
+from __future__ import annotations
 
+import os
+from typing import Callable
+
+from ..dataset import TensorDataset
 from .digits import load_digits_arrays
 from .idx import read_idx
-from .mnist import MNIST_FAMILY, load_mnist_family_arrays
+from .mnist_files import MNIST_FAMILY, load_mnist_family_arrays
 from .synthetic import (
     imbalanced_blobs,
     linear_with_outliers,
@@ -17,12 +33,103 @@ from .synthetic import (
 
 __all__ = [
     "MNIST_FAMILY",
+    "SYNTHETIC",
+    "digits",
+    "fashion_mnist",
     "imbalanced_blobs",
+    "kmnist",
     "linear_with_outliers",
     "load_digits_arrays",
     "load_mnist_family_arrays",
     "logic_gate",
+    "mnist",
+    "mnist_family",
     "read_idx",
     "spirals",
+    "synthetic",
     "two_moons",
 ]
+
+
+def digits(train: bool = True, transform: Callable | None = None) -> TensorDataset:
+    """The 8×8 handwritten digits shipped with xarxa (UCI optdigits, CC BY 4.0).
+
+    ``train=True``: the fixed 80 % split (1,438 images); ``False``: the 20 % test split
+    (359), stratified, the same on every machine, so "test accuracy on digits"
+    always means the same thing.
+
+    Shape:
+        samples: image float32 (1, 8, 8) in [0, 1], label int64 in 0..9.
+
+    Example:
+        >>> x, y = digits(train=False)[0]
+    """
+    return TensorDataset(*load_digits_arrays(train=train), transform=transform)
+
+
+def mnist_family(name: str = "mnist", root: str | os.PathLike | None = None,
+                 train: bool = True, transform: Callable | None = None) -> TensorDataset:
+    """MNIST, Fashion-MNIST or KMNIST from local IDX files (60,000 train / 10,000 test).
+
+    Looks in ``root``, ``$XARXA_DATA``, ``~/.cache/xarxa/<name>`` and
+    ``/usr/share/datasets/<name>``; nothing is downloaded. A clear error lists where
+    it looked and how to get the files.
+
+    Shape:
+        samples: image float32 (1, 28, 28) in [0, 1], label int64 in 0..9.
+
+    Example:
+        >>> test = mnist_family("mnist", train=False)            # doctest: +SKIP
+    """
+    return TensorDataset(*load_mnist_family_arrays(name, root=root, train=train),
+                         transform=transform)
+
+
+def fashion_mnist(root: str | os.PathLike | None = None, train: bool = True,
+                  transform: Callable | None = None) -> TensorDataset:
+    """Fashion-MNIST (Zalando; 10 kinds of clothing, 28×28) from local IDX files.
+
+    On Debian/Ubuntu ``apt-get install dataset-fashion-mnist`` puts the files where
+    this finds them; otherwise see ``mnist_family``.
+    """
+    return mnist_family("fashion-mnist", root, train, transform)
+
+
+def kmnist(root: str | os.PathLike | None = None, train: bool = True,
+           transform: Callable | None = None) -> TensorDataset:
+    """Kuzushiji-MNIST from local IDX files; see ``mnist_family``."""
+    return mnist_family("kmnist", root, train, transform)
+
+
+def mnist(root: str | os.PathLike | None = None, train: bool = True,
+          transform: Callable | None = None) -> TensorDataset:
+    """MNIST handwritten digits from local IDX files; see ``mnist_family``."""
+    return mnist_family("mnist", root, train, transform)
+
+# name -> function returning (X, y) arrays; keyword arguments pass through.
+_SYNTHETIC: dict[str, Callable] = {
+    "and": lambda **kw: logic_gate("and", **kw),
+    "or": lambda **kw: logic_gate("or", **kw),
+    "xor": lambda **kw: logic_gate("xor", **kw),
+    "moons": two_moons,
+    "spirals": spirals,
+    "blobs": imbalanced_blobs,
+    "linear-outliers": linear_with_outliers,
+}
+SYNTHETIC = tuple(_SYNTHETIC)
+
+
+def synthetic(name: str, **kwargs) -> TensorDataset:
+    """A synthetic set of the notes as a ``TensorDataset``.
+
+    ``name``: ``'and'``, ``'or'``, ``'xor'`` (the 4-row truth tables), ``'moons'``,
+    ``'spirals'``, ``'blobs'`` (imbalanced, 80/10/10 by default) or
+    ``'linear-outliers'`` (regression, targets (N, 1)); keyword arguments go to the
+    generator (``n``, ``noise``, ``seed`` …).
+
+    Example:
+        >>> ds = synthetic("moons", n=200, noise=0.1, seed=0)
+    """
+    if name not in _SYNTHETIC:
+        raise ValueError(f"synthetic: unknown dataset {name!r}, expected one of {SYNTHETIC}")
+    return TensorDataset(*_SYNTHETIC[name](**kwargs))

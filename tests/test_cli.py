@@ -1,0 +1,99 @@
+"""The `xarxa` command line end to end, in a temporary directory (short runs)."""
+import json
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from xarxa.cli import main
+from xarxa.serialization import load
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def check_png(path: Path):
+    data = path.read_bytes()
+    assert data.startswith(PNG_MAGIC) and len(data) > 1000
+    from matplotlib.image import imread
+    image = imread(path)
+    assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
+    assert image[..., :3].std() > 0  # not a blank canvas
+
+
+def test_train_digits_evaluate_and_resume(tmp_path, capsys):
+    out = tmp_path / "digits"
+    rc = main(["train", "--epochs", "8", "--hidden", "64", "--out", str(out), "--seed", "1"])
+    assert rc == 0
+    printed = capsys.readouterr()
+    assert "precision" in printed.out and "recall" in printed.out and "accuracy" in printed.out
+    assert printed.err == ""  # no progress bar when stderr is not a terminal
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["config"]["model"] == "mlp" and metrics["config"]["dataset"] == "digits"
+    assert metrics["epochs_completed"] == 8 and len(metrics["history"]["val_loss"]) == 8
+    assert metrics["test"]["accuracy"] >= 0.9
+    assert len(metrics["test"]["precision"]) == 10 and len(metrics["test"]["recall"]) == 10
+    assert np.sum(metrics["test"]["confusion_matrix"]) == 359
+    check_png(out / "learning_curves.png")
+    assert load(out / "checkpoint.npz")["epoch"] == 8
+
+    assert main(["evaluate", "--checkpoint", str(out / "checkpoint.npz")]) == 0
+    evaluated = capsys.readouterr().out
+    assert f"{metrics['test']['accuracy']:.4f}" in evaluated
+
+    # Resuming a finished 8-epoch run for 10 epochs trains 2 more.
+    assert main(["train", "--resume", str(out / "checkpoint.npz"), "--epochs", "10"]) == 0
+    capsys.readouterr()
+    again = json.loads((out / "metrics.json").read_text())
+    assert again["epochs_completed"] == 10
+    assert again["history"]["loss"][:8] == metrics["history"]["loss"]
+
+
+def test_train_xor(tmp_path, capsys):
+    out = tmp_path / "xor"
+    assert main(["train", "--dataset", "xor", "--out", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["test"]["accuracy"] == 1.0
+    assert metrics["model_config"]["sizes"] == [2, 8, 2]
+    check_png(out / "learning_curves.png")
+    assert (out / "checkpoint.npz").stat().st_size > 0
+    capsys.readouterr()
+
+
+def test_perceptron_and_options(tmp_path, capsys):
+    out = tmp_path / "p"
+    assert main(["train", "--model", "perceptron", "--dataset", "and", "--out", str(out)]) == 0
+    assert json.loads((out / "metrics.json").read_text())["test"]["accuracy"] == 1.0
+    out = tmp_path / "m"
+    assert main(["train", "--dataset", "moons", "--optimizer", "rmsprop", "--lr", "0.01",
+                 "--batch-size", "200", "--epochs", "3", "--loss", "focal",
+                 "--out", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["config"]["batch_size"] == 200 and metrics["config"]["loss"] == "focal"
+    capsys.readouterr()
+
+
+def test_summary(capsys):
+    assert main(["summary", "lenet5"]) == 0
+    assert "61,706" in capsys.readouterr().out
+    assert main(["summary", "mlp", "--hidden", "32"]) == 0
+    assert "2,410" in capsys.readouterr().out  # 64·32 + 32 + 32·10 + 10
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "--model", "perceptron"], "binary classifier"),
+    (["train", "--model", "lenet5", "--dataset", "moons"], "needs images"),
+    (["evaluate", "--checkpoint", "/nonexistent/ckpt.npz"], "No such file"),
+])
+def test_errors_exit_with_status_2(argv, message, capsys, tmp_path):
+    assert main([*argv, "--out", str(tmp_path)] if argv[0] == "train" else argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_bad_option_and_entry_point(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["train", "--optimizer", "lbfgs"])
+    assert e.value.code == 2
+    assert main([]) == 0 and "train" in capsys.readouterr().out  # bare `xarxa`: help
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert pyproject["project"]["scripts"]["xarxa"] == "xarxa.cli:main"

@@ -1,0 +1,263 @@
+"""2-D convolution and transposed convolution (notes §1.5.1 and §1.6.2), im2col + one GEMM.
+
+Layout: tensors are (N, C, H, W), a Conv2d weight is (K, C, FH, FW) and a ConvTranspose2d
+weight (C_in, C_out, FH, FW), as in PyTorch. Padding is (top, bottom, left, right), so that
+TensorFlow's asymmetric 'same' padding fits. Inside, images are stored in (C, H, W, N)
+memory order and outputs are returned in it as transposed views (`_layout.py` says why).
+
+im2col copies the sliding windows of the padded input, read through a strided *view*
+(no intermediate copy), into one contiguous matrix `cols` of shape (C·FH·FW, Ho·Wo·N):
+in CHWN order every copied run is W·N values long. The convolution is then one GEMM,
+W(K, C·FH·FW) @ cols, whose (K, Ho·Wo·N) result *is* the output in CHWN order. col2im, its
+adjoint, adds each kernel position's block back with one strided `+=` per position
+(FH·FW NumPy calls on long runs, no `np.add.at`).
+
+Output sizes (floor division, as PyTorch):
+    conv:            Ho = ⌊(H + P_top + P_bottom − FH) / S⌋ + 1
+    transposed conv: Ho = (H − 1)·S − 2P + FH + output_padding
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+from ...tensor import Tensor
+from ._layout import chwn_matrix, from_chwn, to_chwn
+
+
+def im2col(xp, x, fh, fw, sh, sw, ho, wo):
+    """Windows of the padded, CHWN-stored x as a contiguous (C·FH·FW, Ho·Wo·N) matrix."""
+    n, c = x.shape[:2]
+    s = x.strides
+    windows = xp.lib.stride_tricks.as_strided(
+        x, shape=(c, fh, fw, ho, wo, n),
+        strides=(s[1], s[2], s[3], s[2] * sh, s[3] * sw, s[0]), writeable=False)
+    cols = xp.empty((c, fh, fw, ho, wo, n), dtype=x.dtype)
+    cols[...] = windows
+    return cols.reshape(c * fh * fw, -1)
+
+
+def col2im(xp, cols, c, n, hp, wp, fh, fw, sh, sw, ho, wo):
+    """Adjoint of im2col: add the (C·FH·FW, Ho·Wo·N) columns back into a padded image,
+    returned as a (C, Hp, Wp, N) array (CHWN memory order)."""
+    blocks = cols.reshape(c, fh, fw, ho, wo, n)
+    out = xp.zeros((c, hp, wp, n), dtype=cols.dtype)
+    overlap = sh < fh or sw < fw
+    for p in range(fh):
+        for q in range(fw):
+            view = out[:, p:p + sh * (ho - 1) + 1:sh, q:q + sw * (wo - 1) + 1:sw]
+            if overlap:
+                view += blocks[:, p, q]
+            else:  # windows do not overlap: plain assignment
+                view[...] = blocks[:, p, q]
+    return out
+
+
+def _crop_chwn(full, top, h, left, w):
+    """(C, Hp, Wp, N) -> the (N, C, h, w) view of its window at (top, left), made dense."""
+    if (top, left) != (0, 0) or full.shape[1:3] != (h, w):
+        full = full[:, top:top + h, left:left + w].copy()
+    return full.transpose(3, 0, 1, 2)
+
+
+class Conv2d(Function):
+    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0)):
+        xp = ctx.xp
+        n, c, h, wd = x.shape
+        k, _, fh, fw = w.shape
+        sh, sw = stride
+        pt, pb, pl, pr = padding
+        ho = (h + pt + pb - fh) // sh + 1
+        wo = (wd + pl + pr - fw) // sw + 1
+        cols = im2col(xp, to_chwn(xp, x, padding), fh, fw, sh, sw, ho, wo)
+        y = w.reshape(k, -1) @ cols               # the output, stored CHWN
+        if b is not None:
+            y += b.reshape(k, 1)
+        ctx.save_for_backward(cols, w, x.shape)
+        return from_chwn(y, n, k, ho, wo)
+
+    # y = W·cols + b  =>  dW = g·colsᵀ, db = Σ g, dx = col2im(Wᵀ·g)
+    def backward(ctx, grad):
+        xp = ctx.xp
+        cols, w, (n, c, h, wd) = ctx.saved
+        need = ctx.needs_input_grad
+        k, _, fh, fw = w.shape
+        sh, sw = ctx.attrs.get("stride", (1, 1))
+        pt, pb, pl, pr = ctx.attrs.get("padding", (0, 0, 0, 0))
+        ho, wo = grad.shape[2:]
+        g = chwn_matrix(grad)                     # a free view when grad is stored CHWN
+        dx = dw = db = None
+        if need[1]:
+            dw = (g @ cols.T).reshape(w.shape)
+        if len(need) > 2 and need[2]:
+            db = g.sum(axis=1)
+        if need[0]:
+            dcols = w.reshape(k, -1).T @ g
+            full = col2im(xp, dcols, c, n, h + pt + pb, wd + pl + pr, fh, fw, sh, sw, ho, wo)
+            dx = _crop_chwn(full, pt, h, pl, wd)
+        return dx, dw, db
+
+
+class ConvTranspose2d(Function):
+    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0)):
+        xp = ctx.xp
+        n, c_in, h, wd = x.shape
+        _, c_out, fh, fw = w.shape
+        sh, sw = stride
+        ph, pw = padding
+        oh, ow = output_padding
+        # scatter every input pixel's kernel-weighted copy (col2im of Wᵀ·x), then crop
+        x2 = chwn_matrix(x)                                   # (C_in, H·W·N)
+        cols = w.reshape(c_in, -1).T @ x2                     # (C_out·FH·FW, H·W·N)
+        hf, wf = (h - 1) * sh + fh + oh, (wd - 1) * sw + fw + ow
+        full = col2im(xp, cols, c_out, n, hf, wf, fh, fw, sh, sw, h, wd)
+        out = _crop_chwn(full, ph, hf - 2 * ph, pw, wf - 2 * pw)
+        if b is not None:
+            out += b.reshape(c_out, 1, 1)
+        ctx.save_for_backward(x2, w, x.shape)
+        return out
+
+    # the adjoint of the forward: dx = W·im2col(g), dW = x·im2col(g)ᵀ, db = Σ g
+    def backward(ctx, grad):
+        xp = ctx.xp
+        x2, w, (n, c_in, h, wd) = ctx.saved
+        need = ctx.needs_input_grad
+        _, c_out, fh, fw = w.shape
+        sh, sw = ctx.attrs.get("stride", (1, 1))
+        ph, pw = ctx.attrs.get("padding", (0, 0))
+        # the cropped borders received no gradient: pad g back to the full scatter size
+        ho, wo = grad.shape[2:]
+        hf, wf = (h - 1) * sh + fh, (wd - 1) * sw + fw   # rows the windows can reach
+        g = to_chwn(xp, grad, (ph, max(hf - ph - ho, 0), pw, max(wf - pw - wo, 0)))
+        gcols = im2col(xp, g, fh, fw, sh, sw, h, wd)     # (C_out·FH·FW, H·W·N)
+        dx = dw = db = None
+        if need[0]:
+            dx = from_chwn(w.reshape(c_in, -1) @ gcols, n, c_in, h, wd)
+        if need[1]:
+            dw = (x2 @ gcols.T).reshape(w.shape)
+        if len(need) > 2 and need[2]:
+            db = grad.sum(axis=(0, 2, 3))
+        return dx, dw, db
+
+
+# -- wrappers ------------------------------------------------------------------------------
+
+def _pair(value, name: str, op: str) -> tuple[int, int]:
+    if isinstance(value, (int, np.integer)):
+        return int(value), int(value)
+    if isinstance(value, (tuple, list)) and len(value) == 2 and \
+            all(isinstance(v, (int, np.integer)) for v in value):
+        return int(value[0]), int(value[1])
+    raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+
+
+def check_stride(stride, op: str) -> tuple[int, int]:
+    s = _pair(stride, "stride", op)
+    if s[0] <= 0 or s[1] <= 0:
+        raise ValueError(f"{op}: stride must be positive, got {stride!r}")
+    return s
+
+
+def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
+    """TensorFlow's 'same': output ⌈N/S⌉, total padding max((⌈N/S⌉−1)·S + F − N, 0), the
+    smaller half before and the extra pixel (odd totals, e.g. even kernels) after."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def conv_padding(padding, hw, kernel, stride, op: str) -> tuple[int, int, int, int]:
+    """int, pair, 4-tuple (top, bottom, left, right), 'same' or 'valid' -> 4-tuple."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return 0, 0, 0, 0
+        if padding == "same":
+            return (same_padding(hw[0], kernel[0], stride[0])
+                    + same_padding(hw[1], kernel[1], stride[1]))
+        raise ValueError(f"{op}: unknown padding {padding!r}; expected an int, a pair, "
+                         "'same' or 'valid'")
+    if isinstance(padding, (tuple, list)) and len(padding) == 4:
+        p = tuple(int(v) for v in padding)
+    else:
+        ph, pw = _pair(padding, "padding", op)
+        p = (ph, ph, pw, pw)
+    if min(p) < 0:
+        raise ValueError(f"{op}: padding must be non-negative, got {padding!r}")
+    return p
+
+
+def _check_input(x, w, op: str, channel_dim: int) -> None:
+    if not isinstance(x, Tensor) or not isinstance(w, Tensor):
+        raise TypeError(f"{op}: expected Tensors for input and weight, got "
+                        f"{type(x).__name__} and {type(w).__name__}")
+    if x.ndim != 4:
+        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+    if w.ndim != 4:
+        raise ValueError(f"{op}: expected a 4-D weight, got shape {w.shape}")
+    if x.shape[1] != w.shape[channel_dim]:
+        raise ValueError(f"{op}: input has {x.shape[1]} channels but the weight of shape "
+                         f"{w.shape} expects {w.shape[channel_dim]} (input shape {x.shape})")
+    if x.dtype != w.dtype:
+        raise TypeError(f"{op}: input dtype {x.dtype} differs from weight dtype {w.dtype}")
+
+
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+           padding=0) -> Tensor:
+    """2-D cross-correlation (what deep learning calls convolution), im2col + one GEMM.
+
+    Args:
+        stride: int or (sh, sw), positive.
+        padding: int, (ph, pw), (top, bottom, left, right), 'valid' (0) or 'same' (output
+            ⌈N/S⌉, split as TensorFlow does, also for stride > 1 and even kernels).
+
+    Shape:
+        x (N, C, H, W), weight (K, C, FH, FW), bias (K,) -> (N, K, Ho, Wo) with
+        Ho = ⌊(H + P_top + P_bottom − FH)/S⌋ + 1 (floored when not divisible, as PyTorch).
+
+    Example:
+        >>> y = xa.conv2d(xa.randn(8, 1, 28, 28), xa.randn(6, 1, 5, 5), padding="same")
+    """
+    _check_input(x, weight, "conv2d", 1)
+    stride = check_stride(stride, "conv2d")
+    kernel = weight.shape[2:]
+    pad = conv_padding(padding, x.shape[2:], kernel, stride, "conv2d")
+    hp, wp = x.shape[2] + pad[0] + pad[1], x.shape[3] + pad[2] + pad[3]
+    if kernel[0] > hp or kernel[1] > wp:
+        raise ValueError(f"conv2d: kernel {tuple(kernel)} is larger than the padded input "
+                         f"({hp}, {wp}) (input shape {x.shape}, padding {pad})")
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(f"conv2d: bias of shape {bias.shape}, expected ({weight.shape[0]},)")
+    return Conv2d.apply(x, weight, bias, stride=stride, padding=pad)
+
+
+def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+                     padding=0, output_padding=0) -> Tensor:
+    """Transposed convolution: the adjoint (gradient) of `conv2d` with the same kernel,
+    stride and padding; each input pixel scatters a kernel-weighted copy, overlaps add.
+
+    Shape:
+        x (N, C_in, H, W), weight (C_in, C_out, FH, FW), bias (C_out,) ->
+        (N, C_out, Ho, Wo), Ho = (H − 1)·S − 2P + FH + output_padding.
+        output_padding (< S) picks one of the S input sizes that conv2d maps to H.
+    """
+    op = "conv_transpose2d"
+    _check_input(x, weight, op, 0)
+    stride = check_stride(stride, op)
+    ph, pw = _pair(padding, "padding", op)
+    oh, ow = _pair(output_padding, "output_padding", op)
+    if min(ph, pw, oh, ow) < 0:
+        raise ValueError(f"{op}: padding and output_padding must be non-negative, got "
+                         f"{padding!r} and {output_padding!r}")
+    if oh >= stride[0] or ow >= stride[1]:
+        raise ValueError(f"{op}: output_padding {(oh, ow)} must be smaller than the stride "
+                         f"{stride}")
+    fh, fw = weight.shape[2:]
+    ho = (x.shape[2] - 1) * stride[0] - 2 * ph + fh + oh
+    wo = (x.shape[3] - 1) * stride[1] - 2 * pw + fw + ow
+    if ho <= 0 or wo <= 0:
+        raise ValueError(f"{op}: padding {(ph, pw)} leaves an empty output ({ho}, {wo}) for "
+                         f"input shape {x.shape} and kernel {(fh, fw)}")
+    if bias is not None and bias.shape != (weight.shape[1],):
+        raise ValueError(f"{op}: bias of shape {bias.shape}, expected ({weight.shape[1]},)")
+    return ConvTranspose2d.apply(x, weight, bias, stride=stride, padding=(ph, pw),
+                                 output_padding=(oh, ow))

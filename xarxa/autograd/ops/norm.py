@@ -1,0 +1,146 @@
+"""Batch normalisation (notes §1.5.2): x̂ = (x − μ)/√(σ² + ε), BN(x) = γ·x̂ + β per channel.
+
+One fused node with the closed-form backward (composing it from mean/var/sub/div would
+record ~10 nodes and as many full-size temporaries). Statistics are per channel (dim 1)
+over every other dimension: (N, C) and (N, C, L) for BatchNorm1d, (N, C, H, W) for
+BatchNorm2d.
+
+Precision: sums over a large float32 batch (100,000 values per channel in a small CNN)
+lose digits when accumulated naively, so every per-channel sum is taken pairwise along
+the contiguous spatial axis in the input dtype and then over the batch in float64; the
+mean, variance and backward coefficients are computed in float64 and cast back once.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function, no_grad
+from ...tensor import Tensor
+from ._layout import channel_first, channel_first_like, restore
+
+
+def _channel_sum(x3):
+    """Σ over A and B of (C, A, B): pairwise along the contiguous B axis, then float64."""
+    return x3.sum(axis=2).sum(axis=1, dtype=np.float64)
+
+
+def _channel_dot(xp, a3, b3):
+    """Σ a·b over A and B of (C, A, B), accumulated per (c, a) then in float64."""
+    return xp.einsum("cab,cab->ca", a3, b3).sum(axis=1, dtype=np.float64)
+
+
+class BatchNorm(Function):
+    """Works on a (C, A, B) view of its input (`_layout.channel_first`), whatever the
+    input's memory order, and returns its output in that same order."""
+
+    def forward(ctx, x, weight=None, bias=None, eps=1e-5, stats=None, running=None):
+        xp = ctx.xp
+        x3, perm = channel_first(x)
+        c = x3.shape[0]
+        dt = x.dtype
+        gamma = np.ones(c) if weight is None else weight.astype(np.float64)
+        beta = np.zeros(c) if bias is None else bias.astype(np.float64)
+        if running is None:  # training: the batch's own statistics
+            m = x3.shape[1] * x3.shape[2]
+            mean = _channel_sum(x3) / m
+            xc = x3 - mean.astype(dt)[:, None, None]
+            var = _channel_dot(xp, xc, xc) / m
+            invstd = 1.0 / np.sqrt(var + eps)
+            out = xc * (gamma * invstd).astype(dt)[:, None, None]
+            out += beta.astype(dt)[:, None, None]
+            if stats is not None:
+                stats["mean"], stats["var"] = mean, var
+            ctx.save_for_backward(xc, invstd, gamma, perm)
+        else:  # evaluation: the running statistics, an affine map per channel
+            mean, var = (np.asarray(r, dtype=np.float64) for r in running)
+            invstd = 1.0 / np.sqrt(var + eps)
+            scale = gamma * invstd
+            out = x3 * scale.astype(dt)[:, None, None]
+            out += (beta - mean * scale).astype(dt)[:, None, None]
+            ctx.save_for_backward(x3, invstd, gamma, perm, mean)
+        return restore(out, perm, x.shape)
+
+    # training (M values per channel, x̂ = xc·s, s = 1/√(σ²+ε)):
+    #   dβ = Σg, dγ = Σ g·x̂, dx = γ·s·(g − Σg/M − x̂·Σ(g·x̂)/M)
+    # evaluation: dx = g·γ·s, dγ = Σ g·(x − μ_run)·s, dβ = Σg
+    def backward(ctx, grad):
+        xp = ctx.xp
+        need = ctx.needs_input_grad
+        x3, invstd, gamma, perm = ctx.saved[:4]
+        g3 = channel_first_like(grad, perm, x3.shape)   # same element order as x3
+        dt = grad.dtype
+        sum_g = _channel_sum(g3)
+        dx = dgamma = None
+        if ctx.attrs.get("running") is None:
+            xc = x3
+            m = xc.shape[1] * xc.shape[2]
+            sum_gxc = _channel_dot(xp, g3, xc)
+            if need[1]:
+                dgamma = sum_gxc * invstd
+            if need[0]:
+                scale = gamma * invstd
+                dx = xc * (-scale * invstd * invstd * sum_gxc / m).astype(dt)[:, None, None]
+                dx += (-scale * sum_g / m).astype(dt)[:, None, None]
+                dx += g3 * scale.astype(dt)[:, None, None]
+                dx = restore(dx, perm, grad.shape)
+        else:
+            mean = ctx.saved[4]
+            if need[1]:
+                dgamma = (_channel_dot(xp, g3, x3) - mean * sum_g) * invstd
+            if need[0]:
+                dx = restore(g3 * (gamma * invstd).astype(dt)[:, None, None], perm,
+                             grad.shape)
+        dbeta = sum_g if len(need) > 2 and need[2] else None
+        return dx, dgamma, dbeta
+
+
+def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (dim 1) with the batch statistics (training) or the running
+    ones (evaluation), then scale by γ (`weight`) and shift by β (`bias`).
+
+    In training, the running statistics (if given) are updated in place:
+    r ← (1 − momentum)·r + momentum·batch_stat, with the unbiased batch variance, as
+    PyTorch does.
+
+    Shape:
+        (N, C), (N, C, L) or (N, C, H, W); running_mean, running_var, weight, bias (C,).
+    """
+    op = "batch_norm"
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
+    if x.ndim < 2:
+        raise ValueError(f"{op}: expected an input with a channel dimension (N, C, ...), "
+                         f"got shape {x.shape}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating input, got dtype {x.dtype}")
+    c = x.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"{op}: {name} of shape {tuple(t.shape)} does not match the "
+                             f"{c} channels of the input (shape {x.shape})")
+    if not training:
+        if running_mean is None or running_var is None:
+            raise ValueError(f"{op}: evaluation mode needs running_mean and running_var")
+        running = (_array(running_mean), _array(running_var))
+        return BatchNorm.apply(x, weight, bias, eps=float(eps), running=running)
+    per_channel = x.numel() // c if c else 0
+    if per_channel <= 1:
+        raise ValueError(f"{op}: expected more than 1 value per channel when training, got "
+                         f"input shape {x.shape}")
+    stats: dict = {}
+    out = BatchNorm.apply(x, weight, bias, eps=float(eps), stats=stats)
+    with no_grad():
+        unbiased = stats["var"] * (per_channel / (per_channel - 1))
+        for buf, value in ((running_mean, stats["mean"]), (running_var, unbiased)):
+            if buf is not None:
+                data = _array(buf)
+                data *= 1 - momentum
+                data += (momentum * value).astype(data.dtype)
+    return out
+
+
+def _array(t):
+    return t._data if isinstance(t, Tensor) else np.asarray(t)

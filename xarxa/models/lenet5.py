@@ -1,0 +1,58 @@
+"""LeNet-5 exactly as the notes' Fall-2022 exam describes it (LeCun et al., 1998)."""
+from __future__ import annotations
+
+from .. import nn
+from ..autograd.ops import pad
+from ..tensor import Tensor
+
+__all__ = ["LeNet5"]
+
+
+class LeNet5(nn.Module):
+    """[CONV-POOL-CONV-POOL-FC-FC-FC] on a 32×32×1 input, tanh throughout:
+
+    ======================================  ==============  ==========
+    layer                                   output          parameters
+    ======================================  ==============  ==========
+    input                                   1 × 32 × 32
+    conv 5×5, 6 filters, stride 1 + tanh    6 × 28 × 28     156
+    avg-pool 2×2 stride 2 + tanh            6 × 14 × 14     0
+    conv 5×5, 16 filters, stride 1 + tanh   16 × 10 × 10    2,416
+    avg-pool 2×2 stride 2 + tanh            16 × 5 × 5      0
+    FC 400 → 120 + tanh                     120             48,120
+    FC 120 → 84 + tanh                      84              10,164
+    FC 84 → 10                              10              850
+    ======================================  ==============  ==========
+
+    61,706 parameters in total, the exam's answer. No convolution is padded (the
+    exam's question 1); a 28×28 image (MNIST, Fashion-MNIST) is zero-padded by 2 on
+    each side to 32×32 first, as LeCun did. The last layer is a plain Linear giving
+    logits where the original had radial-basis units.
+
+    Shape:
+        input (N, 1, 32, 32) or (N, 1, 28, 28); output (N, num_classes).
+
+    Example:
+        >>> model = LeNet5()
+        >>> model(xa.randn(2, 1, 28, 28)).shape
+        (2, 10)
+    """
+
+    def __init__(self, num_classes: int = 10, in_channels: int = 1):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, 6, 5), nn.Tanh(), nn.AvgPool2d(2), nn.Tanh(),
+            nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2), nn.Tanh(),
+        )
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(),
+            nn.Linear(84, num_classes),
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 4 or x.shape[-2:] not in ((32, 32), (28, 28)):
+            raise ValueError(f"LeNet5: expected input (N, C, 32, 32) or (N, C, 28, 28) (padded "
+                             f"by 2), got {tuple(x.shape)}")
+        if x.shape[-1] == 28:
+            x = pad(x, (2, 2, 2, 2))
+        return self.classifier(self.features(x))

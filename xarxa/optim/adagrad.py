@@ -1,0 +1,88 @@
+"""AdaGrad: a learning rate per coordinate, shrunk by the history of its gradients (notes 1.4.8)."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+
+from .optimizer import Optimizer
+
+__all__ = ["Adagrad", "adagrad_update"]
+
+
+def adagrad_update(param: np.ndarray, grad: np.ndarray, state_sum: np.ndarray, step: int, *,
+                   lr: float, lr_decay: float, weight_decay: float, eps: float,
+                   maximize: bool) -> None:
+    """One AdaGrad step on ``param`` and ``state_sum`` (both in place); ``step`` counts from 1.
+
+    With g = ∇L (+ weight_decay·θ) and diag(G) = ``state_sum``:
+        αₖ = α / (1 + (k − 1)·lr_decay)
+        diag(G) ← diag(G) + g ⊙ g
+        θ ← θ − αₖ · g / (√diag(G) + ε)
+    """
+    g = -grad if maximize else grad
+    if weight_decay:
+        g = g + weight_decay * param
+    clr = lr / (1.0 + (step - 1) * lr_decay)
+    state_sum += g * g
+    param -= clr * (g / (np.sqrt(state_sum) + eps))
+
+
+class Adagrad(Optimizer):
+    r"""AdaGrad (Duchi et al., 2011) with PyTorch's conventions.
+
+    The notes' rule, with gᵏ the (mini-batch averaged) gradient::
+
+        Gᵏ = Σ_{τ=1..k} gᵗ (gᵗ)ᵀ,    θᵏ⁺¹ = θᵏ − α (εI + diag(Gᵏ))^(−1/2) ∇L(θᵏ)
+
+    Only the diagonal of G is ever used, so the optimizer keeps diag(G) = Σ g ⊙ g per
+    parameter, in ``state[p]["sum"]`` (the outer products g gᵀ are never formed).
+
+    **Where it differs from the notes:** PyTorch (and this class) puts ε *outside* the
+    square root, θ ← θ − α g / (√diag(G) + ε), not α g / √(ε + diag(G)). Both only
+    guard against a division by zero; with ε = 1e-10 the steps agree to ~1e-10
+    relative unless a coordinate's G is tiny. ``lr_decay`` (α/(1 + (k−1)·lr_decay)),
+    ``initial_accumulator_value`` (G⁰) and ``weight_decay`` are PyTorch's extras; their
+    defaults reproduce the notes' rule.
+
+    Args:
+        params: tensors or param groups.
+        lr: α. lr_decay: the step-size decay above. weight_decay: L2 penalty.
+        initial_accumulator_value: the starting value of every entry of diag(G).
+        eps: ε. maximize: ascend instead of descend.
+
+    Example:
+        >>> opt = Adagrad(model.parameters(), lr=0.3)
+    """
+
+    def __init__(self, params: Iterable, lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+                 eps: float = 1e-10, *, maximize: bool = False):
+        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, eps=eps,
+                        maximize=maximize)
+        super().__init__(params, defaults)
+        # PyTorch creates the accumulators eagerly, so state_dict() has them at once.
+        for group in self.param_groups:
+            for p in group["params"]:
+                self.state[p] = {
+                    "step": 0,
+                    "sum": np.full(p.shape, group["initial_accumulator_value"], dtype=p.dtype),
+                }
+
+    def _check_group(self, group: dict) -> None:
+        super()._check_group(group)
+        for key in ("lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
+            self._check_range(group, key, 0.0)
+
+    def step(self, closure=None):
+        """One update of every parameter with a gradient; returns ``closure()``'s loss."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            hyper = {k: group[k] for k in ("lr", "lr_decay", "weight_decay", "eps",
+                                           "maximize")}
+            for p, theta, grad in self._grads(group):
+                state = self.state[p]
+                state["step"] += 1
+                adagrad_update(theta, grad, state["sum"], state["step"], **hyper)
+        return loss

@@ -1,0 +1,131 @@
+"""Adam and AdamW: momentum plus a per-coordinate scale, bias-corrected (notes 1.4.8)."""
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+
+from .optimizer import Optimizer
+
+__all__ = ["Adam", "AdamW", "adam_update"]
+
+
+def adam_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: float,
+                betas: tuple[float, float], eps: float, weight_decay: float, amsgrad: bool,
+                maximize: bool, decoupled: bool) -> None:
+    """One Adam/AdamW step on ``param`` and the buffers in ``state`` (in place).
+
+    With g = ∇L, k = ``state["step"]`` (already incremented), γ₁, γ₂ = betas,
+    v = ``exp_avg``, diag(G) = ``exp_avg_sq``:
+        Adam:  g ← g + weight_decay·θ          AdamW:  θ ← θ·(1 − α·weight_decay)
+        v ← γ₁·v + (1 − γ₁)·g
+        diag(G) ← γ₂·diag(G) + (1 − γ₂)·g ⊙ g      (amsgrad: Ĝ ← max(Ĝ, diag(G)))
+        θ ← θ − α/(1 − γ₁ᵏ) · v / (√diag(G) / √(1 − γ₂ᵏ) + ε)
+    """
+    g = -grad if maximize else grad
+    if weight_decay:
+        if decoupled:
+            param *= 1.0 - lr * weight_decay
+        else:
+            g = g + weight_decay * param
+    beta1, beta2 = betas
+    exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+    exp_avg += (1.0 - beta1) * (g - exp_avg)  # = γ₁ v + (1 − γ₁) g (PyTorch's lerp)
+    exp_avg_sq *= beta2
+    exp_avg_sq += (1.0 - beta2) * (g * g)
+    step = state["step"]
+    step_size = lr / (1.0 - beta1 ** step)
+    second = exp_avg_sq
+    if amsgrad:
+        np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
+        second = state["max_exp_avg_sq"]
+    denom = np.sqrt(second) / math.sqrt(1.0 - beta2 ** step) + eps
+    param -= step_size * (exp_avg / denom)
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2015), bias-corrected, with PyTorch's conventions.
+
+    Update (``adam_update``), γ₁, γ₂ = ``betas``, v the first moment, G the second::
+
+        vᵏ = γ₁ vᵏ⁻¹ + (1 − γ₁) gᵏ           diag(Gᵏ) = γ₂ diag(Gᵏ⁻¹) + (1 − γ₂) gᵏ ⊙ gᵏ
+        v̂ = vᵏ / (1 − γ₁ᵏ)                   Ĝ = diag(Gᵏ) / (1 − γ₂ᵏ)
+        θᵏ⁺¹ = θᵏ − α v̂ / (√Ĝ + ε)
+
+    **Where the notes' formula differs** (DESIGN, "Where the notes are wrong or
+    loose"): the notes print the step as α (εI + diag G)^(−1/2) ∇L, i.e. with the raw
+    gradient where the moving average v belongs (then the first moment would be
+    computed and never used), and write v with a minus sign, v = γ₁ v − (1 − γ₁)∇L,
+    so their v is minus this one. They also omit the bias correction: v and G start
+    at 0, so without dividing by (1 − γᵏ) the first steps are biased toward 0 (by a
+    factor 1 − γ₁ = 0.1 on v at k = 1). ε sits outside the square root, as published.
+    γ₁, γ₂ ∈ [0, 1).
+
+    Args:
+        params: tensors or param groups.
+        lr: α. betas: (γ₁, γ₂). eps: ε. weight_decay: L2 penalty added to the gradient
+            (use ``AdamW`` for decoupled weight decay). amsgrad: keep the running max of
+            diag(G) (Reddi et al.). maximize: ascend instead of descend.
+
+    Example:
+        >>> opt = Adam(model.parameters(), lr=1e-3)
+    """
+
+    _decoupled = False
+
+    def __init__(self, params: Iterable, lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False):
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                        amsgrad=amsgrad, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict) -> None:
+        super()._check_group(group)
+        betas = group["betas"]
+        if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
+            raise ValueError(f"{type(self).__name__}: invalid betas={betas!r}, expected two "
+                             "numbers in [0, 1)")
+        group["betas"] = tuple(float(b) for b in betas)
+        self._check_range(group, "eps", 0.0)
+        self._check_range(group, "weight_decay", 0.0)
+
+    def step(self, closure=None):
+        """One update of every parameter with a gradient; returns ``closure()``'s loss."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            hyper = {k: group[k] for k in ("lr", "betas", "eps", "weight_decay", "amsgrad",
+                                           "maximize")}
+            for p, theta, grad in self._grads(group):
+                state = self.state.setdefault(p, {})
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"] = np.zeros_like(theta)
+                    state["exp_avg_sq"] = np.zeros_like(theta)
+                    if group["amsgrad"]:
+                        state["max_exp_avg_sq"] = np.zeros_like(theta)
+                state["step"] += 1
+                adam_update(theta, grad, state, decoupled=self._decoupled, **hyper)
+        return loss
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as PyTorch's AdamW.
+
+    Before the Adam step the weights shrink, θ ← θ (1 − α·weight_decay), instead of
+    adding weight_decay·θ to the gradient: with Adam's per-coordinate scaling an L2
+    term in the gradient is rescaled too, so it regularises unevenly; decoupled decay
+    does not. Everything else is ``Adam``; the default weight_decay is 1e-2.
+
+    Example:
+        >>> opt = AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
+    """
+
+    _decoupled = True
+
+    def __init__(self, params: Iterable, lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad, maximize=maximize)
