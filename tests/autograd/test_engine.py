@@ -182,3 +182,11 @@ def test_record_mode_keeps_every_intermediate():
     assert [n.grad_fn.name for n in tape.tensors] == ["Mul", "Add", "ReLU", "Sub", "Abs"]
     assert [t.grad.item() for t in tape.tensors] == [1.0, 1.0, 1.0, 1.0, 1.0]
     assert [t.item() for t in tape.tensors] == [2.0, 2.0, 2.0, 1.0, 1.0]
+
+
+def test_diamond_graph_waits_for_every_consumer():
+    # a feeds both the sum and a*2: a's gradient must include both paths before it moves on
+    x = xa.tensor(1.0, requires_grad=True)
+    a = x * 1.0
+    (a + a * 2).backward()
+    assert x.grad.item() == 3.0

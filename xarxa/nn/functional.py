@@ -1,3 +1,25 @@
-"""The stateless API (`import xarxa.nn.functional as F`): every op and loss as a function."""
-from ..autograd.ops import (linear, log_softmax, relu, sigmoid, softmax, step,  # noqa: F401
-                            tanh)
+"""The stateless API (`import xarxa.nn.functional as F`): every op and loss as a function.
+
+Layers hold parameters and call these; use them directly when you hold the tensors:
+
+    y = F.relu(F.conv2d(x, w, b, stride=1, padding="same"))
+    y, idx = F.max_pool2d(y, 2, return_indices=True)
+"""
+from ..autograd.ops import *  # noqa: F401,F403  (every core op: relu, softmax, cat, ...)
+from ..autograd.ops import (adaptive_avg_pool2d, avg_pool2d, batch_norm,  # noqa: F401
+                            bed_of_nails_unpool, conv2d, conv_transpose2d, interpolate,
+                            linear, log_softmax, max_pool2d, max_unpool2d, relu, sigmoid,
+                            softmax, step, tanh, upsample_nearest)
+from .layers.dropout import dropout  # noqa: F401
+
+
+def upsample(x, size=None, scale_factor=None, mode: str = "nearest"):
+    """Alias of `interpolate` (PyTorch's older name)."""
+    return interpolate(x, size=size, scale_factor=scale_factor, mode=mode)
+
+
+try:  # written separately (losses.py); functional works without it until it exists
+    from .losses import *  # noqa: F401,F403
+except ModuleNotFoundError as error:  # pragma: no cover
+    if error.name != "xarxa.nn.losses":
+        raise

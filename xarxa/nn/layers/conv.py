@@ -1,0 +1,137 @@
+"""`Conv2d` and `ConvTranspose2d` layers (notes §1.5.1, §1.6.2).
+
+A Conv2d layer has (F·F·D + 1)·K parameters (K filters of F×F×D plus one bias each), and
+maps N×N inputs to ⌊(N − F + 2P)/S⌋ + 1 outputs. The notes' validity rule asks (N − F + 2P)
+to be divisible by S; when it is not, the last rows/columns are dropped (as PyTorch does)
+and `xarxa.inspect.summary` flags the layer.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...autograd.ops.conv import (_pair, check_stride, conv2d, conv_padding,
+                                  conv_transpose2d)
+from ...dtypes import resolve
+from ...tensor import Tensor
+from ..init import init_layer
+from ..module import Module, Parameter
+from ._checks import check_image, named
+
+
+class Conv2d(Module):
+    """2-D convolution with K = out_channels learned F×F×D filters.
+
+    Args:
+        kernel_size: F (int or pair; even sizes work).
+        stride: S > 0.
+        padding: int, pair, (top, bottom, left, right), 'valid' or 'same' (output ⌈N/S⌉,
+            padding split as TensorFlow does, also with stride > 1 and even kernels).
+        init: 'pytorch' (default), 'xavier', 'he' or 'notes'.
+
+    Shape:
+        (N, C_in, H, W) -> (N, C_out, ⌊(H + 2P − F)/S⌋ + 1, ⌊(W + 2P − F)/S⌋ + 1)
+
+    Example:
+        >>> conv = nn.Conv2d(1, 6, 5)              # LeNet-5's first layer: 156 parameters
+        >>> conv(xa.randn(8, 1, 32, 32)).shape
+        (8, 6, 28, 28)
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1,
+                 padding=0, bias: bool = True, init: str = "pytorch", dtype=None):
+        super().__init__()
+        if in_channels <= 0 or out_channels <= 0:
+            raise ValueError(f"Conv2d: in_channels and out_channels must be positive, got "
+                             f"{in_channels} and {out_channels}")
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d")
+        if min(self.kernel_size) <= 0:
+            raise ValueError(f"Conv2d: kernel_size must be positive, got {kernel_size!r}")
+        self.stride = check_stride(stride, "Conv2d")
+        conv_padding(padding, (1, 1), self.kernel_size, self.stride, "Conv2d")  # validate
+        self.padding = padding if isinstance(padding, str) else (
+            tuple(padding) if isinstance(padding, (tuple, list)) else _pair(padding, "", ""))
+        self.init = init
+        dtype = resolve(dtype, "Conv2d")
+        shape = (self.out_channels, self.in_channels) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=dtype))
+        if bias:
+            self.bias = Parameter(np.empty(self.out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init_layer(self.weight, self.bias, self.init, "Conv2d")
+
+    def padding_for(self, height: int, width: int) -> tuple[int, int, int, int]:
+        """The (top, bottom, left, right) padding used for an input of this size."""
+        return conv_padding(self.padding, (height, width), self.kernel_size, self.stride,
+                            "Conv2d")
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_image(x, "Conv2d", self.in_channels)
+        return named("Conv2d", conv2d, x, self.weight, self.bias, self.stride, self.padding)
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding not in ((0, 0), "valid"):
+            s += f", padding={self.padding!r}"
+        return s + ("" if self.bias is not None else ", bias=False")
+
+
+class ConvTranspose2d(Module):
+    """Transposed ("fractionally strided") convolution: learned upsampling (notes §1.6.2).
+    Each input pixel scatters a copy of the kernel scaled by its value; overlaps add.
+
+    Shape:
+        (N, C_in, H, W) -> (N, C_out, (H − 1)·S − 2P + F + output_padding, …)
+
+    Example:
+        >>> up = nn.ConvTranspose2d(8, 4, kernel_size=2, stride=2)   # doubles H and W
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1,
+                 padding=0, output_padding=0, bias: bool = True, init: str = "pytorch",
+                 dtype=None):
+        super().__init__()
+        op = "ConvTranspose2d"
+        if in_channels <= 0 or out_channels <= 0:
+            raise ValueError(f"{op}: in_channels and out_channels must be positive, got "
+                             f"{in_channels} and {out_channels}")
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.kernel_size = _pair(kernel_size, "kernel_size", op)
+        self.stride = check_stride(stride, op)
+        self.padding = _pair(padding, "padding", op)
+        self.output_padding = _pair(output_padding, "output_padding", op)
+        if max(self.output_padding) and (self.output_padding[0] >= self.stride[0]
+                                         or self.output_padding[1] >= self.stride[1]):
+            raise ValueError(f"{op}: output_padding {self.output_padding} must be smaller "
+                             f"than the stride {self.stride}")
+        self.init = init
+        dtype = resolve(dtype, op)
+        shape = (self.in_channels, self.out_channels) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=dtype))
+        if bias:
+            self.bias = Parameter(np.empty(self.out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init_layer(self.weight, self.bias, self.init, "ConvTranspose2d")
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_image(x, "ConvTranspose2d", self.in_channels)
+        return named("ConvTranspose2d", conv_transpose2d, x, self.weight, self.bias,
+                     self.stride, self.padding, self.output_padding)
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0, 0):
+            s += f", padding={self.padding}"
+        if self.output_padding != (0, 0):
+            s += f", output_padding={self.output_padding}"
+        return s + ("" if self.bias is not None else ", bias=False")

@@ -1,0 +1,67 @@
+"""`Linear`: the fully connected layer h = W x + b of the MLP (notes §1.1.3)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ...autograd.ops import linear
+from ...tensor import Tensor
+from ..init import init_layer
+from ..module import Module, Parameter
+
+
+class Linear(Module):
+    """y = x Wᵀ + b, with W of shape (out_features, in_features): row i holds the weights of
+    neuron i, as in the notes' W^(l).
+
+    Args:
+        init: 'pytorch' (default, U(±1/√in) as PyTorch), 'xavier', 'he' or 'notes'
+            (see `nn.init.init_layer`).
+
+    Shape:
+        (*, in_features) -> (*, out_features)
+
+    Example:
+        >>> fc = nn.Linear(784, 512)
+        >>> fc(xa.randn(32, 784)).shape
+        (32, 512)
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 init: str = "pytorch", dtype=None):
+        super().__init__()
+        if in_features <= 0 or out_features <= 0:
+            raise ValueError(f"Linear: in_features and out_features must be positive, got "
+                             f"{in_features} and {out_features}")
+        from ...dtypes import resolve
+        dtype = resolve(dtype, "Linear")
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.init = init
+        self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
+        if bias:
+            self.bias = Parameter(np.empty(out_features, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init_layer(self.weight, self.bias, self.init, "Linear")
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim == 0 or x.shape[-1] != self.in_features:
+            raise ValueError(f"Linear: expected input of shape (*, {self.in_features}), got "
+                             f"{x.shape}")
+        return linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder, e.g. an identity shortcut)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, x):
+        return x

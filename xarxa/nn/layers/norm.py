@@ -1,0 +1,90 @@
+"""Batch normalisation layers (notes §1.5.2): BN(x) = γ·(x − μ)/√(σ² + ε) + β per channel,
+with μ, σ² of the batch in training and running averages of them in evaluation."""
+from __future__ import annotations
+
+import numpy as np
+
+from ...autograd.ops.norm import batch_norm
+from ...dtypes import resolve
+from ...tensor import Tensor
+from ..module import Module, Parameter
+
+
+class _BatchNorm(Module):
+    _ranks: tuple = ()
+    _layout = ""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        if num_features <= 0:
+            raise ValueError(f"{name}: num_features must be positive, got {num_features}")
+        self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        dtype = resolve(dtype, name)
+        if affine:
+            self.weight = Parameter(np.ones(num_features, dtype=dtype))   # γ
+            self.bias = Parameter(np.zeros(num_features, dtype=dtype))    # β
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype)))
+            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(np.zeros((), np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            self.running_mean._data[...] = 0
+            self.running_var._data[...] = 1
+            self.num_batches_tracked._data[...] = 0
+
+    def forward(self, x: Tensor) -> Tensor:
+        name = type(self).__name__
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}: expected a Tensor, got {type(x).__name__}")
+        if x.ndim not in self._ranks:
+            raise ValueError(f"{name}: expected a {self._layout} input, got shape {x.shape}")
+        if x.shape[1] != self.num_features:
+            raise ValueError(f"{name}: expected {self.num_features} channels (dim 1), got "
+                             f"{x.shape[1]} (input shape {x.shape})")
+        use_batch = self.training or not self.track_running_stats
+        momentum = self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked._data += 1
+            if momentum is None:  # cumulative average, as PyTorch's momentum=None
+                momentum = 1.0 / float(self.num_batches_tracked._data)
+        try:
+            return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                              use_batch, momentum or 0.0, self.eps)
+        except ValueError as error:
+            raise ValueError(f"{name}: {error}") from None
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of features (after a Linear layer) or of (N, C, L) sequences.
+
+    Shape:
+        (N, C) or (N, C, L) -> the same shape.
+    """
+
+    _ranks, _layout = (2, 3), "(N, C) or (N, C, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of feature maps, one (γ, β) pair per channel.
+
+    Shape:
+        (N, C, H, W) -> the same shape.
+    """
+
+    _ranks, _layout = (4,), "4-D (N, C, H, W)"

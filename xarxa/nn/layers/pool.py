@@ -1,0 +1,73 @@
+"""Pooling layers (notes §1.5.2): a fixed operation per feature map, no parameters.
+`AdaptiveAvgPool2d(1)` is global average pooling, which lets a fully convolutional
+network take inputs of any size."""
+from __future__ import annotations
+
+from ...autograd.ops.conv import _pair
+from ...autograd.ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from ...tensor import Tensor
+from ..module import Module
+from ._checks import check_image, named
+
+
+class _Pool(Module):
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = _pair(kernel_size, "kernel_size", name)
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", name)
+        if min(self.stride) <= 0:
+            raise ValueError(f"{name}: stride must be positive, got {stride!r}")
+        self.padding = _pair(padding, "padding", name)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool2d(_Pool):
+    """Maximum of each window; with `return_indices=True` also the positions of the maxima
+    (for `MaxUnpool2d`).
+
+    Shape:
+        (N, C, H, W) -> (N, C, ⌊(H + 2P − F)/S⌋ + 1, ⌊(W + 2P − F)/S⌋ + 1)
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, return_indices: bool = False):
+        super().__init__(kernel_size, stride, padding)
+        self.return_indices = return_indices
+
+    def forward(self, x: Tensor):
+        check_image(x, "MaxPool2d")
+        return named("MaxPool2d", max_pool2d, x, self.kernel_size, self.stride,
+                     self.padding, self.return_indices)
+
+
+class AvgPool2d(_Pool):
+    """Mean of each window (LeNet-5's subsampling).
+
+    Shape:
+        (N, C, H, W) -> (N, C, ⌊(H + 2P − F)/S⌋ + 1, ⌊(W + 2P − F)/S⌋ + 1)
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_image(x, "AvgPool2d")
+        return named("AvgPool2d", avg_pool2d, x, self.kernel_size, self.stride, self.padding)
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed output size, whatever the input size.
+
+    Shape:
+        (N, C, H, W) -> (N, C, *output_size)
+    """
+
+    def __init__(self, output_size=1):
+        super().__init__()
+        self.output_size = _pair(output_size, "output_size", "AdaptiveAvgPool2d")
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_image(x, "AdaptiveAvgPool2d")
+        return named("AdaptiveAvgPool2d", adaptive_avg_pool2d, x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"

@@ -1,0 +1,87 @@
+"""Upsampling layers (notes §1.6.2): max-unpooling, nearest-neighbour and bed-of-nails
+unpooling. (The learned one, `ConvTranspose2d`, lives in conv.py.)"""
+from __future__ import annotations
+
+from ...autograd.ops.conv import _pair
+from ...autograd.ops.pool import bed_of_nails_unpool, max_unpool2d, upsample_nearest
+from ...tensor import Tensor
+from ..module import Module
+from ._checks import check_image, named
+
+
+class MaxUnpool2d(Module):
+    """Places each value at the position its max-pooling recorded, zeros elsewhere.
+
+    Shape:
+        (N, C, H, W) with indices of the same shape -> (N, C, (H − 1)·S − 2P + F, …), or
+        `output_size` given to forward.
+
+    Example:
+        >>> pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
+        >>> y, idx = pool(x)
+        >>> unpool(y, idx)       # the maxima back in place, zeros elsewhere
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _pair(kernel_size, "kernel_size", "MaxUnpool2d")
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride",
+                                                                    "MaxUnpool2d")
+        self.padding = _pair(padding, "padding", "MaxUnpool2d")
+
+    def forward(self, x: Tensor, indices: Tensor, output_size=None) -> Tensor:
+        check_image(x, "MaxUnpool2d")
+        return named("MaxUnpool2d", max_unpool2d, x, indices, self.kernel_size, self.stride,
+                     self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class Upsample(Module):
+    """Nearest-neighbour unpooling: every value repeated over its s×s block ("blocky").
+
+    Shape:
+        (N, C, H, W) -> (N, C, ⌊H·s⌋, ⌊W·s⌋), or `size`.
+    """
+
+    def __init__(self, size=None, scale_factor=None, mode: str = "nearest"):
+        super().__init__()
+        if mode != "nearest":
+            raise ValueError(f"Upsample: mode {mode!r} is not supported; only 'nearest'")
+        if (size is None) == (scale_factor is None):
+            raise ValueError("Upsample: give exactly one of size and scale_factor")
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_image(x, "Upsample")
+        return named("Upsample", upsample_nearest, x, self.scale_factor, self.size)
+
+    def extra_repr(self) -> str:
+        what = f"size={self.size}" if self.size is not None else \
+            f"scale_factor={self.scale_factor}"
+        return f"{what}, mode={self.mode!r}"
+
+
+class BedOfNailsUnpool(Module):
+    """Bed-of-nails unpooling: each value at a fixed `position` of its s×s block, zeros
+    elsewhere (no blocky repetition; a following convolution fills the zeros).
+
+    Shape:
+        (N, C, H, W) -> (N, C, H·s, W·s)
+    """
+
+    def __init__(self, scale_factor=2, position=(0, 0)):
+        super().__init__()
+        self.scale_factor = _pair(scale_factor, "scale_factor", "BedOfNailsUnpool")
+        self.position = _pair(position, "position", "BedOfNailsUnpool")
+        if not all(0 <= p < s for p, s in zip(self.position, self.scale_factor)):
+            raise ValueError(f"BedOfNailsUnpool: position {self.position} must lie inside "
+                             f"the {self.scale_factor} block")
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_image(x, "BedOfNailsUnpool")
+        return bed_of_nails_unpool(x, self.scale_factor, self.position)
+
+    def extra_repr(self) -> str:
+        return f"scale_factor={self.scale_factor}, position={self.position}"
