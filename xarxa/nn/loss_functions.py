@@ -28,13 +28,6 @@ def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     return reduce(_abs(input - target), reduction, "l1_loss")
 
 
-def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
-    """L2 / mean squared error: (y − ŷ)² per element."""
-    target = float_target(target, check_input(input, "mse_loss"), "mse_loss")
-    diff = input - target
-    return reduce(diff * diff, reduction, "mse_loss")
-
-
 def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """The notes' Huber loss (§1.3.5), identical to PyTorch's `huber_loss`:
 

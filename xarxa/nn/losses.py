@@ -18,10 +18,10 @@ import numpy as np
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from ._fused_losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
-                            cross_entropy)
+                            cross_entropy, mse_loss)
 from ._loss_utils import check_margin, check_reduction
 from .loss_functions import (class_weights, focal_loss, hinge_loss, huber_loss,  # noqa: F401
-                             kl_div, l1_loss, mse_loss, multi_margin_loss, nll_loss,
+                             kl_div, l1_loss, multi_margin_loss, nll_loss,
                              sigmoid_focal_loss, triplet_margin_loss)
 from .module import Module
 
