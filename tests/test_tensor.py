@@ -68,3 +68,29 @@ def test_indexing_and_setitem():
     assert x[:, xa.tensor([0, 2])].numpy().tolist() == [[0, 2], [3, 5]]
     x[0, 0] = 10
     assert x[0, 0].item() == 10
+
+
+def test_mixed_int_float_operands_promote_like_pytorch():
+    # float ⊕ int keeps the float dtype; int / int is the default float (no float64 leak)
+    i, f = xa.tensor([1, 2]), xa.ones(2)
+    for y in (f / i, i / f, f * i, i + f, f - i, i * 0.5, 0.5 * i, i / 2, i / i,
+              xa.maximum(f, i), f * xa.tensor([True, False]),
+              xa.where(i > 1, f, i), xa.where(i > 1, 0, f)):
+        assert y.dtype == xa.float32, y
+    assert (xa.ones(2, dtype=xa.float64) * i).dtype == xa.float64
+    assert (i * 2).dtype == xa.int64 and (i + i).dtype == xa.int64
+    w = xa.ones(2, requires_grad=True)
+    (w / i).sum().backward()
+    assert w.grad.dtype == xa.float32 and w.grad.numpy().tolist() == [1.0, 0.5]
+
+
+def test_float_valued_ops_on_integer_tensors_give_the_default_float():
+    # as in PyTorch: exp/log/sqrt/sigmoid/tanh and fractional powers of ints are float32
+    i = xa.tensor([1, 2])
+    for y, expected in ((xa.exp(i), np.exp([1, 2])), (xa.log(i), np.log([1, 2])),
+                        (xa.sqrt(i), np.sqrt([1, 2])), (xa.sigmoid(i), 1 / (1 + np.exp([-1, -2]))),
+                        (xa.tanh(i), np.tanh([1, 2])), (i ** 0.5, np.sqrt([1, 2])),
+                        (xa.clamp(i, 0.5, 1.5), [1.0, 1.5])):
+        assert y.dtype == xa.float32
+        np.testing.assert_allclose(y.numpy(), expected, rtol=1e-6)
+    assert (i ** 2).dtype == xa.int64 and xa.relu(i).dtype == xa.int64

@@ -168,6 +168,21 @@ class Tensor:
     def cpu(self) -> "Tensor":
         return self
 
+    def __deepcopy__(self, memo) -> "Tensor":
+        """A leaf with copied values, `requires_grad` and `.grad`, of the same class (a
+        Parameter stays a Parameter), as PyTorch's; `copy.deepcopy(model)` relies on it."""
+        if self._ctx is not None:
+            raise RuntimeError("deepcopy: only leaf tensors (without grad_fn) can be "
+                               "deep-copied; deep-copy .detach() instead")
+        import copy
+        new = type(self).__new__(type(self))
+        Tensor.__init__(new, self._data.copy(), name=self.name)
+        new.requires_grad = self.requires_grad
+        memo[id(self)] = new
+        if self.grad is not None:
+            new.grad = copy.deepcopy(self.grad, memo)
+        return new
+
     # -- autograd -----------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Switch gradient tracking on a leaf; only floating tensors can require grad."""

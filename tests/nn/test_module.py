@@ -190,3 +190,22 @@ def test_sequential_and_module_list_behave_like_lists():
     assert isinstance(ml[0], nn.Sigmoid) and len(ml) == 4
     with pytest.raises(TypeError, match="expected a Module"):
         ml.append(3)
+
+
+def test_deepcopy_gives_an_independent_model():
+    # `best = copy.deepcopy(model)` is everyday PyTorch: new arrays, same values and types
+    import copy
+    net = Net()
+    net.body[0].fc.weight.grad = xa.ones(2, 3)
+    twin = copy.deepcopy(net)
+    for (name, p), (_, q) in zip(net.named_parameters(), twin.named_parameters()):
+        assert type(q) is nn.Parameter and q.requires_grad, name
+        assert q is not p and not np.shares_memory(p.numpy(), q.numpy())
+        np.testing.assert_array_equal(p.numpy(), q.numpy())
+    assert twin.body[0].fc.weight.grad.numpy().tolist() == [[1.0] * 3] * 2
+    assert twin.body[0].count is not net.body[0].count
+    shared = nn.Linear(2, 2)
+    pair = copy.deepcopy(nn.Sequential(shared, shared))
+    assert pair[0].weight is pair[1].weight          # sharing survives the copy
+    with pytest.raises(RuntimeError, match="deepcopy: only leaf tensors"):
+        copy.deepcopy(net.body[0].fc.weight * 2)

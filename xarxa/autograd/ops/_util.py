@@ -21,6 +21,16 @@ def constant(value, like: Tensor):
     return np.asarray(value)
 
 
+def floating(x: Tensor) -> Tensor:
+    """x if it is floating, else its values in the default float dtype: what PyTorch gives
+    for float-valued ops (exp, sigmoid, …) of integer tensors, where NumPy would give
+    float64 or truncate. Integer tensors have no gradient, so no graph is lost."""
+    if x._data.dtype.kind == "f":
+        return x
+    from ...dtypes import get_default_dtype
+    return Tensor(x._data.astype(get_default_dtype()))
+
+
 def tensor_arg(x, op: str) -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..function import Function
 from ...tensor import Tensor
-from ._util import normalize_dim
+from ._util import floating, normalize_dim
 
 
 class ReLU(Function):
@@ -92,12 +92,12 @@ def relu(x: Tensor) -> Tensor:
 
 def sigmoid(x: Tensor) -> Tensor:
     """σ(x) = 1 / (1 + e^(−x)), stable for any x; σ' = σ(1 − σ)."""
-    return Sigmoid.apply(x)
+    return Sigmoid.apply(floating(x))
 
 
 def tanh(x: Tensor) -> Tensor:
     """Hyperbolic tangent."""
-    return Tanh.apply(x)
+    return Tanh.apply(floating(x))
 
 
 def step(x: Tensor) -> Tensor:

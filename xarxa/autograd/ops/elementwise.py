@@ -11,7 +11,7 @@ import numpy as np
 
 from ..function import Function
 from ...tensor import Tensor
-from ._util import check_broadcast, constant
+from ._util import check_broadcast, constant, floating
 
 
 class Add(Function):
@@ -195,11 +195,33 @@ class Where(Function):
 
 # -- wrappers ------------------------------------------------------------------------------
 
+def _as_dtype(t, dtype):
+    """A non-float operand converted to `dtype` (it cannot require a gradient)."""
+    return Tensor(t._data.astype(dtype)) if isinstance(t, Tensor) else t.astype(dtype)
+
+
+def _promote(x, y, true_div: bool):
+    """PyTorch's category rule: float ⊕ int/bool takes the float's dtype, and int / int
+    is the default float (NumPy would give float64 for both: a silent upcast)."""
+    fx, fy = x.dtype.kind == "f", y.dtype.kind == "f"
+    if fx and not fy:
+        return x, _as_dtype(y, x.dtype)
+    if fy and not fx:
+        return _as_dtype(x, y.dtype), y
+    if true_div and not fx:
+        from ...dtypes import get_default_dtype
+        return _as_dtype(x, get_default_dtype()), _as_dtype(y, get_default_dtype())
+    return x, y
+
+
 def _binary(cls, x, y, op):
     if not isinstance(x, Tensor):
         x = constant(x, y)
     if not isinstance(y, Tensor):
         y = constant(y, x)
+    xd = x.dtype
+    if xd is not y.dtype or (cls is Div and xd.kind != "f"):
+        x, y = _promote(x, y, cls is Div)
     try:
         return cls.apply(x, y)
     except ValueError:
@@ -236,23 +258,25 @@ def pow(x, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
     """x ** exponent; a Python-number exponent is a constant of the op."""
     if isinstance(x, Tensor) and isinstance(exponent, (int, float)) \
             and not isinstance(exponent, bool):
+        if isinstance(exponent, float):
+            x = floating(x)
         return PowScalar.apply(x, exponent=exponent)
     return _binary(Pow, x, exponent, "pow")
 
 
 def exp(x: Tensor) -> Tensor:
     """e^x elementwise."""
-    return Exp.apply(x)
+    return Exp.apply(floating(x))
 
 
 def log(x: Tensor) -> Tensor:
     """Natural logarithm elementwise."""
-    return Log.apply(x)
+    return Log.apply(floating(x))
 
 
 def sqrt(x: Tensor) -> Tensor:
     """Square root elementwise."""
-    return Sqrt.apply(x)
+    return Sqrt.apply(floating(x))
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - PyTorch's name
@@ -266,6 +290,8 @@ def clamp(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
         raise ValueError("clamp: at least one of min and max must be given")
     if min is not None and max is not None and min > max:
         raise ValueError(f"clamp: min ({min}) must not exceed max ({max})")
+    if isinstance(min, float) or isinstance(max, float):
+        x = floating(x)
     return Clamp.apply(x, min=min, max=max)
 
 
@@ -288,6 +314,8 @@ def where(condition, x, y) -> Tensor:
         x = constant(x, y)
     if not isinstance(y, Tensor):
         y = constant(y, x)
+    if x.dtype is not y.dtype:
+        x, y = _promote(x, y, False)
     return Where.apply(cond, x, y)
 
 

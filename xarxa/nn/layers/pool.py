@@ -3,7 +3,7 @@
 network take inputs of any size."""
 from __future__ import annotations
 
-from ...autograd.ops.conv import _pair
+from ...autograd.ops.conv import _pair, check_stride
 from ...autograd.ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ...tensor import Tensor
 from ..module import Module
@@ -15,10 +15,12 @@ class _Pool(Module):
         super().__init__()
         name = type(self).__name__
         self.kernel_size = _pair(kernel_size, "kernel_size", name)
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", name)
-        if min(self.stride) <= 0:
-            raise ValueError(f"{name}: stride must be positive, got {stride!r}")
+        if min(self.kernel_size) <= 0:
+            raise ValueError(f"{name}: kernel_size must be positive, got {kernel_size!r}")
+        self.stride = self.kernel_size if stride is None else check_stride(stride, name)
         self.padding = _pair(padding, "padding", name)
+        if min(self.padding) < 0:
+            raise ValueError(f"{name}: padding must be non-negative, got {padding!r}")
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

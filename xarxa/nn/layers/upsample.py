@@ -6,10 +6,11 @@ from ...autograd.ops.conv import _pair
 from ...autograd.ops.pool import bed_of_nails_unpool, max_unpool2d, upsample_nearest
 from ...tensor import Tensor
 from ..module import Module
+from .pool import _Pool
 from ._checks import check_image, named
 
 
-class MaxUnpool2d(Module):
+class MaxUnpool2d(_Pool):
     """Places each value at the position its max-pooling recorded, zeros elsewhere.
 
     Shape:
@@ -22,20 +23,10 @@ class MaxUnpool2d(Module):
         >>> unpool(y, idx)       # the maxima back in place, zeros elsewhere
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0):
-        super().__init__()
-        self.kernel_size = _pair(kernel_size, "kernel_size", "MaxUnpool2d")
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride",
-                                                                    "MaxUnpool2d")
-        self.padding = _pair(padding, "padding", "MaxUnpool2d")
-
     def forward(self, x: Tensor, indices: Tensor, output_size=None) -> Tensor:
         check_image(x, "MaxUnpool2d")
         return named("MaxUnpool2d", max_unpool2d, x, indices, self.kernel_size, self.stride,
                      self.padding, output_size)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class Upsample(Module):
@@ -74,6 +65,9 @@ class BedOfNailsUnpool(Module):
     def __init__(self, scale_factor=2, position=(0, 0)):
         super().__init__()
         self.scale_factor = _pair(scale_factor, "scale_factor", "BedOfNailsUnpool")
+        if min(self.scale_factor) <= 0:
+            raise ValueError(f"BedOfNailsUnpool: scale_factor must be positive, got "
+                             f"{scale_factor!r}")
         self.position = _pair(position, "position", "BedOfNailsUnpool")
         if not all(0 <= p < s for p, s in zip(self.position, self.scale_factor)):
             raise ValueError(f"BedOfNailsUnpool: position {self.position} must lie inside "
