@@ -3,12 +3,10 @@
     from xarxa import nn
     model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 1))
 """
-from .module import Module, ModuleList, Parameter, Sequential  # noqa: F401
+from .module import Module, Parameter  # noqa: F401
+from .containers import ModuleList, Sequential  # noqa: F401
 from . import functional  # noqa: F401  (before losses: functional re-exports them)
 from . import init  # noqa: F401
 from .layers import *  # noqa: F401,F403
-try:  # the losses module is written separately; until then nn works without it
-    from .losses import *  # noqa: F401,F403
-except ModuleNotFoundError as error:  # pragma: no cover
-    if error.name != "xarxa.nn.losses":
-        raise
+from .losses import *  # noqa: F401,F403
+from . import utils  # noqa: F401  (clip_grad_norm_, clip_grad_value_)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from ...autograd import ops
 from ...tensor import Tensor
-from ..module import Module, ModuleList
+from ..containers import ModuleList
+from ..module import Module
 from .activation import ReLU
 from .conv import Conv2d
 from .linear import Identity
