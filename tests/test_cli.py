@@ -84,6 +84,11 @@ def test_summary(capsys):
     (["train", "--model", "perceptron"], "binary classifier"),
     (["train", "--model", "lenet5", "--dataset", "moons"], "needs images"),
     (["evaluate", "--checkpoint", "/nonexistent/ckpt.npz"], "No such file"),
+    # The perceptron learns by its own rule (its step output has no gradient), and
+    # that rule is no loss for other models: both mismatches are named up front.
+    (["train", "--model", "perceptron", "--dataset", "and", "--loss", "cross-entropy"],
+     "perceptron learns by the perceptron rule"),
+    (["train", "--dataset", "xor", "--loss", "perceptron"], "only for --model perceptron"),
 ])
 def test_errors_exit_with_status_2(argv, message, capsys, tmp_path):
     assert main([*argv, "--out", str(tmp_path)] if argv[0] == "train" else argv) == 2
@@ -97,3 +102,38 @@ def test_bad_option_and_entry_point(capsys):
     assert main([]) == 0 and "train" in capsys.readouterr().out  # bare `xarxa`: help
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     assert pyproject["project"]["scripts"]["xarxa"] == "xarxa.cli:main"
+
+
+@pytest.mark.parametrize("optimizer, lr", [("adam", 1e-3), ("adamw", 1e-3), ("rmsprop", 1e-3),
+                                           ("adagrad", 1e-2), ("sgd", 0.05)])
+def test_optimizer_choice_brings_its_own_defaults(optimizer, lr):
+    # `--optimizer rmsprop` alone must not inherit SGD's tuned lr 0.05 and momentum 0.9
+    # (an RMSprop with momentum 0.9 at lr 0.05 reaches only ~83 % on digits).
+    from xarxa.train.run import resolve_config
+    # digits defaults to SGD, moons to Adam (lr 0.01): the other optimizers get their own
+    for dataset in ("digits", "moons"):
+        config = resolve_config(dataset=dataset, optimizer=optimizer)
+        if (dataset, optimizer) == ("moons", "adam"):
+            assert config["lr"] == 0.01 and config["momentum"] == 0.0   # the tuned default
+            continue
+        assert config["lr"] == lr
+        assert config["momentum"] == (0.9 if optimizer == "sgd" else 0.0)
+    # what the user sets still wins
+    assert resolve_config(optimizer="rmsprop", lr=0.1, momentum=0.5)["lr"] == 0.1
+    assert resolve_config(optimizer="rmsprop", momentum=0.5)["momentum"] == 0.5
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--optimizer", "adam", "--momentum", "0.9"], "--momentum applies to"),
+    (["--optimizer", "rmsprop", "--nesterov"], "--nesterov applies to"),
+])
+def test_options_the_optimizer_does_not_have_are_refused(argv, message, capsys, tmp_path):
+    assert main(["train", *argv, "--epochs", "1", "--out", str(tmp_path)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_zero_epochs_reports_only_the_files_it_wrote(tmp_path, capsys):
+    out = tmp_path / "zero"
+    assert main(["train", "--epochs", "0", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["metrics.json"]
+    assert capsys.readouterr().out.rstrip().endswith("metrics.json")

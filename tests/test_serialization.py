@@ -126,6 +126,12 @@ def test_save_refuses_objects_it_cannot_store(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+def test_save_into_a_missing_directory_names_it(tmp_path):
+    # not the temporary file's name, which the user never chose
+    with pytest.raises(FileNotFoundError, match="save: directory .*nodir.* does not exist"):
+        save({"a": 1}, tmp_path / "nodir" / "ckpt.npz")
+
+
 def test_load_validates_names_shapes_and_dtypes(tmp_path):
     path = tmp_path / "ckpt.npz"
     save({"w": np.ones((2, 3), np.float32), "b": np.zeros(3, np.float32)}, path)

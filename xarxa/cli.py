@@ -90,7 +90,10 @@ def _train(args) -> int:
           f"{results['epochs_completed']} epochs in {results['train_seconds']:.1f} s"
           + (" (interrupted)" if results["interrupted"] else ""))
     print(format_report(results))
-    print(f"\nwrote {config['out']}/: metrics.json, learning_curves.png, checkpoint.npz")
+    # With no complete epoch there are no curves and no checkpoint: list what exists.
+    written = [f for f in ("metrics.json", "learning_curves.png", "checkpoint.npz")
+               if os.path.exists(os.path.join(config["out"], f))]
+    print(f"\nwrote {config['out']}/: {', '.join(written)}")
     return 130 if results["interrupted"] else 0
 
 

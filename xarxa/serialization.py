@@ -113,6 +113,9 @@ def save(obj: Any, path: str | os.PathLike) -> None:
                       allow_nan=True).encode("utf-8")
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"save: directory {directory} does not exist (create it "
+                                f"first, e.g. os.makedirs) to write {path}")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
                                suffix=".tmp")
     try:

@@ -23,7 +23,8 @@ from ..data import DataLoader
 from ..random import manual_seed
 from .callbacks import ModelCheckpoint
 from .loop import evaluate, fit, predict
-from .tasks import defaults, load_task, make_loss, make_optimizer, model_config
+from .tasks import (check_loss, defaults, load_task, make_loss, make_optimizer,
+                    model_config)
 
 __all__ = ["train_run", "evaluate_checkpoint", "resolve_config", "format_report"]
 
@@ -37,7 +38,7 @@ def resolve_config(**given: Any) -> dict[str, Any]:
     config = {"model": "mlp", "dataset": "digits", "seed": 0, "out": None,
               "data_root": None}
     config.update({k: v for k, v in given.items() if v is not None})
-    base = defaults(config["dataset"], config["model"])
+    base = defaults(config["dataset"], config["model"], config.get("optimizer"))
     for key in _HYPER:
         if config.get(key) is None:
             config[key] = base[key]
@@ -73,6 +74,7 @@ def train_run(config: dict[str, Any], progress: bool | None = None,
               verbose: bool = True) -> dict[str, Any]:
     """Train as ``config`` says (see ``resolve_config``); return the metrics.json content."""
     config = resolve_config(**config)
+    check_loss(config["model"], config["loss"])
     task = load_task(config["dataset"], config["model"], config["data_root"])
     model, model_cfg = _build(config, task)
     loss_fn = make_loss(config["loss"], task.num_classes)

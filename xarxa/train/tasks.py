@@ -14,7 +14,7 @@ from ..data import TensorDataset, datasets
 from ..tensor import Tensor
 
 __all__ = ["DATASETS", "MODELS", "LOSSES", "OPTIMIZERS", "Task", "load_task", "defaults",
-           "image_spec", "model_config", "make_loss", "make_optimizer"]
+           "image_spec", "model_config", "check_loss", "make_loss", "make_optimizer"]
 
 IMAGE_SETS = ("digits", "fashion-mnist", "mnist", "kmnist")
 TABLE_SETS = ("xor", "and", "or", "moons", "spirals", "blobs")
@@ -55,14 +55,32 @@ def _family(dataset: str) -> str:
     return "digits" if dataset == "digits" else "2d"
 
 
-def defaults(dataset: str, model: str) -> dict:
-    """The default hyper-parameters for training ``model`` on ``dataset``."""
+# When the user picks another optimizer than the default one, the tuned lr and momentum
+# above belong to the wrong algorithm (SGD's lr 0.05 and momentum 0.9 cripple RMSprop):
+# use these instead (PyTorch's defaults for the adaptive methods).
+_OPTIMIZER_DEFAULTS = {
+    "sgd": dict(lr=0.05, momentum=0.9),
+    "adam": dict(lr=1e-3, momentum=0.0),
+    "adamw": dict(lr=1e-3, momentum=0.0),
+    "rmsprop": dict(lr=1e-3, momentum=0.0),
+    "adagrad": dict(lr=1e-2, momentum=0.0),
+}
+
+
+def defaults(dataset: str, model: str, optimizer: str | None = None) -> dict:
+    """The default hyper-parameters for training ``model`` on ``dataset`` (with
+    ``optimizer``, when given, instead of the default one)."""
     out = {"loss": "cross-entropy", "weight_decay": 0.0, "nesterov": False}
     out.update(_DATASET_DEFAULTS[_family(dataset)])
     if model in ("lenet5", "cnn") and _family(dataset) == "mnist-family":
         out.update(epochs=3)
     else:
         out.update(_MODEL_DEFAULTS.get(model, {}))
+    if optimizer is not None and optimizer != out["optimizer"]:
+        if optimizer not in _OPTIMIZER_DEFAULTS:
+            raise ValueError(f"unknown optimizer {optimizer!r}; choose one of "
+                             f"{', '.join(OPTIMIZERS)}")
+        out.update(optimizer=optimizer, **_OPTIMIZER_DEFAULTS[optimizer])
     return out
 
 
@@ -139,6 +157,17 @@ def model_config(model: str, input_shape: tuple[int, ...], num_classes: int,
     raise ValueError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
 
 
+def check_loss(model: str, loss: str) -> None:
+    """Refuse a loss the model cannot learn from (the perceptron has its own rule)."""
+    if model == "perceptron" and loss != "perceptron":
+        raise ValueError(f"the perceptron learns by the perceptron rule (--loss perceptron); "
+                         f"its step output has no gradient for --loss {loss}")
+    if model != "perceptron" and loss == "perceptron":
+        raise ValueError(f"--loss perceptron is the perceptron rule, only for --model "
+                         f"perceptron; {model} needs a differentiable loss such as "
+                         "cross-entropy")
+
+
 def make_loss(name: str, num_classes: int):
     """The loss ``fn(output, target)``; None for the perceptron (its own rule)."""
     from ..nn import functional as F  # noqa: N812
@@ -160,6 +189,11 @@ def make_optimizer(name: str, params, lr: float, momentum: float = 0.0,
                    weight_decay: float = 0.0, nesterov: bool = False):
     """The optimizer called ``name`` over ``params``."""
     from .. import optim
+    if momentum and name not in ("sgd", "rmsprop"):
+        raise ValueError(f"--momentum applies to sgd and rmsprop, not {name} (Adam's "
+                         "momentum is its first beta)")
+    if nesterov and name != "sgd":
+        raise ValueError(f"--nesterov applies to sgd only, not {name}")
     params = list(params)
     if name == "sgd":
         return optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay,
