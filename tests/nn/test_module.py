@@ -146,6 +146,19 @@ def test_load_state_dict_names_every_bad_key():
     np.testing.assert_array_equal(net.body[0].scale.numpy(), [7.0, 7.0])
 
 
+def test_load_state_dict_refuses_a_different_kind_of_dtype():
+    net = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    state = {k: v.numpy().copy() for k, v in net.state_dict().items()}
+    state["0.weight"] = state["0.weight"].astype(np.int64)
+    state["1.num_batches_tracked"] = np.array(1.5)
+    with pytest.raises(ValueError) as info:
+        net.load_state_dict(state)
+    message = str(info.value)
+    assert "dtype mismatch for '0.weight': the checkpoint has int64, the model expects " \
+        "float32" in message
+    assert "dtype mismatch for '1.num_batches_tracked'" in message
+
+
 def test_state_dict_keys_match_pytorch():
     ours = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.ReLU(), nn.Flatten(),
                          nn.Linear(8, 3))

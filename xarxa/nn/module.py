@@ -303,9 +303,11 @@ class Module:
     def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
         """Copy values into this module's parameters and buffers.
 
-        Values may be Tensors or arrays; they are cast to each target's dtype. A shape
-        mismatch is always an error; with `strict=True` (the default) so is a missing or
-        unexpected key. Nothing is changed unless every check passes.
+        Values may be Tensors or arrays. Between floating types they are cast to each
+        target's dtype (float64 weights load into a float32 model, as in PyTorch); a
+        different kind (integers into a float parameter, floats into an integer buffer)
+        is an error, and so is a shape mismatch; with `strict=True` (the default) so is a
+        missing or unexpected key. Nothing is changed unless every check passes.
 
         Returns:
             (missing_keys, unexpected_keys), like PyTorch.
@@ -320,10 +322,13 @@ class Module:
             problems.append("unexpected keys: " + ", ".join(repr(k) for k in unexpected))
         for key, target in targets.items():
             if key in state_dict:
-                shape = tuple(np.shape(_array(state_dict[key])))
-                if shape != target.shape:
+                value = _array(state_dict[key])
+                if value.shape != target.shape:
                     problems.append(f"size mismatch for {key!r}: the checkpoint has shape "
-                                    f"{shape}, the model expects {target.shape}")
+                                    f"{value.shape}, the model expects {target.shape}")
+                elif (value.dtype.kind == "f") != (target.dtype.kind == "f"):
+                    problems.append(f"dtype mismatch for {key!r}: the checkpoint has "
+                                    f"{value.dtype}, the model expects {target.dtype}")
         if problems:
             raise ValueError(f"load_state_dict: cannot load into {type(self).__name__}: "
                              + "; ".join(problems))
