@@ -77,3 +77,9 @@ def test_item_and_softmax_errors():
         xa.softmax(xa.ones(2), dim=0, temperature=0)
     with pytest.raises(TypeError, match="mean: expected a floating tensor"):
         xa.arange(3).mean()
+
+
+def test_linear_dtype_mismatch_is_an_error_not_an_upcast():
+    with pytest.raises(TypeError, match="linear: input dtype float64 does not match the "
+                                        "weight dtype float32"):
+        xa.linear(xa.zeros(2, 3, dtype=xa.float64), xa.zeros(4, 3))

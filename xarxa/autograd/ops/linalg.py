@@ -94,6 +94,9 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if not xs or len(ws) != 2 or xs[-1] != ws[1]:
         raise ValueError(f"linear: input of shape {xs} does not fit a weight of shape "
                          f"{ws} (expected input (*, {ws[-1]}))")
+    if x._data.dtype != weight._data.dtype:
+        raise TypeError(f"linear: input dtype {x._data.dtype} does not match the weight dtype "
+                        f"{weight._data.dtype}; convert one of them (e.g. x.float())")
     if bias is not None and bias._data.shape != (ws[0],):
         raise ValueError(f"linear: bias of shape {bias.shape}, expected "
                          f"({weight.shape[0]},)")
