@@ -22,10 +22,12 @@ class Tape:
 
     def __init__(self):
         self.tensors: list = []
+        self.inputs: list[tuple] = []  # each node's inputs (backward frees the graph's)
 
     def add(self, tensor) -> None:
         tensor._ctx.out_ref = weakref.ref(tensor)
         self.tensors.append(tensor)
+        self.inputs.append(tensor._ctx.inputs)
 
     def __len__(self) -> int:
         return len(self.tensors)

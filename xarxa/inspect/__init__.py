@@ -1,8 +1,11 @@
 """Tools for seeing what a network does: `summary` (per-layer table, depth and width) and
-`receptive_field` (each layer's field, jump and start), and `record` (keep every
-intermediate tensor's value and gradient of a forward/backward pass)."""
+`receptive_field` (each layer's field, jump and start), `record` (keep every
+intermediate tensor's value and gradient of a forward/backward pass) and `trace` (the
+notes' forward/backward table of a recorded pass)."""
 from ..autograd.record import Tape, record  # noqa: F401
+from .trace import Trace, TraceRow, trace  # noqa: F401
 from .receptive_field import FieldRow, receptive_field  # noqa: F401
 from .summary import Row, Summary, summary  # noqa: F401
 
-__all__ = ["FieldRow", "Row", "Summary", "Tape", "receptive_field", "record", "summary"]
+__all__ = ["FieldRow", "Row", "Summary", "Tape", "Trace", "TraceRow", "receptive_field",
+           "record", "summary", "trace"]
