@@ -62,16 +62,7 @@ def xarxa_step(kind, shape, model=None):
     opt = optim.SGD(model.parameters(), lr=0.01)
     x, y = data(shape)
     x, y = xa.tensor(x), xa.tensor(y)
-    loss_fn = getattr(F, "cross_entropy", None) or (
-        lambda logits, target: -F.log_softmax(logits, dim=1)[xa.arange(BATCH), target].mean())
-
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-    return step
+    return harness.training_step(model, opt, F.cross_entropy, x, y)
 
 
 def torch_step(kind, shape, state=None):
@@ -83,14 +74,7 @@ def torch_step(kind, shape, state=None):
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     x, y = data(shape)
     x, y = torch.from_numpy(x), torch.from_numpy(y)
-
-    def step():
-        opt.zero_grad()
-        loss = torch.nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-    return step
+    return harness.training_step(model, opt, torch.nn.functional.cross_entropy, x, y)
 
 
 def profile(name: str) -> None:

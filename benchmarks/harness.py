@@ -36,6 +36,18 @@ def environment() -> str:
     return "\n".join(lines)
 
 
+def training_step(model, optimizer, loss_fn, x, y) -> Callable[[], object]:
+    """The timed unit, the same for both libraries (their APIs agree): zero_grad, forward,
+    loss, backward and the optimizer step."""
+    def step():
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+    return step
+
+
 def interleaved(step_xarxa: Callable, step_torch: Callable, rounds: int = 21,
                 steps: int = 20, warmup: int = 5) -> dict:
     """Median per-round ratio of xarxa's step time to torch's, rounds ordered A B B A …"""

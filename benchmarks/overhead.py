@@ -46,13 +46,7 @@ def xarxa_step(sizes, act, loss, batch):
     x, y = data(sizes, loss, batch)
     x, y = xa.tensor(x), xa.tensor(y)
     loss_fn = F.mse_loss if loss == "mse" else F.cross_entropy
-
-    def step():
-        opt.zero_grad()
-        out = loss_fn(model(x), y)
-        out.backward()
-        opt.step()
-    return step
+    return harness.training_step(model, opt, loss_fn, x, y)
 
 
 def torch_step(sizes, act, loss, batch):
@@ -69,13 +63,7 @@ def torch_step(sizes, act, loss, batch):
     x, y = torch.from_numpy(x), torch.from_numpy(y)
     loss_fn = torch.nn.functional.mse_loss if loss == "mse" else \
         torch.nn.functional.cross_entropy
-
-    def step():
-        opt.zero_grad()
-        out = loss_fn(model(x), y)
-        out.backward()
-        opt.step()
-    return step
+    return harness.training_step(model, opt, loss_fn, x, y)
 
 
 def main() -> None:
