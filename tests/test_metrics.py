@@ -9,6 +9,7 @@ from notes import (
     EX_1_3_ACCURACY,
     EX_1_3_CAT_LABELS,
     EX_1_3_CAT_PROBS,
+    EX_1_3_DOG_LABELS,
     EX_1_3_DOG_PRECISION,
     EX_1_3_DOG_PROBS,
     EX_1_3_DOG_RECALL,
@@ -81,7 +82,10 @@ def reference_scores(pred_labels, target, k):
 
 def ex_1_3():
     probs = np.stack([EX_1_3_CAT_PROBS, EX_1_3_DOG_PROBS], axis=1)
-    target = np.where(np.array(EX_1_3_CAT_LABELS) == 1, CAT, DOG)
+    # the notes print one-hot labels: column Cat and column Dog
+    one_hot = np.stack([EX_1_3_CAT_LABELS, EX_1_3_DOG_LABELS], axis=1)
+    assert (one_hot.sum(axis=1) == 1).all()
+    target = one_hot.argmax(axis=1)
     return probs, target
 
 
@@ -93,9 +97,14 @@ def test_exercise_1_3_notes_numbers():
     assert recall(probs, target, threshold=gamma)[DOG] == pytest.approx(EX_1_3_DOG_RECALL)
     # The same numbers through the binary form: the probability of "Dog" alone.
     p_dog = np.array(EX_1_3_DOG_PROBS)
-    assert precision(p_dog, target, threshold=gamma)[DOG] == pytest.approx(2 / 3)
-    assert recall(FakeTensor(p_dog), FakeTensor(target), threshold=gamma)[DOG] == 1.0
-    assert accuracy(FakeTensor(p_dog), target, threshold=gamma) == pytest.approx(0.8)
+    assert precision(p_dog, target, threshold=gamma)[DOG] == pytest.approx(EX_1_3_DOG_PRECISION)
+    assert recall(FakeTensor(p_dog), FakeTensor(target), threshold=gamma)[DOG] == \
+        EX_1_3_DOG_RECALL
+    assert accuracy(FakeTensor(p_dog), target, threshold=gamma) == \
+        pytest.approx(EX_1_3_ACCURACY)
+    # and through the binary form against the Dog labels directly (1 = Dog)
+    assert accuracy(p_dog, np.array(EX_1_3_DOG_LABELS), threshold=gamma) == \
+        pytest.approx(EX_1_3_ACCURACY)
 
 
 def test_exercise_1_3_threshold_rule_is_per_class():

@@ -88,7 +88,7 @@ def test_failed_rename_keeps_old_file(tmp_path, monkeypatch):
     def no_replace(src, dst):
         raise OSError("disk full")
     monkeypatch.setattr(serialization.os, "replace", no_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="disk full"):
         save({"w": np.zeros(3)}, path)
     np.testing.assert_array_equal(load(path)["w"], np.ones(3))
     assert os.listdir(tmp_path) == ["ckpt.npz"]
@@ -168,7 +168,7 @@ def test_load_validates_names_shapes_and_dtypes(tmp_path):
     truncated.write_bytes(path.read_bytes()[:100])
     with pytest.raises(ValueError, match="not a valid"):
         load(truncated)
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match="nope.npz"):
         load(tmp_path / "nope.npz")
 
 

@@ -129,7 +129,10 @@ def assert_matches_torch(fn_xarxa: Callable, fn_torch: Callable, inputs: Sequenc
             f"output {k}: shape {ox.shape} vs torch {tuple(expected.shape)}"
         np.testing.assert_allclose(ox.numpy(), expected, rtol=rtol, atol=atol,
                                    err_msg=f"output {k}: forward differs from torch")
-        if ox.requires_grad and ot.requires_grad:
+        assert ox.requires_grad == ot.requires_grad, \
+            (f"output {k}: requires_grad is {ox.requires_grad} in xarxa but "
+             f"{ot.requires_grad} in torch (did the op drop its graph?)")
+        if ox.requires_grad:
             v = rng.standard_normal(ox.shape).astype(ox.dtype)
             tx = (ox * Tensor(v)).sum()
             tt = (ot * torch.tensor(v)).sum()

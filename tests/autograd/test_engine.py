@@ -162,11 +162,15 @@ def test_grad_is_not_aliased_between_leaves():
 
 
 def test_grad_of_broadcast_input_is_unbroadcast():
-    x = xa.tensor(np.ones((2, 3)), requires_grad=True)
+    x = xa.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
     b = xa.tensor([[1.0], [2.0]], requires_grad=True)
-    (x * b).sum().backward()
-    assert b.grad.shape == (2, 1)
-    np.testing.assert_array_equal(b.grad.numpy(), [[3.0], [3.0]])
+    c = xa.tensor([10.0, 20.0, 30.0], requires_grad=True)
+    (x * b * c).backward(xa.tensor([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]]))
+    assert b.grad.shape == (2, 1) and c.grad.shape == (3,)
+    # ∂/∂b_i = Σ_j g_ij x_ij c_j, ∂/∂c_j = Σ_i g_ij x_ij b_i (worked by hand)
+    np.testing.assert_array_equal(b.grad.numpy(), [[10 - 90], [80 + 100]])
+    np.testing.assert_array_equal(c.grad.numpy(), [1 + 16, 10, -3])
+    np.testing.assert_array_equal(x.grad.numpy(), [[10, 0, -30], [40, 40, 0]])
 
 
 def test_record_mode_keeps_every_intermediate():
@@ -190,3 +194,9 @@ def test_diamond_graph_waits_for_every_consumer():
     a = x * 1.0
     (a + a * 2).backward()
     assert x.grad.item() == 3.0
+
+
+def test_assert_matches_torch_catches_an_op_that_drops_its_graph():
+    from xarxa.testing import assert_matches_torch
+    with pytest.raises(AssertionError, match="did the op drop its graph"):
+        assert_matches_torch(lambda a: (a * 2).detach(), lambda a: a * 2, [np.ones(3)])

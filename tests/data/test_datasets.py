@@ -266,13 +266,15 @@ def test_linear_with_outliers():
                                                           noise=0.01)[1])
 
 
-@pytest.mark.parametrize("call", [
-    lambda: two_moons(0),
-    lambda: two_moons(10, noise=-1.0),
-    lambda: spirals(10, classes=1),
-    lambda: linear_with_outliers(10, outlier_fraction=1.5),
-    lambda: imbalanced_blobs(10, proportions=(0.8, 0.1)),
+@pytest.mark.parametrize("call, message", [
+    (lambda: two_moons(0), r"two_moons: n must be an integer >= 1, got 0"),
+    (lambda: two_moons(10, noise=-1.0), r"two_moons: noise must be >= 0, got -1\.0"),
+    (lambda: spirals(10, classes=1), r"spirals: classes must be an integer >= 2, got 1"),
+    (lambda: linear_with_outliers(10, outlier_fraction=1.5),
+     r"linear_with_outliers: outlier_fraction must lie in \[0, 1\], got 1\.5"),
+    (lambda: imbalanced_blobs(10, proportions=(0.8, 0.1)),
+     r"imbalanced_blobs: proportions must be .* summing to 1, got \(0\.8, 0\.1\)"),
 ])
-def test_synthetic_bad_arguments(call):
-    with pytest.raises(ValueError):
+def test_synthetic_bad_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
         call()

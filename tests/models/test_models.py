@@ -44,8 +44,15 @@ def test_lenet5_matches_a_torch_lenet():
         for tp, (_, xp) in zip(tm.parameters(), model.named_parameters()):
             tp.copy_(torch.from_numpy(xp.numpy()))
     x = np.random.default_rng(0).normal(size=(2, 1, 32, 32)).astype(np.float32)
-    np.testing.assert_allclose(model(xa.tensor(x)).numpy(),
-                               tm(torch.from_numpy(x)).detach().numpy(), rtol=1e-4, atol=1e-5)
+    out, tout = model(xa.tensor(x)), tm(torch.from_numpy(x))
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-4, atol=1e-5)
+    # backward: every parameter gradient of (out * v).sum(), v random
+    v = np.random.default_rng(1).standard_normal(out.shape).astype(np.float32)
+    (out * xa.tensor(v)).sum().backward()
+    (tout * torch.from_numpy(v)).sum().backward()
+    for tp, (name, xp) in zip(tm.parameters(), model.named_parameters()):
+        np.testing.assert_allclose(xp.grad.numpy(), tp.grad.numpy(), rtol=1e-4, atol=1e-5,
+                                   err_msg=name)
 
 
 def test_cnn_is_the_benchmark_network():
@@ -66,9 +73,10 @@ def test_mlp():
     assert sum(isinstance(m, nn.Tanh) for m in model.modules()) == 2
     assert model(xa.randn(5, 1, 8, 8)).shape == (5, 10)  # images are flattened
     assert not isinstance(list(model)[-1], nn.Tanh)  # logits: no final activation
-    with pytest.raises(ValueError, match="activation"):
+    with pytest.raises(ValueError, match=r"MLP: activation must be one of .*got 'gelu'"):
         MLP([2, 2], activation="gelu")
-    with pytest.raises(ValueError, match="sizes"):
+    with pytest.raises(ValueError, match=r"MLP: sizes must list at least an input and an "
+                                         r"output.*\[3\]"):
         MLP([3])
 
 

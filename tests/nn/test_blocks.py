@@ -61,11 +61,26 @@ def test_residual_block_matches_torch_reference(cin, cout, stride, shape):
     compare(block, reference, sample(*shape))
 
 
-def test_residual_block_with_batch_norm_runs_and_has_no_conv_biases():
+def test_residual_block_with_batch_norm_matches_torch_and_has_no_conv_biases():
+    xa.manual_seed(2)
     block = nn.ResidualBlock(2, 4, stride=2, batch_norm=True)
     names = [n for n, _ in block.named_parameters()]
     assert "conv1.bias" not in names and "bn1.weight" in names and "shortcut_bn.bias" in names
     assert block(xa.randn(3, 2, 5, 5)).shape == (3, 4, 3, 3)
+    with xa.no_grad():   # BN's affine parameters away from their (1, 0) start
+        for i, bn in enumerate((block.bn1, block.bn2, block.shortcut_bn)):
+            bn.weight.copy_(sample(4, seed=10 + i) + 1.5)
+            bn.bias.copy_(sample(4, seed=20 + i))
+
+    def reference(h, p):
+        def bn(t, name):   # training mode: batch statistics
+            return TF.batch_norm(t, None, None, p[name + ".weight"], p[name + ".bias"],
+                                 training=True)
+        a = TF.relu(bn(torch_same_conv(h, p["conv1.weight"], None, 2), "bn1"))
+        residual = bn(torch_same_conv(a, p["conv2.weight"], None, 1), "bn2")
+        shortcut = bn(TF.conv2d(h, p["shortcut.weight"], stride=2), "shortcut_bn")
+        return TF.relu(residual + shortcut)
+    compare(block, reference, sample(3, 2, 5, 5))
 
 
 def test_zeroed_residual_branch_is_the_identity_for_non_negative_inputs():

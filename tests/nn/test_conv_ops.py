@@ -179,9 +179,13 @@ def test_fully_convolutional_network_takes_any_input_size():
     model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 3, 1),
                           nn.AdaptiveAvgPool2d(1), nn.Flatten())
     for shape in ((2, 1, 8, 8), (1, 1, 13, 11)):
+        model.zero_grad()
         out = model(xa.randn(*shape, requires_grad=True))
         assert out.shape == (shape[0], 3)
         out.sum().backward()
+        for name, p in model.named_parameters():
+            assert p.grad is not None and p.grad.shape == p.shape, name
+            assert np.all(np.isfinite(p.grad.numpy())) and np.any(p.grad.numpy()), name
 
 
 def test_layers_gradcheck_in_float64():
@@ -193,3 +197,24 @@ def test_layers_gradcheck_in_float64():
                           nn.Tanh()).double()
     x = np.random.default_rng(0).standard_normal((2, 2, 3, 3))
     assert gradcheck(lambda t: model(t), [x], jacobian_max=0)
+    # every parameter's gradient too: central differences along a random direction
+    rng = np.random.default_rng(1)
+    v = rng.standard_normal((2, 2))
+
+    def weighted():
+        with xa.no_grad():
+            return float((model(xa.tensor(x)).numpy() * v).sum())
+    model.zero_grad()
+    (model(xa.tensor(x)) * xa.tensor(v)).sum().backward()
+    eps = 1e-6
+    for name, p in model.named_parameters():
+        u = rng.standard_normal(p.shape)
+        data, saved = p.numpy(), p.numpy().copy()
+        data[...] = saved + eps * u
+        f_plus = weighted()
+        data[...] = saved - eps * u
+        f_minus = weighted()
+        data[...] = saved
+        numeric = (f_plus - f_minus) / (2 * eps)
+        analytic = float((p.grad.numpy() * u).sum())
+        assert analytic == pytest.approx(numeric, rel=1e-5, abs=1e-8), name

@@ -19,13 +19,20 @@ def strict():
             yield
 
 
-def value_and_grad(fn, x, *args, **kwargs):
+def value_and_grad(fn, x, *args, upstream=None, **kwargs):
+    """Value and input gradient of (out * upstream).sum() (upstream = ones by default)."""
     a = xa.tensor(np.asarray(x, dtype=np.float32), requires_grad=True)
     out = fn(a, *args, **kwargs)
-    out.sum().backward()
+    v = np.ones(out.shape, np.float32) if upstream is None else upstream
+    (out * xa.tensor(v)).sum().backward()
     assert np.all(np.isfinite(out.numpy())), out
     assert np.all(np.isfinite(a.grad.numpy())), a.grad
     return out.numpy(), a.grad.numpy()
+
+
+def random_upstream(shape, seed=0):
+    # a random v, not ones: a per-row gradient applied to the wrong row must show
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
 
 
 # -- numerical robustness ----------------------------------------------------------------------
@@ -36,11 +43,12 @@ HUGE = [[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 1000.0], [0.0, 0.0, -1000.0]]
 @pytest.mark.parametrize("reduction", ["none", "mean"])
 def test_cross_entropy_huge_logits(strict, reduction):
     t = np.array([0, 0, 2])
+    v = random_upstream((3,) if reduction == "none" else ())
     out, grad = value_and_grad(L.cross_entropy, HUGE, t, reduction=reduction,
-                               label_smoothing=0.1)
+                               label_smoothing=0.1, upstream=v)
     x = torch.tensor(HUGE, requires_grad=True)
     ref = TF.cross_entropy(x, torch.tensor(t), reduction=reduction, label_smoothing=0.1)
-    ref.sum().backward()
+    (ref * torch.tensor(v)).sum().backward()
     np.testing.assert_allclose(out, ref.detach().numpy(), rtol=1e-5)
     np.testing.assert_allclose(grad, x.grad.numpy(), rtol=1e-5, atol=1e-7)
     plain, _ = value_and_grad(L.cross_entropy, HUGE, t, reduction="none")
@@ -59,13 +67,14 @@ def test_bce_with_logits_huge_logits(strict):
 def test_bce_probabilities_exactly_0_and_1(strict):
     p = [0.0, 1.0, 0.0, 1.0, 0.5]
     t = np.array([0.0, 1.0, 1.0, 0.0, 1.0], np.float32)
-    out, grad = value_and_grad(L.binary_cross_entropy, p, t, reduction="none")
+    v = random_upstream((5,))
+    out, grad = value_and_grad(L.binary_cross_entropy, p, t, reduction="none", upstream=v)
     x = torch.tensor(p, requires_grad=True)
     ref = TF.binary_cross_entropy(x, torch.tensor(t), reduction="none")
-    ref.sum().backward()
+    (ref * torch.tensor(v)).sum().backward()
     np.testing.assert_allclose(out, ref.detach().numpy())       # ln 0 floored at −100
     np.testing.assert_allclose(out, [0.0, 0.0, 100.0, 100.0, np.log(2)], rtol=1e-6)
-    np.testing.assert_allclose(grad, x.grad.numpy())             # ±1/1e-12, as PyTorch
+    np.testing.assert_allclose(grad, x.grad.numpy(), rtol=1e-6)  # ±1/1e-12, as PyTorch
 
 
 @pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0])
@@ -83,6 +92,8 @@ def test_kl_div_zero_probabilities(strict):
     out, grad = value_and_grad(L.kl_div, q, np.array([[1.0, 0.0, 0.0]], np.float32),
                                reduction="sum")
     assert out == pytest.approx(np.log(2))
+    # Σ p (ln p − ln q): ∂/∂ln q = −p, and the p = 0 terms contribute nothing
+    np.testing.assert_array_equal(grad, [[-1.0, 0.0, 0.0]])
 
 
 def test_empty_classes_and_fully_ignored_batches(strict):
