@@ -145,10 +145,12 @@ def embed(model, inputs, batch_size: int = 256) -> Tensor:
     """Run `model` over `inputs` in batches without recording a graph (for offline mining
     and retrieval)."""
     data = inputs if isinstance(inputs, Tensor) else Tensor(np.asarray(inputs))
+    if data.ndim == 0 or data.shape[0] == 0:
+        raise ValueError(f"embed: expected a non-empty batch of inputs, got shape {data.shape}")
     with no_grad():
         parts = [model(data[i:i + batch_size]).numpy()
                  for i in range(0, data.shape[0], batch_size)]
-    return Tensor(np.concatenate(parts) if parts else np.zeros((0,)))
+    return Tensor(np.concatenate(parts))
 
 
 class TripletMiner:
