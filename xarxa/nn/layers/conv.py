@@ -7,15 +7,12 @@ and `xarxa.inspect.summary` flags the layer.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ...autograd.ops.conv import (_pair, check_stride, conv2d, conv_padding,
                                   conv_transpose2d)
-from ...dtypes import resolve
 from ...tensor import Tensor
 from ..init import init_layer
-from ..module import Module, Parameter
-from ._checks import check_image, named
+from ..module import Module
+from ._checks import add_weight_and_bias, check_image, named
 
 
 class Conv2d(Module):
@@ -52,13 +49,8 @@ class Conv2d(Module):
         self.padding = padding if isinstance(padding, str) else (
             tuple(padding) if isinstance(padding, (tuple, list)) else _pair(padding, "", ""))
         self.init = init
-        dtype = resolve(dtype, "Conv2d")
-        shape = (self.out_channels, self.in_channels) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty(self.out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, (self.out_channels, self.in_channels) + self.kernel_size,
+                            self.out_channels, bias, dtype, "Conv2d")
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -110,13 +102,8 @@ class ConvTranspose2d(Module):
             raise ValueError(f"{op}: output_padding {self.output_padding} must be smaller "
                              f"than the stride {self.stride}")
         self.init = init
-        dtype = resolve(dtype, op)
-        shape = (self.in_channels, self.out_channels) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty(self.out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, (self.in_channels, self.out_channels) + self.kernel_size,
+                            self.out_channels, bias, dtype, op)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

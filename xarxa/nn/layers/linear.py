@@ -1,12 +1,11 @@
 """`Linear`: the fully connected layer h = W x + b of the MLP (notes §1.1.3)."""
 from __future__ import annotations
 
-import numpy as np
-
 from ...autograd.ops import linear
 from ...tensor import Tensor
 from ..init import init_layer
-from ..module import Module, Parameter
+from ..module import Module
+from ._checks import add_weight_and_bias
 
 
 class Linear(Module):
@@ -32,15 +31,10 @@ class Linear(Module):
         if in_features <= 0 or out_features <= 0:
             raise ValueError(f"Linear: in_features and out_features must be positive, got "
                              f"{in_features} and {out_features}")
-        from ...dtypes import resolve
-        dtype = resolve(dtype, "Linear")
         self.in_features, self.out_features = int(in_features), int(out_features)
         self.init = init
-        self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, (self.out_features, self.in_features), self.out_features,
+                            bias, dtype, "Linear")
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
