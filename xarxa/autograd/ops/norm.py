@@ -21,12 +21,12 @@ from ._layout import channel_first, channel_first_like, restore
 
 def _channel_sum(x3):
     """Σ over A and B of (C, A, B): pairwise along the contiguous B axis, then float64."""
-    return x3.sum(axis=2).sum(axis=1, dtype=np.float64)
+    return x3.sum(axis=2).sum(axis=1, dtype="float64")
 
 
 def _channel_dot(xp, a3, b3):
     """Σ a·b over A and B of (C, A, B), accumulated per (c, a) then in float64."""
-    return xp.einsum("cab,cab->ca", a3, b3).sum(axis=1, dtype=np.float64)
+    return xp.einsum("cab,cab->ca", a3, b3).sum(axis=1, dtype="float64")
 
 
 class BatchNorm(Function):
@@ -38,22 +38,22 @@ class BatchNorm(Function):
         x3, perm = channel_first(x)
         c = x3.shape[0]
         dt = x.dtype
-        gamma = np.ones(c) if weight is None else weight.astype(np.float64)
-        beta = np.zeros(c) if bias is None else bias.astype(np.float64)
+        gamma = xp.ones(c) if weight is None else weight.astype(xp.float64)
+        beta = xp.zeros(c) if bias is None else bias.astype(xp.float64)
         if running is None:  # training: the batch's own statistics
             m = x3.shape[1] * x3.shape[2]
             mean = _channel_sum(x3) / m
             xc = x3 - mean.astype(dt)[:, None, None]
             var = _channel_dot(xp, xc, xc) / m
-            invstd = 1.0 / np.sqrt(var + eps)
+            invstd = 1.0 / xp.sqrt(var + eps)
             out = xc * (gamma * invstd).astype(dt)[:, None, None]
             out += beta.astype(dt)[:, None, None]
             if stats is not None:
                 stats["mean"], stats["var"] = mean, var
             ctx.save_for_backward(xc, invstd, gamma, perm)
         else:  # evaluation: the running statistics, an affine map per channel
-            mean, var = (np.asarray(r, dtype=np.float64) for r in running)
-            invstd = 1.0 / np.sqrt(var + eps)
+            mean, var = (xp.asarray(r, dtype=xp.float64) for r in running)
+            invstd = 1.0 / xp.sqrt(var + eps)
             scale = gamma * invstd
             out = x3 * scale.astype(dt)[:, None, None]
             out += (beta - mean * scale).astype(dt)[:, None, None]
