@@ -141,19 +141,7 @@ def _tensor_class():
     return _TENSOR[0]
 
 
-def current_recorder():
-    return _state["recorder"]
-
-
 def set_recorder(recorder) -> Any:
     previous = _state["recorder"]
     _state["recorder"] = recorder
     return previous
-
-
-# The float dtypes a gradient may have; everything else is non-differentiable.
-FLOAT_KINDS = ("f",)
-
-
-def is_float_dtype(dtype: np.dtype) -> bool:
-    return dtype.kind in FLOAT_KINDS

@@ -31,12 +31,6 @@ def floating(x: Tensor) -> Tensor:
     return Tensor(x._data.astype(get_default_dtype()))
 
 
-def tensor_arg(x, op: str) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
-    return x
-
-
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
     """A dimension index in [0, ndim), with a clear error when out of range."""
     size = max(ndim, 1)
