@@ -51,3 +51,12 @@ def test_unlabelled_parameters_and_arrays():
     table = xa.inspect.trace(tape)
     assert table.rows[0].inputs == ("θ1", "3")
     np.testing.assert_array_equal(table["θ1"].grad, [[3.0, 3.0]])
+
+
+def test_matrix_values_stay_on_one_line():
+    w = xa.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True, name="W")
+    with xa.inspect.record() as tape:
+        (w * 2.0).sum().backward()
+    lines = str(xa.inspect.trace(tape)).splitlines()
+    assert len(lines) == 5  # header, rule, Mul, Sum and the leaf W: one line each
+    assert lines[-1].startswith("W ") and "[[ 1., -2.], [ 3., 4.]]" in lines[-1]

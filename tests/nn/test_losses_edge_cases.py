@@ -235,3 +235,9 @@ def test_module_buffers_repr_and_errors():
     with pytest.raises(ValueError, match="HingeLoss: margin must be non-negative"):
         nn.HingeLoss(margin=-1)
     nn.KLDivLoss(reduction="batchmean")
+
+
+def test_focal_loss_alpha_error_names_alpha():
+    logits, target = xa.randn(4, 3), xa.tensor([0, 1, 2, 0])
+    with pytest.raises(ValueError, match=r"focal_loss: alpha must have shape \(3,\).*got \(\)"):
+        L.focal_loss(logits, target, gamma=2.0, alpha=0.25)

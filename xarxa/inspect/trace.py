@@ -66,8 +66,8 @@ def _show(array) -> str:
     array = np.asarray(array)
     if array.size == 1:
         return f"{array.item():.6g}"
-    if array.size <= 6:
-        return np.array2string(array, precision=4, separator=", ")
+    if array.size <= 6:  # on one line, whatever the array's rank, to keep the columns
+        return " ".join(np.array2string(array, precision=4, separator=", ").split())
     return f"array{array.shape} mean={array.mean():.4g}"
 
 

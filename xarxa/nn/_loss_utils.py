@@ -64,16 +64,17 @@ def check_margin(margin, op: str) -> float:
     return float(margin)
 
 
-def class_weight_array(weight, num_classes: int, dtype, op: str):
-    """`weight=` as a constant array of shape (C,) in the input's dtype (None stays None)."""
+def class_weight_array(weight, num_classes: int, dtype, op: str, name: str = "weight"):
+    """A per-class argument (`weight=`, focal loss's `alpha=`) as a constant array of shape
+    (C,) in the input's dtype (None stays None); errors name the argument."""
     if weight is None:
         return None
     w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
     if w.shape != (num_classes,):
-        raise ValueError(f"{op}: weight must have shape ({num_classes},) (one per class), "
+        raise ValueError(f"{op}: {name} must have shape ({num_classes},) (one per class), "
                          f"got {w.shape}")
     if w.dtype.kind not in "fiu":
-        raise TypeError(f"{op}: weight must be numeric, got dtype {w.dtype}")
+        raise TypeError(f"{op}: {name} must be numeric, got dtype {w.dtype}")
     return w.astype(dtype, copy=False)
 
 

@@ -203,7 +203,7 @@ def focal_loss(input: Tensor, target, gamma: float = 2.0, alpha=None,
     if input.ndim == 0:
         raise ValueError(f"{op}: input must have a class dimension, got a scalar")
     c = input.shape[0] if input.ndim == 1 else input.shape[1]
-    a = class_weight_array(alpha, c, input.dtype, op)
+    a = class_weight_array(alpha, c, input.dtype, op, name="alpha")
     logp = log_softmax(input, dim=0 if input.ndim == 1 else 1)
     logp_t, safe, valid, shape = _gather_classes(logp, target, ignore_index, op)
     scale = (a[safe] if a is not None else np.ones(safe.shape, input.dtype)) * valid
