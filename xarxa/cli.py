@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _train(args) -> int:
     from .serialization import load
-    from .train.run import format_report, train_run
+    from .train.run import CHECKPOINT, CURVES, METRICS_FILE, format_report, train_run
     given = {k: getattr(args, k) for k in ("model", "dataset", "loss", "optimizer", "lr",
                                            "momentum", "nesterov", "weight_decay",
                                            "batch_size", "epochs", "hidden", "activation",
@@ -91,7 +91,7 @@ def _train(args) -> int:
           + (" (interrupted)" if results["interrupted"] else ""))
     print(format_report(results))
     # With no complete epoch there are no curves and no checkpoint: list what exists.
-    written = [f for f in ("metrics.json", "learning_curves.png", "checkpoint.npz")
+    written = [f for f in (METRICS_FILE, CURVES, CHECKPOINT)
                if os.path.exists(os.path.join(config["out"], f))]
     print(f"\nwrote {config['out']}/: {', '.join(written)}")
     return 130 if results["interrupted"] else 0

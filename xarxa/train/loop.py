@@ -255,19 +255,36 @@ def _run_epoch(state: FitState, fns: dict, callbacks: list, progress, verbose) -
         print(f"epoch {epoch}/{state.epochs}  {shown}  ({record['time']:.1f} s)", flush=True)
 
 
-def predict(model, loader: Iterable) -> tuple[np.ndarray, np.ndarray]:
-    """(outputs, targets) of the whole loader, in eval mode and without a graph."""
+def evaluation_pass(model, loader: Iterable, loss_fn: Callable | None = None,
+                    need_loss: bool = True) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """(outputs, targets, mean loss) over the whole loader, in eval mode and without a graph:
+    the one pass that `evaluate`, `predict` and the command line's reports share.
+
+    The loss is None when `need_loss` is false; with `loss_fn=None` it is the model's own
+    `loss(x, y)` (the perceptron's rule).
+    """
     was_training = getattr(model, "training", False)
     model.eval()
-    outs, targets = [], []
+    seen, loss_sum, outs, targets = 0, 0.0, [], []
     try:
         with no_grad():
             for x, y in loader:
-                outs.append(model(x).numpy())
+                out = None
+                if need_loss:
+                    loss, out = _batch_loss(model, loss_fn, x, y)
+                    seen, loss_sum = seen + len(y), loss_sum + loss.item() * len(y)
+                outs.append((out if out is not None else model(x)).numpy())
                 targets.append(y.numpy() if isinstance(y, Tensor) else np.asarray(y))
     finally:
         model.train(was_training)
-    return np.concatenate(outs), np.concatenate(targets)
+    return (np.concatenate(outs), np.concatenate(targets),
+            loss_sum / max(seen, 1) if need_loss else None)
+
+
+def predict(model, loader: Iterable) -> tuple[np.ndarray, np.ndarray]:
+    """(outputs, targets) of the whole loader, in eval mode and without a graph."""
+    out, target, _ = evaluation_pass(model, loader, need_loss=False)
+    return out, target
 
 
 def evaluate(model, loss_fn: Callable | None, loader: Iterable,
@@ -277,23 +294,6 @@ def evaluate(model, loss_fn: Callable | None, loader: Iterable,
     Example:
         >>> evaluate(model, F.cross_entropy, DataLoader(test, batch_size=512))
     """
-    fns = _metric_fns(metrics)
-    was_training = getattr(model, "training", False)
-    model.eval()
-    seen, loss_sum, outs, targets = 0, 0.0, [], []
-    try:
-        with no_grad():
-            for x, y in loader:
-                loss, out = _batch_loss(model, loss_fn, x, y)
-                n = len(y)
-                seen, loss_sum = seen + n, loss_sum + loss.item() * n
-                if fns:
-                    outs.append((out if out is not None else model(x)).numpy())
-                    targets.append(y.numpy())
-    finally:
-        model.train(was_training)
-    result = {"loss": loss_sum / max(seen, 1)}
-    if fns:
-        out, target = np.concatenate(outs), np.concatenate(targets)
-        result.update({k: float(fn(out, target)) for k, fn in fns.items()})
-    return result
+    out, target, loss = evaluation_pass(model, loader, loss_fn)
+    return {"loss": loss, **{k: float(fn(out, target))
+                             for k, fn in _metric_fns(metrics).items()}}

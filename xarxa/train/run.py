@@ -22,7 +22,7 @@ from .. import metrics as M  # noqa: N812
 from ..data import DataLoader
 from ..random import manual_seed
 from .callbacks import ModelCheckpoint
-from .loop import evaluate, fit, predict
+from .loop import evaluation_pass, fit
 from .tasks import (check_loss, defaults, load_task, make_loss, make_optimizer,
                     model_config)
 
@@ -57,9 +57,8 @@ def _build(config: dict[str, Any], task):
 
 
 def _scores(model, loss_fn, dataset, num_classes: int) -> dict[str, Any]:
-    loader = DataLoader(dataset, batch_size=512)
-    result = evaluate(model, loss_fn, loader, ("accuracy",))
-    out, target = predict(model, loader)
+    out, target, loss = evaluation_pass(model, DataLoader(dataset, batch_size=512), loss_fn)
+    result = {"loss": loss, "accuracy": float(M.accuracy(out, target))}
     # Class indices: argmax of scores, or the perceptron's 0/1 output. (Two float columns
     # would otherwise read as the notes' thresholded binary probabilities.)
     out = out.argmax(axis=1) if out.ndim == 2 else (out.reshape(-1) >= 0.5).astype(np.int64)
