@@ -10,7 +10,7 @@ import numpy as np
 
 from . import dtypes
 from .autograd import engine
-from .autograd.function import is_grad_enabled
+from .autograd.function import bump_version, is_grad_enabled, shared_version_box
 
 
 class Tensor:
@@ -22,7 +22,8 @@ class Tensor:
         name: a label shown in `repr`, `inspect.trace` tables and graph drawings.
     """
 
-    __slots__ = ("_data", "requires_grad", "grad", "_ctx", "name", "__weakref__")
+    __slots__ = ("_data", "requires_grad", "grad", "_ctx", "name", "_version_box",
+                 "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected op
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None):
@@ -32,6 +33,7 @@ class Tensor:
         self.grad: Tensor | None = None
         self._ctx = None
         self.name = name
+        self._version_box = None  # [version, write epoch], shared by views of the storage
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -45,6 +47,7 @@ class Tensor:
         t.requires_grad = ctx is not None
         t.grad = None
         t.name = None
+        t._version_box = None
         return t
 
     # -- properties ---------------------------------------------------------------------
@@ -79,12 +82,27 @@ class Tensor:
 
     @property
     def data(self) -> "Tensor":
-        """A Tensor sharing this array, without history (PyTorch's `.data`)."""
-        return Tensor(self._data)
+        """A Tensor sharing this array and its version counter, without history (PyTorch's
+        `.data`): in-place writes through it are seen by graphs that saved this tensor."""
+        t = Tensor(self._data)
+        t._version_box = shared_version_box(self)
+        return t
 
     @data.setter
     def data(self, value) -> None:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        bump_version(self)
+
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's storage has had (PyTorch's `_version`)."""
+        box = self._version_box
+        return 0 if box is None else box[0]
+
+    def _bump_version(self) -> None:
+        """Record an in-place write made outside the Tensor methods (e.g. by an optimizer
+        on `.numpy()`), so that a graph which saved the old values refuses to use them."""
+        bump_version(self)
 
     def size(self, dim: int | None = None):
         """The shape (PyTorch's `size()`), or one dimension's size."""
@@ -158,8 +176,10 @@ class Tensor:
         return self.to(dtypes.bool_)
 
     def detach(self) -> "Tensor":
-        """The same values, cut from the graph (shares the array)."""
-        return Tensor(self._data, name=self.name)
+        """The same values, cut from the graph (shares the array and its version counter)."""
+        t = Tensor(self._data, name=self.name)
+        t._version_box = shared_version_box(self)
+        return t
 
     def clone(self) -> "Tensor":
         """A copy that stays in the graph (gradients flow back to `self`)."""
@@ -238,6 +258,7 @@ class Tensor:
         self._check_inplace(op)
         other = other._data if isinstance(other, Tensor) else other
         fn(self._data, other, out=self._data, casting="same_kind")
+        bump_version(self)
         return self
 
     def __iadd__(self, other):
@@ -273,11 +294,13 @@ class Tensor:
         except ValueError:
             raise ValueError(f"copy_: source of shape {src.shape} does not broadcast to "
                              f"{self.shape}") from None
+        bump_version(self)
         return self
 
     def fill_(self, value) -> "Tensor":
         self._check_inplace("fill_")
         self._data.fill(value)
+        bump_version(self)
         return self
 
     def zero_(self) -> "Tensor":
@@ -287,6 +310,7 @@ class Tensor:
         self._check_inplace("setitem")
         index = index._data if isinstance(index, Tensor) else index
         self._data[index] = value._data if isinstance(value, Tensor) else value
+        bump_version(self)
 
     # -- operators ----------------------------------------------------------------------
     def __add__(self, other):

@@ -26,6 +26,39 @@ from .. import backend
 
 _state = {"grad_enabled": True, "recorder": None}
 
+# In-place writes are numbered by one global counter (the "write epoch"). A node records the
+# epoch it was created in; a tensor's version box records the epoch of its storage's last
+# in-place write. backward() compares the two only when some write happened after the node
+# was made (`_writes[0] > node.epoch`), so a training step that writes nothing between
+# forward and backward pays one integer comparison per node.
+_writes = [0]
+
+
+def bump_version(tensor) -> None:
+    """Record an in-place write to `tensor`'s storage (PyTorch's `_version += 1`).
+
+    Every in-place write must call it: in-place tensor methods, optimizer updates, writes
+    through `.data` or `detach()` (those share the version box), so that `backward()` can
+    refuse to use values that changed after the graph saved them.
+    """
+    box = tensor._version_box
+    if box is None:
+        box = tensor._version_box = [0, 0]
+    _writes[0] += 1
+    box[0] += 1
+    box[1] = _writes[0]
+    node = tensor._ctx
+    if node is not None:  # the output of a node changed: its backward may have saved it
+        node.out_written = tensor._data
+
+
+def shared_version_box(tensor) -> list:
+    """`tensor`'s version box, created if needed, for another Tensor sharing its storage."""
+    box = tensor._version_box
+    if box is None:
+        box = tensor._version_box = [0, 0]
+    return box
+
 
 def is_grad_enabled() -> bool:
     """True unless inside `no_grad()`."""
@@ -79,6 +112,8 @@ class Function:
     saved: tuple = ()
     freed = False
     out_ref = None  # weakref to the output, set only by retain_grad() or record()
+    out_written = None  # the output's array, set when it is written in place (bump_version)
+    epoch = 0  # the write epoch when the node was made (see `_writes`)
     attrs: dict = {}
 
     # -- to be implemented by subclasses ------------------------------------------------
@@ -117,6 +152,7 @@ class Function:
         ctx.needs_input_grad = needs
         ctx.attrs = attrs
         ctx.seq = next(_sequence)
+        ctx.epoch = _writes[0]
         result = Tensor._from_op(out, ctx)
         recorder = _state["recorder"]
         if recorder is not None:
