@@ -13,7 +13,7 @@ THIRD_PARTY_ALLOWED = {"numpy"}
 # lazily imported (inside functions): by the layers on top, and CuPy by the backend
 LAZY_ALLOWED = {"tqdm", "matplotlib", "torch"}
 LAZY_ALLOWED_CORE = {"cupy"}
-CORE = ("tensor", "creation", "dtypes", "random", "backend", "_methods", "autograd", "nn",
+CORE = ("tensor", "creation", "dtypes", "random", "backend", "_tensor_ops", "autograd", "nn",
         "optim", "metric_learning", "metrics", "data")
 # part -> the parts of xarxa it must never import
 FORBIDDEN = {

@@ -10,10 +10,12 @@ import numpy as np
 
 from . import dtypes
 from .autograd import engine
+from ._tensor_ops import TensorOps
+from .autograd import function as _function
 from .autograd.function import bump_version, is_grad_enabled, shared_version_box
 
 
-class Tensor:
+class Tensor(TensorOps):
     """An array with an optional gradient and the graph node that produced it.
 
     Args:
@@ -312,55 +314,6 @@ class Tensor:
         self._data[index] = value._data if isinstance(value, Tensor) else value
         bump_version(self)
 
-    # -- operators ----------------------------------------------------------------------
-    def __add__(self, other):
-        return ops.add(self, other)
-
-    def __radd__(self, other):
-        return ops.add(other, self)
-
-    def __sub__(self, other):
-        return ops.sub(self, other)
-
-    def __rsub__(self, other):
-        return ops.sub(other, self)
-
-    def __mul__(self, other):
-        return ops.mul(self, other)
-
-    def __rmul__(self, other):
-        return ops.mul(other, self)
-
-    def __truediv__(self, other):
-        return ops.div(self, other)
-
-    def __rtruediv__(self, other):
-        return ops.div(other, self)
-
-    def __pow__(self, exponent):
-        return ops.pow(self, exponent)
-
-    def __rpow__(self, base):
-        return ops.pow(ops.constant_like(base, self), self)
-
-    def __matmul__(self, other):
-        return ops.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return ops.matmul(ops.constant_like(other, self), self)
-
-    def __neg__(self):
-        return ops.neg(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return ops.abs(self)
-
-    def __getitem__(self, index):
-        return ops.getitem(self, index)
-
     # comparisons give bool tensors and are not differentiable
     def _compare(self, other, fn):
         other = other._data if isinstance(other, Tensor) else other
@@ -418,6 +371,10 @@ class Tensor:
         return "tensor(" + ", ".join([body] + extras) + ")"
 
 
-from . import _methods as ops  # noqa: E402  (the ops need Tensor defined first)
+# The one place the tensor <-> autograd import cycle is closed: the ops build Tensors, and
+# Tensor's methods (TensorOps) and the graph nodes (Function.apply) need the ops / Tensor.
+_function.Tensor = Tensor
+from .autograd import ops  # noqa: E402
+from . import _tensor_ops  # noqa: E402
 
-ops.attach_methods(Tensor)
+_tensor_ops.ops = ops

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import operator
 
-from .function import Function, _tensor_class
+import numpy as np
+
+from .. import backend
+
+from . import function
+from .function import Function, _writes
 
 
 def unbroadcast(grad, shape: tuple, op: str = "op"):
@@ -66,7 +71,7 @@ def _freed_error(node: Function) -> RuntimeError:
 
 def backward(tensor, grad, retain_graph: bool = False) -> None:
     """Accumulate d(tensor)/d(leaf) · grad into every leaf that requires a gradient."""
-    Tensor = _tensor_class()
+    Tensor = function.Tensor
     root = tensor._ctx
     handed: set[int] = {id(grad)}  # arrays already owned by someone: copy before storing
     if root is None:
@@ -84,14 +89,27 @@ def backward(tensor, grad, retain_graph: bool = False) -> None:
             if out is not None and g is not None:
                 out.grad = Tensor(g.copy() if out.grad is None else out.grad._data + g)
         if g is not None:  # None: this branch does not reach the root
-            for t, ig, needed in zip(node.inputs, node.backward(g), node.needs_input_grad):
+            if node.epoch < _writes[0]:  # something was written in place since the node
+                _check_versions(node)
+            inputs = node.inputs
+            input_grads = node.backward(g)
+            if type(input_grads) is not tuple or len(input_grads) != len(inputs):
+                raise _contract_error(node, input_grads)
+            for t, ig, needed in zip(inputs, input_grads, node.needs_input_grad):
                 if not needed or ig is None:
                     continue
                 data = t._data
-                if ig.shape != data.shape:
-                    ig = unbroadcast(ig, data.shape, node.name)
-                if ig.dtype != data.dtype:
-                    ig = ig.astype(data.dtype)
+                try:
+                    if isinstance(ig, Tensor):
+                        raise TypeError
+                    if ig.shape != data.shape:
+                        ig = unbroadcast(ig, data.shape, node.name)
+                    if ig.dtype != data.dtype:
+                        if ig.dtype.kind != "f":
+                            raise TypeError
+                        ig = ig.astype(data.dtype)
+                except (AttributeError, TypeError):
+                    raise _entry_error(node, _position(inputs, t), ig, data) from None
                 child = t._ctx
                 if child is None:
                     _accumulate(t, ig, handed, Tensor)
@@ -102,6 +120,64 @@ def backward(tensor, grad, retain_graph: bool = False) -> None:
             node.saved = ()
             node.inputs = ()
             node.freed = True
+
+
+def _contract_error(node: Function, result) -> TypeError:
+    n = len(node.inputs)
+    if type(result) is tuple:
+        what = f"a tuple of {len(result)}"
+    else:
+        what = f"a {type(result).__name__}"
+    return TypeError(f"{node.name}.backward must return a tuple with one gradient (or None) "
+                     f"per input: {n} input(s), got {what}")
+
+
+def _entry_error(node: Function, i: int, ig, data) -> TypeError:
+    if isinstance(ig, function.Tensor):
+        got = "a Tensor (backward works on arrays: return grad arrays, e.g. t.numpy())"
+    elif hasattr(ig, "dtype") and hasattr(ig, "shape"):
+        got = f"an array of dtype {ig.dtype} and shape {ig.shape}"
+    else:
+        got = f"a {type(ig).__name__}"
+    return TypeError(f"{node.name}.backward: the gradient for input {i} must be a float array "
+                     f"of the input's shape {data.shape} (or one that broadcasts to it), "
+                     f"got {got}")
+
+
+def _position(inputs, t) -> int:
+    return next(i for i, x in enumerate(inputs) if x is t)
+
+
+def _check_versions(node: Function) -> None:
+    """Refuse to run `node.backward` on saved values that were written in place since the
+    node was made (PyTorch's "modified by an inplace operation" error).
+
+    Only storages written after the node's epoch and overlapping an array the node saved
+    count: writing a tensor the op did not save (the input of an add) is harmless.
+    """
+    saved = [a for a in node.saved if hasattr(a, "__array_interface__")
+             or hasattr(a, "__cuda_array_interface__")]
+    if not saved:
+        return
+    for i, t in enumerate(node.inputs):
+        box = getattr(t, "_version_box", None)
+        if box is not None and box[1] > node.epoch and _overlaps(saved, t._data):
+            label = f"{t.name!r}" if t.name else f"input {i}"
+            raise RuntimeError(
+                f"backward: {label} of {node.name} (shape {t.shape}, dtype {t.dtype}) was "
+                f"modified by an in-place operation after {node.name} saved it for the "
+                f"backward pass: it is at version {box[0]}, written after the graph was "
+                "built. Do the in-place update after backward() (e.g. optimizer.step() "
+                "after loss.backward()), or use an out-of-place op (x = x + 1)")
+    if node.out_written is not None and _overlaps(saved, node.out_written):
+        raise RuntimeError(
+            f"backward: the output of {node.name} was modified by an in-place operation "
+            f"after {node.name} saved it for the backward pass; use an out-of-place op")
+
+
+def _overlaps(saved: list, data) -> bool:
+    xp = np if type(data) is np.ndarray else backend.namespace(data)
+    return any(xp.may_share_memory(a, data) for a in saved)
 
 
 def _accumulate(leaf, g, handed: set[int], Tensor) -> None:

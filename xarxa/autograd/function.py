@@ -2,8 +2,14 @@
 
 A subclass implements, on raw arrays::
 
-    def forward(ctx, x, y, **attrs) -> array
-    def backward(ctx, grad) -> tuple of input gradients (None where not needed)
+    def forward(ctx, x, y, **attrs) -> array, or (array, *aux)
+    def backward(ctx, grad) -> tuple of input gradients, one per input (None where not needed)
+
+`forward` may return a tuple `(out, *aux)`: `out` is the differentiable result and each
+`aux` array (pooling indices, batch statistics) comes back from `apply` as a Tensor without
+gradient — `apply` then returns `(out, *aux)` as Tensors. The engine enforces `backward`'s
+contract: a tuple with one entry per input, each None or a float array of the input's shape
+(or one that broadcasts to it); anything else is an error naming the op.
 
 `ctx` is the graph node itself: `ctx.save_for_backward(...)` keeps arrays for the
 backward pass, `ctx.saved` gives them back, `ctx.needs_input_grad[i]` says whether
@@ -50,6 +56,15 @@ def bump_version(tensor) -> None:
     node = tensor._ctx
     if node is not None:  # the output of a node changed: its backward may have saved it
         node.out_written = tensor._data
+
+
+def _share_storage_version(result, base, inputs, arrays) -> None:
+    """A view op's result (reshape, transpose, basic indexing …) shares its input's storage,
+    so it shares the input's version box too: a write through either is seen by both."""
+    for t, a in zip(inputs, arrays):
+        if (base is a or base is getattr(a, "base", None)) and isinstance(t, Tensor):
+            result._version_box = shared_version_box(t)
+            return
 
 
 def shared_version_box(tensor) -> list:
@@ -135,7 +150,6 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **attrs):
         """Run the op on Tensors (or raw arrays, treated as constants) and record it."""
-        Tensor = _tensor_class()
         ctx = cls()
         try:  # the common case: every input is a Tensor
             arrays = [t._data for t in inputs]
@@ -146,35 +160,37 @@ class Function:
         first = arrays[0]
         ctx.xp = np if type(first) is np.ndarray else backend.namespace(first)
         out = ctx.forward(*arrays, **attrs)
+        if type(out) is tuple:  # (out, *aux): auxiliary outputs carry no gradient
+            out, aux = out[0], out[1:]
+        else:
+            aux = None
         if not (_state["grad_enabled"] and True in needs):
-            return Tensor._from_op(out, None)
-        ctx.inputs = inputs
-        ctx.needs_input_grad = needs
-        ctx.attrs = attrs
-        ctx.seq = next(_sequence)
-        ctx.epoch = _writes[0]
-        result = Tensor._from_op(out, ctx)
-        recorder = _state["recorder"]
-        if recorder is not None:
-            recorder.add(result)
-        return result
+            result = Tensor._from_op(out, None)
+        else:
+            ctx.inputs = inputs
+            ctx.needs_input_grad = needs
+            ctx.attrs = attrs
+            ctx.seq = next(_sequence)
+            ctx.epoch = _writes[0]
+            result = Tensor._from_op(out, ctx)
+            recorder = _state["recorder"]
+            if recorder is not None:
+                recorder.add(result)
+        if type(out) is np.ndarray and out.base is not None:
+            _share_storage_version(result, out.base, inputs, arrays)
+        if aux is None:
+            return result
+        return (result, *(Tensor._from_op(a, None) for a in aux))
 
     def __repr__(self) -> str:
         return f"<{self.name} node>"
 
 
-_TENSOR = []
 # Creation order of graph nodes: a node is always created after its inputs' nodes, so
 # sorting by it (descending) is a valid reverse topological order for backward.
 _sequence = itertools.count()
 
-
-def _tensor_class():
-    """`Tensor`, imported on first use (tensor.py imports this module)."""
-    if not _TENSOR:
-        from ..tensor import Tensor
-        _TENSOR.append(Tensor)
-    return _TENSOR[0]
+Tensor: Any = None  # xarxa.tensor.Tensor, bound there at import (the tensor <-> autograd cycle)
 
 
 def set_recorder(recorder) -> Any:

@@ -58,7 +58,9 @@ class Linear(Function):
         g2 = grad.reshape(-1, grad.shape[-1])
         if need[1]:
             dw = g2.T @ x.reshape(-1, x.shape[-1])
-        if len(need) > 2 and need[2]:
+        if len(need) == 2:  # no bias input
+            return dx, dw
+        if need[2]:
             db = g2.sum(axis=0)
         return dx, dw, db
 

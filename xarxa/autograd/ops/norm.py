@@ -33,7 +33,7 @@ class BatchNorm(Function):
     """Works on a (C, A, B) view of its input (`_layout.channel_first`), whatever the
     input's memory order, and returns its output in that same order."""
 
-    def forward(ctx, x, weight=None, bias=None, eps=1e-5, stats=None, running=None):
+    def forward(ctx, x, weight=None, bias=None, eps=1e-5, running=None):
         xp = ctx.xp
         x3, perm = channel_first(x)
         c = x3.shape[0]
@@ -48,9 +48,9 @@ class BatchNorm(Function):
             invstd = 1.0 / xp.sqrt(var + eps)
             out = xc * (gamma * invstd).astype(dt)[:, None, None]
             out += beta.astype(dt)[:, None, None]
-            if stats is not None:
-                stats["mean"], stats["var"] = mean, var
             ctx.save_for_backward(xc, invstd, gamma, perm)
+            # the batch statistics (float64) are aux outputs, for the running averages
+            return restore(out, perm, x.shape), mean, var
         else:  # evaluation: the running statistics, an affine map per channel
             mean, var = (xp.asarray(r, dtype=xp.float64) for r in running)
             invstd = 1.0 / xp.sqrt(var + eps)
@@ -130,15 +130,16 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
     if per_channel <= 1:
         raise ValueError(f"{op}: expected more than 1 value per channel when training, got "
                          f"input shape {x.shape}")
-    stats: dict = {}
-    out = BatchNorm.apply(x, weight, bias, eps=float(eps), stats=stats)
+    out, mean, var = BatchNorm.apply(x, weight, bias, eps=float(eps))
     with no_grad():
-        unbiased = stats["var"] * (per_channel / (per_channel - 1))
-        for buf, value in ((running_mean, stats["mean"]), (running_var, unbiased)):
+        unbiased = var._data * (per_channel / (per_channel - 1))
+        for buf, value in ((running_mean, mean._data), (running_var, unbiased)):
             if buf is not None:
                 data = _array(buf)
                 data *= 1 - momentum
                 data += (momentum * value).astype(data.dtype)
+                if isinstance(buf, Tensor):
+                    buf._bump_version()
     return out
 
 

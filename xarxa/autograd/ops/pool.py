@@ -42,7 +42,7 @@ def _unpad(xp, x, ph, pw):
 
 class MaxPool2d(Function):
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), out_size=(1, 1),
-                store=None):
+                return_indices=False):
         xp = ctx.xp
         (fh, fw), (sh, sw), (ph, pw), (ho, wo) = kernel, stride, padding, out_size
         xpad = _pad(xp, x, ph, pw, -xp.inf)
@@ -64,10 +64,10 @@ class MaxPool2d(Function):
                 missing &= view != out
                 arg += missing
         ctx.save_for_backward(arg, x.shape)
-        if store is not None:  # flat index into each input plane, PyTorch's convention
+        if return_indices:  # an aux output: flat index into each input plane, as PyTorch
             rows = xp.arange(ho).reshape(ho, 1) * sh - ph + arg // fw
             cols = xp.arange(wo) * sw - pw + arg % fw
-            store["indices"] = rows * x.shape[3] + cols
+            return out, rows * x.shape[3] + cols
         return out
 
     # the gradient goes to each window's maximum (the saved argmax), adding on overlaps
@@ -261,12 +261,8 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, return_indices: b
         (N, C, H, W) -> (N, C, ⌊(H + 2P − F)/S⌋ + 1, ⌊(W + 2P − F)/S⌋ + 1)
     """
     kernel, stride, pad, out = _pool_args(x, kernel_size, stride, padding, "max_pool2d")
-    store = {} if return_indices else None
-    result = MaxPool2d.apply(x, kernel=kernel, stride=stride, padding=pad, out_size=out,
-                             store=store)
-    if not return_indices:
-        return result
-    return result, Tensor(store.pop("indices"))
+    return MaxPool2d.apply(x, kernel=kernel, stride=stride, padding=pad, out_size=out,
+                           return_indices=bool(return_indices))
 
 
 def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:

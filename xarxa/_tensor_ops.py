@@ -1,0 +1,208 @@
+"""`TensorOps`: the methods of `Tensor` that are ops (`x + y`, `x.sum()`, `x.relu()` …).
+
+Each method is written out (so that `help(Tensor)`, editors and `grep "def sum"` find it)
+and delegates to the op of the same name in `xarxa.autograd.ops`, where its forward and
+backward live. `Tensor` inherits them; `xarxa/tensor.py` binds `ops` below once both
+modules exist (the one place the tensor <-> autograd import cycle is closed).
+"""
+from __future__ import annotations
+
+ops = None  # xarxa.autograd.ops, bound by xarxa.tensor at import
+
+
+def _constant_like(value, like):
+    """A number/list/array operand as a constant Tensor of `like`'s dtype (no upcast)."""
+    return like._from_op(ops._util.constant(value, like), None)
+
+
+class TensorOps:
+    """Arithmetic operators and op methods of `Tensor`, PyTorch's names and signatures."""
+
+    __slots__ = ()
+
+    # -- operators ----------------------------------------------------------------------
+    def __add__(self, other):
+        return ops.add(self, other)
+
+    def __radd__(self, other):
+        return ops.add(other, self)
+
+    def __sub__(self, other):
+        return ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return ops.sub(other, self)
+
+    def __mul__(self, other):
+        return ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.div(other, self)
+
+    def __pow__(self, exponent):
+        return ops.pow(self, exponent)
+
+    def __rpow__(self, base):
+        return ops.pow(_constant_like(base, self), self)
+
+    def __matmul__(self, other):
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return ops.matmul(_constant_like(other, self), self)
+
+    def __neg__(self):
+        return ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.abs(self)
+
+    def __getitem__(self, index):
+        return ops.getitem(self, index)
+
+    # -- reductions ------------------------------------------------------------------------
+    def sum(self, dim=None, keepdim: bool = False):
+        """Sum over `dim` (an int, a tuple, or None for all elements)."""
+        return ops.sum(self, dim, keepdim)
+
+    def mean(self, dim=None, keepdim: bool = False):
+        """Arithmetic mean over `dim` (all elements when None)."""
+        return ops.mean(self, dim, keepdim)
+
+    def max(self, dim=None, keepdim: bool = False):
+        """The largest element, or with `dim` a `(values, indices)` pair."""
+        return ops.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim: bool = False):
+        """The smallest element, or with `dim` a `(values, indices)` pair."""
+        return ops.min(self, dim, keepdim)
+
+    def var(self, dim=None, keepdim: bool = False, correction: int = 1):
+        """Variance with `correction` (1: unbiased, PyTorch's default)."""
+        return ops.var(self, dim, keepdim, correction)
+
+    def std(self, dim=None, keepdim: bool = False, correction: int = 1):
+        """Standard deviation, √var."""
+        return ops.std(self, dim, keepdim, correction)
+
+    def argmax(self, dim=None, keepdim: bool = False):
+        """Index of the largest element (of the flattened tensor when `dim` is None)."""
+        return ops.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim: bool = False):
+        """Index of the smallest element (of the flattened tensor when `dim` is None)."""
+        return ops.argmin(self, dim, keepdim)
+
+    def any(self):
+        """True if any element is non-zero (a bool tensor, not differentiable)."""
+        return self._from_op(self._data.any(), None)
+
+    def all(self):
+        """True if every element is non-zero (a bool tensor, not differentiable)."""
+        return self._from_op(self._data.all(), None)
+
+    # -- shape -------------------------------------------------------------------------------
+    def reshape(self, *shape):
+        """The same elements in a new shape; one dimension may be -1."""
+        return ops.reshape(self, *shape)
+
+    def view(self, *shape):
+        """`reshape` (PyTorch's name for a reshape that shares memory)."""
+        return ops.view(self, *shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        """Merge dimensions start_dim … end_dim into one."""
+        return ops.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim=None):
+        """Remove dimensions of size 1 (only `dim` when given)."""
+        return ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int):
+        """Insert a dimension of size 1 at `dim`."""
+        return ops.unsqueeze(self, dim)
+
+    def permute(self, *dims):
+        """Reorder the dimensions: output dim i is input dim dims[i]."""
+        return ops.permute(self, *dims)
+
+    def transpose(self, dim0: int, dim1: int):
+        """Swap two dimensions."""
+        return ops.transpose(self, dim0, dim1)
+
+    def expand(self, *shape):
+        """Broadcast to `shape` without copying; -1 keeps a dimension's size."""
+        return ops.expand(self, *shape)
+
+    # -- elementwise -------------------------------------------------------------------------
+    def exp(self):
+        """e^x elementwise."""
+        return ops.exp(self)
+
+    def log(self):
+        """Natural logarithm elementwise."""
+        return ops.log(self)
+
+    def sqrt(self):
+        """Square root elementwise."""
+        return ops.sqrt(self)
+
+    def abs(self):
+        """|x| elementwise."""
+        return ops.abs(self)
+
+    def pow(self, exponent):
+        """x ** exponent."""
+        return ops.pow(self, exponent)
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's names
+        """Limit to [min, max]; either bound may be None."""
+        return ops.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        """Elementwise max with `other`."""
+        return ops.maximum(self, other)
+
+    def minimum(self, other):
+        """Elementwise min with `other`."""
+        return ops.minimum(self, other)
+
+    def matmul(self, other):
+        """Matrix product (NumPy's rules)."""
+        return ops.matmul(self, other)
+
+    # -- activations -------------------------------------------------------------------------
+    def relu(self):
+        """max(0, x)."""
+        return ops.relu(self)
+
+    def sigmoid(self):
+        """σ(x) = 1 / (1 + e^(−x))."""
+        return ops.sigmoid(self)
+
+    def tanh(self):
+        """Hyperbolic tangent."""
+        return ops.tanh(self)
+
+    def step(self):
+        """Heaviside step of the notes (gradient 0)."""
+        return ops.step(self)
+
+    def softmax(self, dim=None, temperature: float = 1.0):
+        """Softmax along `dim` (with the notes' temperature)."""
+        return ops.softmax(self, dim, temperature)
+
+    def log_softmax(self, dim=None, temperature: float = 1.0):
+        """log softmax along `dim`."""
+        return ops.log_softmax(self, dim, temperature)
