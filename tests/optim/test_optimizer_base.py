@@ -4,7 +4,7 @@ import pytest
 
 import xarxa as xa
 from optim._net import BATCHES, xarxa_loss, xarxa_params
-from xarxa import optim
+from xarxa import nn, optim
 
 ALL = [(optim.SGD, dict(lr=0.1, momentum=0.9, nesterov=True)), (optim.Adagrad, dict(lr=0.1)),
        (optim.RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
@@ -68,7 +68,7 @@ def test_add_param_group_and_repr():
     opt.add_param_group({"params": b, "lr": 0.01})
     assert opt.param_groups[1]["betas"] == (0.9, 0.999)
     assert "Parameter Group 1" in repr(opt)
-    with pytest.raises(ValueError, match="more than one group"):
+    with pytest.raises(ValueError, match="some parameters appear in more than one parameter group"):
         opt.add_param_group({"params": [a]})
 
 
@@ -105,3 +105,115 @@ def test_load_state_dict_names_what_does_not_fit():
         two.load_state_dict(state)
     with pytest.raises(ValueError, match="param_groups"):
         opt.load_state_dict({"state": {}})
+
+
+@pytest.mark.parametrize("cls, kwargs", ALL, ids=[c.__name__ for c, _ in ALL])
+def test_state_is_lazy_and_add_param_group_then_step_works(cls, kwargs):
+    # Adagrad used to create its state in the constructor only: a group added later
+    # had none and step() raised KeyError.
+    p = xarxa_params()
+    opt = cls([p["w1"], p["b1"]], **kwargs)
+    assert opt.state == {}  # nothing before the first step
+    opt.add_param_group({"params": [p["w2"], p["b2"]], "lr": 0.003})
+    x, y = BATCHES[0]
+    xarxa_loss(p, x, y).backward()
+    p["b2"].grad = None  # a parameter without a gradient gets no state
+    opt.step()
+    assert set(opt.state) == {p["w1"], p["b1"], p["w2"]}
+    assert opt.state_dict()["state"].keys() == {0, 1, 2}
+
+
+@pytest.mark.parametrize("cls, kwargs", ALL + [(optim.SGD, dict(lr=0.1))],
+                         ids=[c.__name__ for c, _ in ALL] + ["SGD-plain"])
+def test_each_update_bumps_the_parameter_version_once(cls, kwargs):
+    p = xarxa_params()
+    opt = cls(list(p.values()), **kwargs)
+    for step in range(1, 3):
+        opt.zero_grad()
+        x, y = BATCHES[step]
+        xarxa_loss(p, x, y).backward()
+        p["b2"].grad = None
+        before = {k: v._version for k, v in p.items()}
+        opt.step()
+        after = {k: v._version for k, v in p.items()}
+        assert after == {k: before[k] + (k != "b2") for k in p}, step
+
+
+def test_backward_after_step_is_refused():
+    # the graph saved w; step() wrote it in place: the gradient would be wrong
+    w = xa.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    w.grad = xa.ones(2)
+    optim.SGD([w], lr=0.1).step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation|version"):
+        loss.backward()
+
+
+@pytest.mark.parametrize("cls, kwargs", ALL, ids=[c.__name__ for c, _ in ALL])
+def test_update_functions_share_one_signature(cls, kwargs):
+    import inspect
+    p = xarxa_params()
+    opt = cls(list(p.values()), **kwargs)
+    params = inspect.signature(opt._update).parameters
+    head = [n for n, a in params.items() if a.kind == a.POSITIONAL_OR_KEYWORD]
+    keyword = {n for n, a in params.items() if a.kind == a.KEYWORD_ONLY}
+    assert head == ["param", "grad", "state"]
+    assert keyword == set(opt.defaults)
+
+
+@pytest.mark.parametrize("src, dst, saved_by", [
+    (optim.SGD, optim.Adam, r"\(SGD\)"), (optim.Adam, optim.SGD, r"\(Adam or AdamW\)"),
+    (optim.Adagrad, optim.RMSprop, r"\(Adagrad\)"), (optim.RMSprop, optim.Adagrad, r"\(RMSprop\)")])
+def test_loading_another_optimizers_state_is_refused(src, dst, saved_by):
+    p = xarxa_params()
+    a = src(list(p.values()), lr=0.01)
+    xarxa_loss(p, *BATCHES[0]).backward()
+    a.step()
+    b = dst(list(p.values()), lr=0.01)
+    with pytest.raises(ValueError, match=f"{dst.__name__}.load_state_dict: the state was "
+                                         f"saved by another optimizer {saved_by}, not by "
+                                         f"{dst.__name__}: its param group 0 lacks"):
+        b.load_state_dict(a.state_dict())
+    assert b.state == {}
+    # the same class loads it, and a scheduler's initial_lr in the groups is no obstacle
+    optim.lr_scheduler.StepLR(a, step_size=2)
+    src(list(p.values()), lr=0.01).load_state_dict(a.state_dict())
+
+
+def test_zero_grad_without_none_writes_zeros_into_the_same_arrays():
+    model = nn.Sequential(nn.Linear(3, 2))
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    for zero_grad in (opt.zero_grad, model.zero_grad):
+        model(xa.ones(4, 3)).sum().backward()
+        grads = [p.grad for p in model.parameters()]
+        arrays = [g.numpy() for g in grads]
+        versions = [g._version for g in grads]
+        zero_grad(set_to_none=False)
+        for p, g, a, v in zip(model.parameters(), grads, arrays, versions):
+            assert p.grad is g and p.grad.numpy() is a
+            np.testing.assert_array_equal(a, np.zeros_like(a))
+        if zero_grad == opt.zero_grad:  # an in-place write is recorded
+            assert all(g._version == v + 1 for g, v in zip(grads, versions))
+
+
+def test_zero_grad_detaches_a_gradient_that_requires_grad():
+    # as PyTorch's detach_()/requires_grad_(False): the zeros carry no history
+    w = xa.tensor([1.0, 2.0], requires_grad=True)
+    w.grad = xa.tensor([3.0, 4.0], requires_grad=True)
+    array = w.grad.numpy()
+    optim.SGD([w], lr=0.1).zero_grad(set_to_none=False)
+    assert w.grad.numpy() is array and w.grad.grad_fn is None and not w.grad.requires_grad
+    np.testing.assert_array_equal(array, [0.0, 0.0])
+
+
+def test_duplicate_parameters_get_pytorchs_messages():
+    a, b = xa.ones(2, requires_grad=True), xa.ones(2, requires_grad=True)
+    # PyTorch warns and then updates a twice per step; xarxa refuses
+    with pytest.raises(ValueError, match="SGD: optimizer contains a parameter group with "
+                                         r"duplicate parameters \(parameter 2 is parameter 0"):
+        optim.SGD([a, b, a], lr=0.1)
+    with pytest.raises(ValueError, match="Adam: some parameters appear in more than one "
+                                         "parameter group"):
+        optim.Adam([{"params": [a]}, {"params": [b, a]}])
+    with pytest.raises(TypeError, match="ordered collections"):
+        optim.SGD({a, b}, lr=0.1)

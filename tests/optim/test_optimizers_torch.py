@@ -68,3 +68,31 @@ def test_state_dict_layout_matches_torch(name, kwargs):
             np.testing.assert_allclose(np.asarray(sx["state"][i][k]), v.numpy(), rtol=1e-5,
                                        atol=1e-7)
     assert [g["params"] for g in sx["param_groups"]] == [g["params"] for g in st["param_groups"]]
+
+
+@pytest.mark.parametrize("name, kwargs, added", [
+    ("SGD", dict(lr=0.05, momentum=0.9), dict(lr=0.01, nesterov=True)),
+    ("SGD", dict(lr=0.05), dict(lr=0.01)),
+    ("Adagrad", dict(lr=0.1, initial_accumulator_value=0.2), dict(lr=0.05, lr_decay=0.01)),
+    ("RMSprop", dict(lr=0.01), dict(momentum=0.5, centered=True)),
+    ("Adam", dict(lr=0.01), dict(lr=0.003, amsgrad=True, weight_decay=0.01)),
+    ("AdamW", dict(lr=0.01), dict(betas=(0.8, 0.99))),
+])
+def test_add_param_group_then_step_matches_torch(name, kwargs, added):
+    # the second layer joins after 5 steps (fine-tuning), with options of its own; its
+    # state starts then (Adagrad used to raise KeyError: its state was made eagerly)
+    params = {}
+
+    def make(lib, module):
+        def first_layer_only(p):  # p: the params dict (groups=identity below)
+            params[lib] = p
+            return getattr(module, name)([p["w1"], p["b1"]], **kwargs)
+        return first_layer_only
+
+    def add_group(lib, opt, k):
+        if k == 4:
+            opt.add_param_group({"params": [params[lib]["w2"], params[lib]["b2"]], **added})
+    px, pt, ox, _ = run_both(make("xarxa", optim), make("torch", torch.optim),
+                             groups=lambda p: p, after_step=add_group)
+    assert_same(px, pt)
+    assert len(ox.param_groups) == 2 and not np.allclose(px["w2"], INIT["w2"])

@@ -10,20 +10,26 @@ from .optimizer import Optimizer
 __all__ = ["Adagrad", "adagrad_update"]
 
 
-def adagrad_update(param: np.ndarray, grad: np.ndarray, state_sum: np.ndarray, step: int, *,
-                   lr: float, lr_decay: float, weight_decay: float, eps: float,
-                   maximize: bool) -> None:
-    """One AdaGrad step on ``param`` and ``state_sum`` (both in place); ``step`` counts from 1.
+def adagrad_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: float,
+                   lr_decay: float, weight_decay: float, initial_accumulator_value: float,
+                   eps: float, maximize: bool) -> None:
+    """One AdaGrad step on ``param`` and ``state`` (in place); ``state["step"]`` counts steps.
 
-    With g = ∇L (+ weight_decay·θ) and diag(G) = ``state_sum``:
+    With g = ∇L (+ weight_decay·θ), k the step (from 1) and diag(G) = ``state["sum"]``
+    (G⁰ = initial_accumulator_value at the parameter's first step):
         αₖ = α / (1 + (k − 1)·lr_decay)
         diag(G) ← diag(G) + g ⊙ g
         θ ← θ − αₖ · g / (√diag(G) + ε)
     """
+    if "sum" not in state:  # the parameter's first step
+        state["step"] = 0
+        state["sum"] = np.full(param.shape, initial_accumulator_value, dtype=param.dtype)
+    state["step"] += 1
     g = -grad if maximize else grad
     if weight_decay:
         g = g + weight_decay * param
-    clr = lr / (1.0 + (step - 1) * lr_decay)
+    clr = lr / (1.0 + (state["step"] - 1) * lr_decay)
+    state_sum = state["sum"]
     state_sum += g * g
     param -= clr * (g / (np.sqrt(state_sum) + eps))
 
@@ -45,6 +51,12 @@ class Adagrad(Optimizer):
     ``initial_accumulator_value`` (G⁰) and ``weight_decay`` are PyTorch's extras; their
     defaults reproduce the notes' rule.
 
+    **Where it differs from PyTorch:** the accumulators are created at a parameter's
+    first step with a gradient, as in every xarxa optimizer, not in the constructor:
+    ``state_dict()`` has no entry for a parameter that has not been updated yet (PyTorch
+    has one with step 0), and a group added by ``add_param_group`` starts from its own
+    ``initial_accumulator_value`` (PyTorch uses the constructor's).
+
     Args:
         params: tensors or param groups.
         lr: α. lr_decay: the step-size decay above. weight_decay: L2 penalty.
@@ -55,6 +67,8 @@ class Adagrad(Optimizer):
         >>> opt = Adagrad(model.parameters(), lr=0.3)
     """
 
+    _update = staticmethod(adagrad_update)
+
     def __init__(self, params: Iterable, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10, *, maximize: bool = False):
@@ -62,27 +76,8 @@ class Adagrad(Optimizer):
                         initial_accumulator_value=initial_accumulator_value, eps=eps,
                         maximize=maximize)
         super().__init__(params, defaults)
-        # PyTorch creates the accumulators eagerly, so state_dict() has them at once.
-        for group in self.param_groups:
-            for p in group["params"]:
-                self.state[p] = {
-                    "step": 0,
-                    "sum": np.full(p.shape, group["initial_accumulator_value"], dtype=p.dtype),
-                }
 
     def _check_group(self, group: dict) -> None:
         super()._check_group(group)
         for key in ("lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
             self._check_range(group, key, 0.0)
-
-    def step(self, closure=None):
-        """One update of every parameter with a gradient; returns ``closure()``'s loss."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            hyper = {k: group[k] for k in ("lr", "lr_decay", "weight_decay", "eps",
-                                           "maximize")}
-            for p, theta, grad in self._grads(group):
-                state = self.state[p]
-                state["step"] += 1
-                adagrad_update(theta, grad, state["sum"], state["step"], **hyper)
-        return loss

@@ -8,21 +8,40 @@ import numpy as np
 
 from .optimizer import Optimizer
 
-__all__ = ["Adam", "AdamW", "adam_update"]
+__all__ = ["Adam", "AdamW", "adam_update", "adamw_update"]
 
 
 def adam_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: float,
                 betas: tuple[float, float], eps: float, weight_decay: float, amsgrad: bool,
-                maximize: bool, decoupled: bool) -> None:
-    """One Adam/AdamW step on ``param`` and the buffers in ``state`` (in place).
+                maximize: bool) -> None:
+    """One Adam step on ``param`` and the buffers in ``state`` (in place).
 
-    With g = ∇L, k = ``state["step"]`` (already incremented), γ₁, γ₂ = betas,
-    v = ``exp_avg``, diag(G) = ``exp_avg_sq``:
-        Adam:  g ← g + weight_decay·θ          AdamW:  θ ← θ·(1 − α·weight_decay)
+    With g = ∇L, k = ``state["step"]`` (counted from 1), γ₁, γ₂ = betas,
+    v = ``exp_avg``, diag(G) = ``exp_avg_sq`` (both 0 before the first step):
+        g ← g + weight_decay·θ                    (L2 penalty in the gradient)
         v ← γ₁·v + (1 − γ₁)·g
         diag(G) ← γ₂·diag(G) + (1 − γ₂)·g ⊙ g      (amsgrad: Ĝ ← max(Ĝ, diag(G)))
         θ ← θ − α/(1 − γ₁ᵏ) · v / (√diag(G) / √(1 − γ₂ᵏ) + ε)
     """
+    _adam(param, grad, state, lr, betas, eps, weight_decay, amsgrad, maximize, False)
+
+
+def adamw_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: float,
+                 betas: tuple[float, float], eps: float, weight_decay: float, amsgrad: bool,
+                 maximize: bool) -> None:
+    """One AdamW step: θ ← θ·(1 − α·weight_decay) (decoupled decay), then ``adam_update``'s
+    step without the L2 term."""
+    _adam(param, grad, state, lr, betas, eps, weight_decay, amsgrad, maximize, True)
+
+
+def _adam(param, grad, state, lr, betas, eps, weight_decay, amsgrad, maximize, decoupled):
+    if "exp_avg" not in state:  # the parameter's first step
+        state["step"] = 0
+        state["exp_avg"] = np.zeros_like(param)
+        state["exp_avg_sq"] = np.zeros_like(param)
+    if amsgrad and "max_exp_avg_sq" not in state:
+        state["max_exp_avg_sq"] = np.zeros_like(param)
+    state["step"] += 1
     g = -grad if maximize else grad
     if weight_decay:
         if decoupled:
@@ -72,7 +91,7 @@ class Adam(Optimizer):
         >>> opt = Adam(model.parameters(), lr=1e-3)
     """
 
-    _decoupled = False
+    _update = staticmethod(adam_update)
 
     def __init__(self, params: Iterable, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -91,24 +110,6 @@ class Adam(Optimizer):
         self._check_range(group, "eps", 0.0)
         self._check_range(group, "weight_decay", 0.0)
 
-    def step(self, closure=None):
-        """One update of every parameter with a gradient; returns ``closure()``'s loss."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            hyper = {k: group[k] for k in ("lr", "betas", "eps", "weight_decay", "amsgrad",
-                                           "maximize")}
-            for p, theta, grad in self._grads(group):
-                state = self.state.setdefault(p, {})
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(theta)
-                    state["exp_avg_sq"] = np.zeros_like(theta)
-                    if group["amsgrad"]:
-                        state["max_exp_avg_sq"] = np.zeros_like(theta)
-                state["step"] += 1
-                adam_update(theta, grad, state, decoupled=self._decoupled, **hyper)
-        return loss
-
 
 class AdamW(Adam):
     r"""Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as PyTorch's AdamW.
@@ -122,7 +123,7 @@ class AdamW(Adam):
         >>> opt = AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
     """
 
-    _decoupled = True
+    _update = staticmethod(adamw_update)
 
     def __init__(self, params: Iterable, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,

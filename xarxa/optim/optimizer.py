@@ -9,24 +9,35 @@ As in PyTorch, an optimizer holds
   holding that parameter's buffers (momentum, squared-gradient sums, step count).
 
 Buffers are NumPy arrays of the parameter's dtype and shape: the update math works on
-arrays directly, with no graph and no Tensor overhead. Each subclass's ``step`` loops
-over the parameters and calls one plain function holding the update rule.
+arrays directly, with no graph and no Tensor overhead. A subclass names one plain
+function holding its update rule, with the one signature every optimizer shares::
+
+    update(param, grad, state, **hyper) -> None
+
+``param`` and ``grad`` are arrays, ``state`` is the parameter's buffer dict (empty at
+its first step: the function creates the buffers it needs, so state is *lazy*, made
+at the first step a parameter has a gradient, whichever group it joined and when),
+and ``hyper`` holds the group's hyper-parameters, the keys of ``defaults``. The
+update writes ``param`` in place; ``step`` then bumps the parameter's version, so a
+graph that saved the old values refuses to backpropagate through them.
 """
 from __future__ import annotations
 
 import copy
+import inspect
 import numbers
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from ..autograd.function import bump_version
 from ..tensor import Tensor
 
 __all__ = ["Optimizer"]
 
 
 class Optimizer:
-    """Base class: subclasses implement ``step()``.
+    """Base class: subclasses set ``_update`` (see the module docstring) and ``defaults``.
 
     Args:
         params: an iterable of tensors, or of dicts ``{"params": [...], "lr": ...}``
@@ -38,6 +49,10 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors "
                             "or dicts, got a single Tensor (wrap it in a list)")
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(f"{type(self).__name__}: optimizer parameters need to be organized "
+                            "in ordered collections, but the ordering of tensors in sets will "
+                            "change between runs. Please use a list instead.")
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
@@ -78,9 +93,17 @@ class Optimizer:
         group["params"] = params
         for key, default in self.defaults.items():
             group.setdefault(key, default)
+        first: dict[int, int] = {}
+        for i, p in enumerate(params):
+            j = first.setdefault(id(p), i)
+            if j != i:  # PyTorch only warns, then updates the tensor twice per step
+                raise ValueError(f"{name}: optimizer contains a parameter group with duplicate "
+                                 f"parameters (parameter {i} is parameter {j} again; it would "
+                                 "be updated twice per step)")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
-        if len({id(p) for p in params}) != len(params) or seen & {id(p) for p in params}:
-            raise ValueError(f"{name}: some parameters appear in more than one group")
+        if seen & set(first):
+            raise ValueError(f"{name}: some parameters appear in more than one parameter "
+                             "group")
         self._check_group(group)
         self.param_groups.append(group)
 
@@ -104,17 +127,38 @@ class Optimizer:
 
     # -- the training-loop API ----------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget the gradients of every parameter (``None``, or zeros if asked)."""
+        """Forget the gradients of every parameter: ``None``, or, with ``set_to_none=False``,
+        zeros written into the existing gradient arrays (as PyTorch's ``grad.zero_()``)."""
         for group in self.param_groups:
             for p in group["params"]:
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad = Tensor(np.zeros_like(p.numpy()))
+                    if p.grad._ctx is not None or p.grad.requires_grad:
+                        p.grad = p.grad.detach()  # as PyTorch's detach_(): zeros carry no graph
+                    p.grad.zero_()  # same array, version bumped
+
+    # The update rule: update(param, grad, state, **hyper), see the module docstring.
+    _update: Callable[..., None] | None = None
 
     def step(self, closure: Callable[[], Any] | None = None):
-        """Update every parameter that has a gradient (subclasses implement it)."""
-        raise NotImplementedError
+        """One update of every parameter with a gradient; returns ``closure()``'s loss."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            self._step_group(group)
+        return loss
+
+    def _step_group(self, group: dict[str, Any]) -> None:
+        if self._update is None:
+            raise NotImplementedError(f"{type(self).__name__}: set _update (the update rule) "
+                                      "or override step()")
+        hyper = {k: group[k] for k in self.defaults}
+        for p, theta, grad in self._grads(group):
+            state = self.state.get(p) or {}
+            self._update(theta, grad, state, **hyper)
+            if state:  # an update that keeps no buffers (plain SGD) leaves no entry, as PyTorch
+                self.state[p] = state
+            bump_version(p)
 
     def _closure_loss(self, closure):
         if closure is None:
@@ -171,6 +215,12 @@ class Optimizer:
             raise ValueError(f"{name}.load_state_dict: expected a dict with keys 'state' and "
                              f"'param_groups', got {keys!r}")
         saved_groups = state_dict["param_groups"]
+        for i, saved in enumerate(saved_groups):
+            missing = sorted(set(self.defaults) - set(saved))
+            if missing:
+                raise ValueError(f"{name}.load_state_dict: the state was saved by another "
+                                 f"optimizer{_guess_owner(saved)}, not by {name}: its param "
+                                 f"group {i} lacks {name}'s hyper-parameters {missing}")
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"{name}.load_state_dict: the state has {len(saved_groups)} "
                              f"param groups, this optimizer has {len(self.param_groups)}")
@@ -204,3 +254,19 @@ class Optimizer:
                 if k != "params":
                     group[k] = tuple(v) if isinstance(self.defaults.get(k), tuple) else v
         self.state = state
+
+
+def _guess_owner(group: dict[str, Any]) -> str:
+    """Text like ' (SGD)' naming the optimizer classes whose hyper-parameters (their
+    constructor's options) are exactly the keys of a saved param group; '' if none."""
+    keys = set(group) - {"params", "initial_lr"}  # initial_lr: added by the schedulers
+    found, todo = [], list(Optimizer.__subclasses__())
+    while todo:
+        cls = todo.pop(0)
+        todo += cls.__subclasses__()
+        options = {n for n, a in inspect.signature(cls.__init__).parameters.items()
+                   if n not in ("self", "params") and a.kind in (a.POSITIONAL_OR_KEYWORD,
+                                                                   a.KEYWORD_ONLY)}
+        if options == keys:
+            found.append(cls.__name__)
+    return f" ({' or '.join(found)})" if found else ""

@@ -20,7 +20,17 @@ def rmsprop_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: floa
         centered: ḡ ← γ·ḡ + (1 − γ)·g  and  s = √(diag(G) − ḡ ⊙ ḡ) + ε,
         otherwise s = √diag(G) + ε
         with momentum λ: b ← λ·b + g / s, θ ← θ − α·b;  otherwise θ ← θ − α·g / s
+    Buffers start at 0 at the parameter's first step (and when momentum or centered is
+    switched on later).
     """
+    if "square_avg" not in state:  # the parameter's first step
+        state["step"] = 0
+        state["square_avg"] = np.zeros_like(param)
+    if momentum > 0 and "momentum_buffer" not in state:
+        state["momentum_buffer"] = np.zeros_like(param)
+    if centered and "grad_avg" not in state:
+        state["grad_avg"] = np.zeros_like(param)
+    state["step"] += 1
     g = -grad if maximize else grad
     if weight_decay:
         g = g + weight_decay * param
@@ -65,6 +75,8 @@ class RMSprop(Optimizer):
         >>> opt = RMSprop(model.parameters(), lr=1e-3, alpha=0.9)
     """
 
+    _update = staticmethod(rmsprop_update)
+
     def __init__(self, params: Iterable, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
                  centered: bool = False, *, maximize: bool = False):
@@ -77,22 +89,3 @@ class RMSprop(Optimizer):
         self._check_range(group, "alpha", 0.0, 1.0)
         for key in ("eps", "weight_decay", "momentum"):
             self._check_range(group, key, 0.0)
-
-    def step(self, closure=None):
-        """One update of every parameter with a gradient; returns ``closure()``'s loss."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            hyper = {k: group[k] for k in ("lr", "alpha", "eps", "weight_decay", "momentum",
-                                           "centered", "maximize")}
-            for p, theta, grad in self._grads(group):
-                state = self.state.setdefault(p, {})
-                if not state:
-                    state["step"] = 0
-                    state["square_avg"] = np.zeros_like(theta)
-                    if group["momentum"] > 0:
-                        state["momentum_buffer"] = np.zeros_like(theta)
-                    if group["centered"]:
-                        state["grad_avg"] = np.zeros_like(theta)
-                state["step"] += 1
-                rmsprop_update(theta, grad, state, **hyper)
-        return loss

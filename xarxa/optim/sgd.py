@@ -9,33 +9,34 @@ from typing import Iterable
 
 import numpy as np
 
+from ..autograd.function import bump_version
 from .optimizer import Optimizer
 
 __all__ = ["SGD", "sgd_update"]
 
 
-def sgd_update(param: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, *, lr: float,
+def sgd_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: float,
                momentum: float, dampening: float, weight_decay: float, nesterov: bool,
-               maximize: bool) -> np.ndarray | None:
-    """One SGD step on ``param`` (in place); returns the new momentum buffer.
+               maximize: bool) -> None:
+    """One SGD step on ``param`` and ``state["momentum_buffer"]`` (in place).
 
     With g = ∇L (+ weight_decay·θ), λ = momentum, α = lr, b the buffer:
         b ← g on the first step, then b ← λ·b + (1 − dampening)·g
         θ ← θ − α·(g + λ·b)   if nesterov, else   θ ← θ − α·b
-    and θ ← θ − α·g without momentum.
+    and θ ← θ − α·g without momentum (then ``state`` stays empty).
     """
     g = -grad if maximize else grad
     if weight_decay:
         g = g + weight_decay * param
     if momentum:
-        if buf is None:
-            buf = np.array(g, dtype=param.dtype, copy=True)  # PyTorch: b⁰ = g⁰
+        buf = state.get("momentum_buffer")
+        if buf is None:  # PyTorch: b⁰ = g⁰
+            buf = state["momentum_buffer"] = np.array(g, dtype=param.dtype, copy=True)
         else:
             buf *= momentum
             buf += (1.0 - dampening) * g
         g = g + momentum * buf if nesterov else buf
     param -= lr * g
-    return buf
 
 
 class SGD(Optimizer):
@@ -76,6 +77,8 @@ class SGD(Optimizer):
         >>> opt.zero_grad(); loss.backward(); opt.step()
     """
 
+    _update = staticmethod(sgd_update)
+
     def __init__(self, params: Iterable, lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
                  *, maximize: bool = False):
@@ -93,22 +96,12 @@ class SGD(Optimizer):
                              f"got momentum={group['momentum']}, "
                              f"dampening={group['dampening']}")
 
-    def step(self, closure=None):
-        """One update of every parameter with a gradient; returns ``closure()``'s loss."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            hyper = {k: group[k] for k in ("lr", "momentum", "dampening", "weight_decay",
-                                           "nesterov", "maximize")}
-            if not (hyper["momentum"] or hyper["weight_decay"] or hyper["maximize"]):
-                # plain gradient descent θ ← θ − α·∇L keeps no state: skip the per-parameter
-                # bookkeeping (it is most of the step's time on the notes' small networks)
-                lr = hyper["lr"]
-                for _, theta, grad in self._grads(group):
-                    theta -= lr * grad
-                continue
-            for p, theta, grad in self._grads(group):
-                state = self.state.setdefault(p, {})
-                buf = sgd_update(theta, grad, state.get("momentum_buffer"), **hyper)
-                if buf is not None:
-                    state["momentum_buffer"] = buf
-        return loss
+    def _step_group(self, group: dict) -> None:
+        if group["momentum"] or group["weight_decay"] or group["maximize"]:
+            return super()._step_group(group)
+        # plain gradient descent θ ← θ − α·∇L keeps no state: skip the per-parameter
+        # bookkeeping (it is most of the step's time on the notes' small networks)
+        lr = group["lr"]
+        for p, theta, grad in self._grads(group):
+            theta -= lr * grad
+            bump_version(p)
