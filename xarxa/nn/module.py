@@ -257,7 +257,7 @@ class Module:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad._data[...] = 0
+                p.grad.detach().zero_()  # same array, in-place write recorded
 
     def requires_grad_(self, requires_grad: bool = True) -> "Module":
         for p in self.parameters():
