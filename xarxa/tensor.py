@@ -24,7 +24,7 @@ class Tensor(TensorOps):
         name: a label shown in `repr`, `inspect.trace` tables and graph drawings.
     """
 
-    __slots__ = ("_data", "requires_grad", "grad", "_ctx", "name", "_version_box",
+    __slots__ = ("_data", "requires_grad", "_grad", "_ctx", "name", "_version_box",
                  "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected op
 
@@ -32,7 +32,7 @@ class Tensor(TensorOps):
         if not isinstance(data, np.ndarray):
             data = np.asarray(data)
         self._data = data
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self._ctx = None
         self.name = name
         self._version_box = None  # [version, write epoch], shared by views of the storage
@@ -47,7 +47,7 @@ class Tensor(TensorOps):
         t._data = data if type(data) is np.ndarray else np.asarray(data)
         t._ctx = ctx
         t.requires_grad = ctx is not None
-        t.grad = None
+        t._grad = None
         t.name = None
         t._version_box = None
         return t
@@ -72,6 +72,30 @@ class Tensor(TensorOps):
     @property
     def mT(self) -> "Tensor":  # noqa: N802
         return ops.transpose(self, -2, -1)
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """d(output)/d(self) after `backward()`: kept for leaves that require a gradient,
+        and for non-leaves only after `retain_grad()` (reading it otherwise warns, as in
+        PyTorch, since it stays None)."""
+        g = self._grad
+        if g is None and self._ctx is not None and self._ctx.out_ref is None:
+            import warnings
+            warnings.warn("the .grad of a non-leaf tensor (one computed from others, with a "
+                          "grad_fn) is not kept by backward() and stays None; call "
+                          ".retain_grad() on it before backward() to keep it",
+                          UserWarning, stacklevel=2)
+        return g
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                            f"type {type(value).__name__}")
+        if value is not None and value.shape != self.shape:
+            raise ValueError(f"assigned grad has shape {value.shape}, but the tensor has "
+                             f"shape {self.shape}")
+        self._grad = value
 
     @property
     def grad_fn(self):

@@ -4,6 +4,7 @@ import weakref
 
 import numpy as np
 import pytest
+import torch
 
 import xarxa as xa
 
@@ -102,11 +103,36 @@ def test_retain_grad_keeps_non_leaf_gradient():
     assert h.grad.item() == 12.0 and x.grad.item() == 36.0
 
 
-def test_non_leaf_grad_is_none_by_default():
+def test_non_leaf_grad_is_none_by_default_and_reading_it_warns_like_torch():
+    for lib in (xa, torch):
+        x = lib.tensor(2.0, requires_grad=True)
+        h = x * 3
+        (h * h).backward()
+        with pytest.warns(UserWarning, match="retain_grad"):
+            assert h.grad is None
+
+
+def test_reading_a_retained_or_leaf_grad_does_not_warn():
+    import warnings
     x = xa.tensor(2.0, requires_grad=True)
     h = x * 3
+    h.retain_grad()
     (h * h).backward()
-    assert h.grad is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert h.grad.item() == 12.0 and x.grad.item() == 36.0
+
+
+def test_assigning_grad_checks_type_and_shape_like_torch():
+    x = xa.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="assigned grad expected to be a Tensor or None"):
+        x.grad = [1.0, 2.0]
+    with pytest.raises(TypeError, match="assigned grad expected to be a Tensor or None"):
+        torch.tensor([1.0, 2.0], requires_grad=True).grad = [1.0, 2.0]
+    with pytest.raises(ValueError, match=r"shape \(3,\)"):
+        x.grad = xa.zeros(3)
+    x.grad = xa.ones(2)
+    x.grad = None
 
 
 def test_no_grad_records_nothing():

@@ -87,7 +87,7 @@ def backward(tensor, grad, retain_graph: bool = False) -> None:
         if node.out_ref is not None:  # retain_grad() or recording: keep it on the tensor
             out = node.out_ref()
             if out is not None and g is not None:
-                out.grad = Tensor(g.copy() if out.grad is None else out.grad._data + g)
+                out._grad = Tensor(g.copy() if out._grad is None else out._grad._data + g)
         if g is not None:  # None: this branch does not reach the root
             if node.epoch < _writes[0]:  # something was written in place since the node
                 _check_versions(node)
@@ -108,7 +108,7 @@ def backward(tensor, grad, retain_graph: bool = False) -> None:
                         if ig.dtype.kind != "f":
                             raise TypeError
                         ig = ig.astype(data.dtype)
-                except (AttributeError, TypeError):
+                except (AttributeError, TypeError, ValueError):
                     raise _entry_error(node, _position(inputs, t), ig, data) from None
                 child = t._ctx
                 if child is None:
@@ -132,14 +132,17 @@ def _contract_error(node: Function, result) -> TypeError:
                      f"per input: {n} input(s), got {what}")
 
 
-def _entry_error(node: Function, i: int, ig, data) -> TypeError:
+def _entry_error(node: Function, i: int, ig, data) -> Exception:
+    """TypeError for a gradient that is not a float array, ValueError for a wrong shape."""
+    error = TypeError
     if isinstance(ig, function.Tensor):
         got = "a Tensor (backward works on arrays: return grad arrays, e.g. t.numpy())"
     elif hasattr(ig, "dtype") and hasattr(ig, "shape"):
         got = f"an array of dtype {ig.dtype} and shape {ig.shape}"
+        error = ValueError if ig.dtype.kind == "f" else TypeError
     else:
         got = f"a {type(ig).__name__}"
-    return TypeError(f"{node.name}.backward: the gradient for input {i} must be a float array "
+    return error(f"{node.name}.backward: the gradient for input {i} must be a float array "
                      f"of the input's shape {data.shape} (or one that broadcasts to it), "
                      f"got {got}")
 
@@ -182,11 +185,11 @@ def _overlaps(saved: list, data) -> bool:
 
 def _accumulate(leaf, g, handed: set[int], Tensor) -> None:
     """Add `g` into `leaf.grad`, never aliasing an array someone else holds."""
-    if leaf.grad is None:
+    if leaf._grad is None:
         # views (broadcasts, reshapes) and arrays already given to another tensor are copied
         if g.base is not None or id(g) in handed:
             g = g.copy()
         handed.add(id(g))
-        leaf.grad = Tensor(g)
+        leaf._grad = Tensor(g)
     else:
-        leaf.grad._data = leaf.grad._data + g
+        leaf._grad._data = leaf._grad._data + g
