@@ -168,6 +168,9 @@ def fit(model, loss_fn: Callable | None, optimizer, train_loader: Iterable,
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
     fns = _metric_fns(metrics)
+    _check_not_empty(train_loader, "fit", "training loader")
+    if val_loader is not None:
+        _check_not_empty(val_loader, "fit", "validation loader")
     # Checkpoints run last, so that they save the other callbacks' updated counters.
     ordered = [c for c in callbacks if not isinstance(c, ModelCheckpoint)] + \
               [c for c in callbacks if isinstance(c, ModelCheckpoint)]
@@ -196,13 +199,22 @@ def fit(model, loss_fn: Callable | None, optimizer, train_loader: Iterable,
     return state.history
 
 
+def _check_not_empty(loader, fn: str, what: str) -> None:
+    """Refuse, up front, a loader that says it has no batch (one without len() is
+    checked when it is exhausted)."""
+    if hasattr(loader, "__len__") and len(loader) == 0:
+        raise ValueError(f"{fn}: the {what} has no batch (an empty dataset, or drop_last "
+                         "with a batch_size larger than the dataset?)")
+
+
 def _run_epoch(state: FitState, fns: dict, callbacks: list, progress, verbose) -> None:
     epoch = state.epoch + 1
     model, optimizer = state.model, state.optimizer
     for cb in callbacks:
         cb.on_epoch_begin(state)
     model.train()
-    n_batches = len(state.train_loader)
+    loader = state.train_loader
+    n_batches = len(loader) if hasattr(loader, "__len__") else None  # a generator has none
     bar = ProgressBar(n_batches, f"epoch {epoch}/{state.epochs}", progress)
     lr = optimizer.param_groups[0]["lr"]
     start = time.perf_counter()
@@ -211,30 +223,39 @@ def _run_epoch(state: FitState, fns: dict, callbacks: list, progress, verbose) -
     for x, y in state.train_loader:
         optimizer.zero_grad()
         loss, out = _batch_loss(model, state.loss_fn, x, y)
+        value = loss.item()
+        # Checked before the update: a non-finite loss must not reach the weights (the
+        # model stays as it was after the last good batch, the checkpoint as well).
+        if not math.isfinite(value):
+            raise FloatingPointError(
+                f"fit: the loss became {value} at epoch {epoch}, batch {done + 1}; try a "
+                f"lower learning rate (it is {lr:g}). The parameters are left as they were "
+                "before this batch")
+        if fns and out is None:
+            # The model's own loss (the perceptron's rule) gives no output: score the
+            # batch now, with the weights that produced the loss, not after the update.
+            with no_grad():
+                out = model(x)
         loss.backward()
         optimizer.step()
-        value = loss.item()
-        if not math.isfinite(value):
-            raise FloatingPointError(f"fit: the loss became {value} at epoch {epoch}, batch "
-                                     f"{done + 1}; try a lower learning rate")
         n = len(y)
         seen, loss_sum, done = seen + n, loss_sum + value * n, done + 1
         if fns:
-            if out is None:
-                with no_grad():
-                    out = model(x)
             out_np, y_np = out.numpy(), y.numpy()
             for name, fn in fns.items():
                 sums[name] += float(fn(out_np, y_np)) * n
         bar.update(seen, loss_sum / seen, {k: v / seen for k, v in sums.items()})
         for cb in callbacks:
             cb.on_batch_end(state, done, value)
-        if state.stop and done < n_batches:
+        if state.stop and (n_batches is None or done < n_batches):
             state.interrupted = True  # an unfinished epoch is not recorded
             if bar.bar is not None:
                 bar.bar.close()
             return
-    record = {"loss": loss_sum / max(seen, 1), **{k: v / max(seen, 1) for k, v in sums.items()}}
+    if done == 0:  # an epoch of no update is no epoch (its "loss 0" would be a lie)
+        raise ValueError("fit: the training loader yielded no batch (an empty dataset, or "
+                         "drop_last with a batch_size larger than the dataset?)")
+    record = {"loss": loss_sum / seen, **{k: v / seen for k, v in sums.items()}}
     if state.val_loader is not None:
         scores = evaluate(model, state.loss_fn, state.val_loader, fns)
         record.update({f"val_{k}": v for k, v in scores.items()})
@@ -256,13 +277,16 @@ def _run_epoch(state: FitState, fns: dict, callbacks: list, progress, verbose) -
 
 
 def evaluation_pass(model, loader: Iterable, loss_fn: Callable | None = None,
-                    need_loss: bool = True) -> tuple[np.ndarray, np.ndarray, float | None]:
+                    need_loss: bool = True, fn: str = "evaluate"
+                    ) -> tuple[np.ndarray, np.ndarray, float | None]:
     """(outputs, targets, mean loss) over the whole loader, in eval mode and without a graph:
     the one pass that `evaluate`, `predict` and the command line's reports share.
 
     The loss is None when `need_loss` is false; with `loss_fn=None` it is the model's own
-    `loss(x, y)` (the perceptron's rule).
+    `loss(x, y)` (the perceptron's rule). A loader without a batch is an error named
+    after `fn` (there is nothing to average).
     """
+    _check_not_empty(loader, fn, "loader")
     was_training = getattr(model, "training", False)
     model.eval()
     seen, loss_sum, outs, targets = 0, 0.0, [], []
@@ -277,13 +301,15 @@ def evaluation_pass(model, loader: Iterable, loss_fn: Callable | None = None,
                 targets.append(y.numpy() if isinstance(y, Tensor) else np.asarray(y))
     finally:
         model.train(was_training)
+    if not outs:
+        raise ValueError(f"{fn}: the loader yielded no batch; there is nothing to score")
     return (np.concatenate(outs), np.concatenate(targets),
-            loss_sum / max(seen, 1) if need_loss else None)
+            loss_sum / seen if need_loss else None)
 
 
 def predict(model, loader: Iterable) -> tuple[np.ndarray, np.ndarray]:
     """(outputs, targets) of the whole loader, in eval mode and without a graph."""
-    out, target, _ = evaluation_pass(model, loader, need_loss=False)
+    out, target, _ = evaluation_pass(model, loader, need_loss=False, fn="predict")
     return out, target
 
 
