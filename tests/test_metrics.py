@@ -127,6 +127,29 @@ def test_accuracy_input_forms():
     assert isinstance(accuracy([1, 0], [1, 0]), float)
 
 
+def test_threshold_is_refused_where_it_cannot_apply():
+    # (N, C) scores are decided by their argmax: a threshold would be silently ignored.
+    scores = np.array([[0.6, 0.3, 0.1], [0.2, 0.5, 0.3], [0.1, 0.1, 0.8], [0.4, 0.35, 0.25]])
+    target = np.array([0, 1, 2, 1])
+    assert accuracy(scores, target) == 0.75  # the argmax, no threshold
+    for fn in (accuracy, confusion_matrix):
+        with pytest.raises(ValueError, match=rf"{fn.__name__}: threshold applies to binary "
+                                             r"probabilities.*shape \(4, 3\)"):
+            fn(scores, target, threshold=0.7)
+    for fn in (precision, recall, f1_score):
+        with pytest.raises(ValueError, match=rf"{fn.__name__}: threshold.*\(4, 3\)"):
+            fn(scores, target, threshold=0.7)
+    with pytest.raises(ValueError, match=r"accuracy: threshold.*\(2, 2\)"):
+        accuracy(np.array([[0.9, 0.1], [0.3, 0.7]]), [0, 1], threshold=0.8)
+    with pytest.raises(ValueError, match=r"accuracy: threshold applies to probabilities; "
+                                         r"pred holds class indices \(int64, shape \(2,\)\)"):
+        accuracy(np.array([0, 1]), [0, 1], threshold=0.5)
+    # where it applies, it is used: binary probabilities (N,), and the notes' (N, 2) rule
+    assert accuracy(np.array([0.7, 0.6]), [1, 0], threshold=0.65) == 1.0
+    np.testing.assert_allclose(recall(np.array([[0.3, 0.7], [0.4, 0.6]]), [1, 1],
+                                      threshold=0.65), [0.0, 0.5])
+
+
 def test_bad_inputs_name_the_function():
     with pytest.raises(ValueError, match=r"accuracy: pred has 3 samples but target has 2"):
         accuracy([0, 1, 1], [0, 1])

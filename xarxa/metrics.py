@@ -7,9 +7,11 @@ How ``pred`` is read (``target`` is always class indices, shape (N,)):
 
 * integer or bool array (N,): predicted class indices;
 * float array (N,) or (N, 1): probability of class 1 in a binary problem,
-  class 1 predicted when ``p >= threshold`` (the notes' decision threshold γ);
+  class 1 predicted when ``p >= threshold`` (the notes' decision threshold γ;
+  ``threshold=None`` means 0.5);
 * float array (N, C), C >= 2: scores or probabilities, the argmax is predicted
-  (ties go to the lower index, like ``np.argmax``). In ``precision``, ``recall``
+  (ties go to the lower index, like ``np.argmax``); no threshold applies, and
+  passing one is an error rather than silently ignored. In ``precision``, ``recall``
   and ``f1_score`` a *binary* problem given as (N, 2) probabilities follows the
   notes' rule instead: class c is predicted for a sample when ``p_c >= threshold``
   (exercise 1.3), each class decided one-vs-rest.
@@ -49,11 +51,15 @@ def _to_numpy(x: Any) -> np.ndarray:
     return np.asarray(x)
 
 
-def _check_threshold(fn: str, threshold: float) -> None:
+def _check_threshold(fn: str, threshold: float | None) -> float:
+    """The decision threshold to use (None: 0.5), checked to be a probability."""
+    if threshold is None:
+        return 0.5
     if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
         raise TypeError(f"{fn}: threshold must be a real number, got {threshold!r}")
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"{fn}: threshold must lie in [0, 1], got {threshold!r}")
+    return float(threshold)
 
 
 def _as_class_indices(fn: str, what: str, x: np.ndarray) -> np.ndarray:
@@ -77,18 +83,28 @@ def _check_probabilities(fn: str, p: np.ndarray) -> None:
         )
 
 
-def _predicted_labels(fn: str, pred: np.ndarray, threshold: float) -> tuple[np.ndarray, int]:
+def _predicted_labels(fn: str, pred: np.ndarray, threshold: float | None
+                      ) -> tuple[np.ndarray, int]:
     """Turn ``pred`` into class indices (N,); also return the class count it implies (0: none)."""
     if pred.dtype.kind in "biu":
+        if threshold is not None:
+            raise ValueError(f"{fn}: threshold applies to probabilities; pred holds class "
+                             f"indices ({pred.dtype}, shape {pred.shape}), drop threshold")
         return _as_class_indices(fn, "pred", pred), 0
     if pred.dtype.kind != "f":
         raise TypeError(f"{fn}: pred must be numeric, got dtype {pred.dtype}")
     if pred.ndim == 1 or (pred.ndim == 2 and pred.shape[1] == 1):
-        _check_threshold(fn, threshold)
+        threshold = _check_threshold(fn, threshold)
         p = pred.reshape(-1)
         _check_probabilities(fn, p)
         return (p >= threshold).astype(np.int64), 2
     if pred.ndim == 2:
+        if threshold is not None:
+            # The argmax of C scores has no threshold; ignoring one would be a silent lie.
+            raise ValueError(
+                f"{fn}: threshold applies to binary probabilities of shape (N,) or (N, 1); "
+                f"pred has shape {pred.shape} (N, C), scored by its argmax. Drop threshold, "
+                "or pass the probability of class 1, e.g. pred[:, 1]")
         return np.argmax(pred, axis=1).astype(np.int64), pred.shape[1]
     raise ValueError(f"{fn}: pred must have shape (N,) or (N, C), got {pred.shape}")
 
@@ -126,8 +142,11 @@ def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- accuracy
 
 
-def accuracy(pred: Any, target: Any, threshold: float = 0.5) -> float:
+def accuracy(pred: Any, target: Any, threshold: float | None = None) -> float:
     """Fraction of samples whose predicted class equals ``target``.
+
+    ``threshold`` (default 0.5) decides binary probabilities; it is an error with
+    (N, C) scores (their argmax is the prediction) or class indices.
 
     Shape:
         pred: (N,) class indices, (N,) binary probabilities, or (N, C) scores.
@@ -176,7 +195,7 @@ def top_k_accuracy(scores: Any, target: Any, k: int) -> float:
 
 
 def confusion_matrix(
-    pred: Any, target: Any, num_classes: int | None = None, threshold: float = 0.5
+    pred: Any, target: Any, num_classes: int | None = None, threshold: float | None = None
 ) -> np.ndarray:
     """Count matrix ``M[i, j]`` = samples of true class i predicted as class j.
 
@@ -202,13 +221,14 @@ def confusion_matrix(
 # ---------------------------------------------------------------- precision / recall / F1
 
 
-def _counts(fn: str, pred: Any, target: Any, num_classes: int | None, threshold: float):
+def _counts(fn: str, pred: Any, target: Any, num_classes: int | None,
+            threshold: float | None):
     """Per-class true positives, false positives and false negatives (each (K,))."""
     pred = _to_numpy(pred)
     target = _as_class_indices(fn, "target", _to_numpy(target))
     if pred.dtype.kind == "f" and pred.ndim == 2 and pred.shape[1] == 2:
         # The notes' binary rule: class c is predicted when p_c >= γ, one-vs-rest.
-        _check_threshold(fn, threshold)
+        threshold = _check_threshold(fn, threshold)
         _check_probabilities(fn, pred)
         _check_lengths(fn, pred.shape[0], target.size)
         k = _num_classes(fn, num_classes, 2, target)
@@ -242,7 +262,7 @@ def _reduce(fn: str, per_class: np.ndarray, present: np.ndarray, average: Averag
 
 def precision(
     pred: Any, target: Any, *, average: Average = None, num_classes: int | None = None,
-    threshold: float = 0.5,
+    threshold: float | None = None,
 ) -> np.ndarray | float:
     """Precision TP / (TP + FP) per class, or its macro / micro average.
 
@@ -260,7 +280,7 @@ def precision(
 
 def recall(
     pred: Any, target: Any, *, average: Average = None, num_classes: int | None = None,
-    threshold: float = 0.5,
+    threshold: float | None = None,
 ) -> np.ndarray | float:
     """Recall TP / (TP + FN) per class, or its macro / micro average.
 
@@ -276,7 +296,7 @@ def recall(
 
 def f1_score(
     pred: Any, target: Any, *, average: Average = None, num_classes: int | None = None,
-    threshold: float = 0.5,
+    threshold: float | None = None,
 ) -> np.ndarray | float:
     """F1 = 2 TP / (2 TP + FP + FN) per class (the harmonic mean of precision and
     recall), or its macro average (mean of per-class F1) / micro average.
