@@ -158,7 +158,9 @@ def _check_versions(node: Function) -> None:
     Only storages written after the node's epoch and overlapping an array the node saved
     count: writing a tensor the op did not save (the input of an add) is harmless.
     """
-    saved = [a for a in node.saved if hasattr(a, "__array_interface__")
+    Tensor = function.Tensor
+    saved = [a._data if isinstance(a, Tensor) else a for a in node.saved]
+    saved = [a for a in saved if hasattr(a, "__array_interface__")
              or hasattr(a, "__cuda_array_interface__")]
     if not saved:
         return

@@ -1,5 +1,8 @@
 """The `Function` base class: one differentiable op, its forward and its VJP side by side.
 
+Functions written the PyTorch way (`@staticmethod` forward/backward on Tensors, with
+`ctx.saved_tensors`) work too: see `tensor_function.py`.
+
 A subclass implements, on raw arrays::
 
     def forward(ctx, x, y, **attrs) -> array, or (array, *aux)
@@ -138,9 +141,39 @@ class Function:
     def backward(ctx, grad):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    # -- helpers for subclasses -----------------------------------------------------------
-    def save_for_backward(ctx, *arrays) -> None:
-        ctx.saved = arrays
+    # -- helpers for subclasses (the ctx API, PyTorch's names) -----------------------------
+    def save_for_backward(ctx, *values) -> None:
+        """Keep arrays (array-level ops) or Tensors (PyTorch-style functions) for backward."""
+        ctx.saved = values
+
+    @property
+    def saved_tensors(ctx) -> tuple:
+        return ctx.saved
+
+    non_differentiable: tuple = ()
+    materialize_grads = True
+
+    def mark_non_differentiable(ctx, *outputs) -> None:
+        """These outputs of a PyTorch-style forward get no gradient (indices, masks)."""
+        ctx.non_differentiable = outputs
+
+    def mark_dirty(ctx, *tensors) -> None:
+        """Accepted for PyTorch scripts: forward's outputs are always new Tensors here."""
+
+    def set_materialize_grads(ctx, value: bool) -> None:
+        ctx.materialize_grads = bool(value)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output) -> None:
+        """PyTorch 2's split form: override it (as a staticmethod) and write `forward`
+        without `ctx`; this default marks the classic form `forward(ctx, *args)`."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # PyTorch-style functions (staticmethod forward on Tensors) get their own apply
+        if isinstance(cls.__dict__.get("forward"), staticmethod):
+            from . import tensor_function
+            cls.apply = classmethod(tensor_function.apply)
 
     @property
     def name(self) -> str:
