@@ -8,8 +8,8 @@ Imports NumPy and the standard library only.
 """
 from . import transforms  # noqa: F401
 from .dataloader import DataLoader, default_collate
-from .dataset import Dataset, Subset, TensorDataset, random_split
+from .dataset import Dataset, Subset, TensorDataset, random_split, val_split
 from . import datasets  # noqa: E402,F401  (after dataset: it builds TensorDatasets)
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader",
+__all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "val_split", "DataLoader",
            "default_collate", "transforms", "datasets"]

@@ -4,7 +4,8 @@ Two layers:
 
 * ``digits()``, ``fashion_mnist()``, ``mnist()``, ``kmnist()``, ``mnist_family(name)``,
   ``synthetic(name)`` return ``TensorDataset``s (images float32 NCHW in [0, 1], labels int64), ready for
-  a ``DataLoader``; ``xa.datasets`` is this module.
+  a ``DataLoader``, with the class names in ``.classes`` (as torchvision's) and all
+  samples at once in ``X, y = ds.tensors``; ``xa.datasets`` is this module.
 * the array loaders (``load_digits_arrays``, ``load_mnist_family_arrays``,
   ``logic_gate``, ``two_moons``, ``spirals``, ``linear_with_outliers``,
   ``imbalanced_blobs``) return plain NumPy arrays.
@@ -13,6 +14,8 @@ Example:
     >>> train, test = xa.datasets.digits(train=True), xa.datasets.digits(train=False)
     >>> len(train), len(test)
     (1438, 359)
+    >>> test.classes[:3]
+    ['0', '1', '2']
 """
 from __future__ import annotations
 
@@ -20,8 +23,10 @@ import os
 from typing import Callable
 
 from ..dataset import TensorDataset
+from .digits import CLASSES as _DIGIT_CLASSES
 from .digits import load_digits_arrays
 from .idx import read_idx
+from .mnist_files import CLASSES as _MNIST_CLASSES
 from .mnist_files import MNIST_FAMILY, load_mnist_family_arrays
 from .synthetic import (
     imbalanced_blobs,
@@ -64,7 +69,8 @@ def digits(train: bool = True, transform: Callable | None = None) -> TensorDatas
     Example:
         >>> x, y = digits(train=False)[0]
     """
-    return TensorDataset(*load_digits_arrays(train=train), transform=transform)
+    return TensorDataset(*load_digits_arrays(train=train), transform=transform,
+                         classes=_DIGIT_CLASSES)
 
 
 def mnist_family(name: str = "mnist", root: str | os.PathLike | None = None,
@@ -82,7 +88,7 @@ def mnist_family(name: str = "mnist", root: str | os.PathLike | None = None,
         >>> test = mnist_family("mnist", train=False)            # doctest: +SKIP
     """
     return TensorDataset(*load_mnist_family_arrays(name, root=root, train=train),
-                         transform=transform)
+                         transform=transform, classes=_MNIST_CLASSES[name])
 
 
 def fashion_mnist(root: str | os.PathLike | None = None, train: bool = True,
@@ -106,15 +112,22 @@ def mnist(root: str | os.PathLike | None = None, train: bool = True,
     """MNIST handwritten digits from local IDX files; see ``mnist_family``."""
     return mnist_family("mnist", root, train, transform)
 
-# name -> function returning (X, y) arrays; keyword arguments pass through.
-_SYNTHETIC: dict[str, Callable] = {
-    "and": lambda **kw: logic_gate("and", **kw),
-    "or": lambda **kw: logic_gate("or", **kw),
-    "xor": lambda **kw: logic_gate("xor", **kw),
-    "moons": two_moons,
-    "spirals": spirals,
-    "blobs": imbalanced_blobs,
-    "linear-outliers": linear_with_outliers,
+
+def _numbered(word: str, count: Callable[[dict], int]) -> Callable[[dict], list[str]]:
+    return lambda kw: [f"{word} {c}" for c in range(count(kw))]
+
+
+# name -> (function returning (X, y) arrays, keyword arguments passed through;
+#          the class names given those arguments, or None for regression).
+_SYNTHETIC: dict[str, tuple[Callable, Callable[[dict], list[str] | None]]] = {
+    "and": (lambda **kw: logic_gate("and", **kw), lambda kw: ["0", "1"]),
+    "or": (lambda **kw: logic_gate("or", **kw), lambda kw: ["0", "1"]),
+    "xor": (lambda **kw: logic_gate("xor", **kw), lambda kw: ["0", "1"]),
+    "moons": (two_moons, lambda kw: ["upper moon", "lower moon"]),
+    "spirals": (spirals, _numbered("arm", lambda kw: int(kw.get("classes", 2)))),
+    "blobs": (imbalanced_blobs,
+              _numbered("blob", lambda kw: len(kw.get("proportions", (0.8, 0.1, 0.1))))),
+    "linear-outliers": (linear_with_outliers, lambda kw: None),
 }
 SYNTHETIC = tuple(_SYNTHETIC)
 
@@ -125,11 +138,14 @@ def synthetic(name: str, **kwargs) -> TensorDataset:
     ``name``: ``'and'``, ``'or'``, ``'xor'`` (the 4-row truth tables), ``'moons'``,
     ``'spirals'``, ``'blobs'`` (imbalanced, 80/10/10 by default) or
     ``'linear-outliers'`` (regression, targets (N, 1)); keyword arguments go to the
-    generator (``n``, ``noise``, ``seed`` …).
+    generator (``n``, ``noise``, ``seed`` …). ``.classes`` names the labels (the gates'
+    outputs ``'0'``/``'1'``, ``'upper moon'``/``'lower moon'``, ``'arm c'``,
+    ``'blob c'``); it is None for the regression set.
 
     Example:
         >>> ds = synthetic("moons", n=200, noise=0.1, seed=0)
     """
     if name not in _SYNTHETIC:
         raise ValueError(f"synthetic: unknown dataset {name!r}, expected one of {SYNTHETIC}")
-    return TensorDataset(*_SYNTHETIC[name](**kwargs))
+    make, classes = _SYNTHETIC[name]
+    return TensorDataset(*make(**kwargs), classes=classes(kwargs))

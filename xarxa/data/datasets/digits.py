@@ -12,9 +12,10 @@ from importlib import resources
 
 import numpy as np
 
-__all__ = ["load_digits_arrays", "NUM_CLASSES"]
+__all__ = ["load_digits_arrays", "NUM_CLASSES", "CLASSES"]
 
 NUM_CLASSES = 10
+CLASSES = [str(d) for d in range(NUM_CLASSES)]  # label i is the digit i (scikit-learn's names)
 _FILE = "digits.npz"
 
 

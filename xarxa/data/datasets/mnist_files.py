@@ -18,9 +18,17 @@ import numpy as np
 
 from .idx import read_idx
 
-__all__ = ["load_mnist_family_arrays", "MNIST_FAMILY", "search_dirs"]
+__all__ = ["load_mnist_family_arrays", "MNIST_FAMILY", "CLASSES", "search_dirs"]
 
 MNIST_FAMILY = ("mnist", "fashion-mnist", "kmnist")
+# Label i's name, as torchvision's ``.classes`` spell them.
+CLASSES = {
+    "mnist": ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five",
+              "6 - six", "7 - seven", "8 - eight", "9 - nine"],
+    "fashion-mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
+                      "Shirt", "Sneaker", "Bag", "Ankle boot"],
+    "kmnist": ["o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"],
+}
 _SIZES = {True: 60000, False: 10000}
 _PREFIX = {True: "train", False: "t10k"}
 _SYSTEM_DIR = Path("/usr/share/datasets")
