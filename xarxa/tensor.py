@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes
-from .autograd import engine
+from .autograd import engine, inplace
 from ._tensor_ops import TensorOps
 from .autograd import function as _function
 from .autograd.function import bump_version, is_grad_enabled, shared_version_box
@@ -274,42 +274,56 @@ class Tensor(TensorOps):
             grad = grad.astype(self.dtype, copy=False)
         engine.backward(self, grad, retain_graph=retain_graph)
 
-    # -- in-place updates (leaves under no_grad, or tensors without a graph) -------------
+    # -- in-place updates ---------------------------------------------------------------
+    # Outside the graph (no_grad, or nothing requires grad) they write the array and bump
+    # the version counter. Inside it, arithmetic and activations are graph ops that rebase
+    # the tensor (autograd/inplace.py); a leaf that requires grad refuses, as in PyTorch.
     def _check_inplace(self, op: str) -> None:
+        """For writes that have no graph form (fill_, copy_, setitem)."""
         if is_grad_enabled() and (self.requires_grad or self._ctx is not None):
-            raise RuntimeError(f"{op}: in-place update of a tensor that requires grad; "
-                               "do it inside `with xa.no_grad():` (e.g. w -= lr * w.grad)")
+            if self._ctx is None:
+                raise inplace.leaf_error(op)
+            raise RuntimeError(f"{op}: in-place write into a tensor inside the graph is not "
+                               "supported; build the value out of place (xa.where, xa.cat)")
 
-    def _inplace(self, op: str, fn, other) -> "Tensor":
-        self._check_inplace(op)
+    def _inplace(self, op: str, fn, other, graph_op) -> "Tensor":
+        if is_grad_enabled() and (self.requires_grad or getattr(other, "requires_grad", False)):
+            if self._ctx is None and self.requires_grad:
+                raise inplace.leaf_error(op)
+            return inplace.rebase(self, graph_op(self, other), op)
         other = other._data if isinstance(other, Tensor) else other
         fn(self._data, other, out=self._data, casting="same_kind")
         bump_version(self)
         return self
 
     def __iadd__(self, other):
-        return self._inplace("add_", np.add, other)
+        return self._inplace("add_", np.add, other, ops.add)
 
     def __isub__(self, other):
-        return self._inplace("sub_", np.subtract, other)
+        return self._inplace("sub_", np.subtract, other, ops.sub)
 
     def __imul__(self, other):
-        return self._inplace("mul_", np.multiply, other)
+        return self._inplace("mul_", np.multiply, other, ops.mul)
 
     def __itruediv__(self, other):
-        return self._inplace("div_", np.divide, other)
+        return self._inplace("div_", np.divide, other, ops.div)
 
     def add_(self, other, alpha: float = 1.0):
-        return self._inplace("add_", np.add, other if alpha == 1.0 else other * alpha)
+        return self.__iadd__(other if alpha == 1.0 else other * alpha)
 
     def sub_(self, other, alpha: float = 1.0):
-        return self._inplace("sub_", np.subtract, other if alpha == 1.0 else other * alpha)
+        return self.__isub__(other if alpha == 1.0 else other * alpha)
 
     def mul_(self, other):
-        return self._inplace("mul_", np.multiply, other)
+        return self.__imul__(other)
 
     def div_(self, other):
-        return self._inplace("div_", np.divide, other)
+        return self.__itruediv__(other)
+
+    def relu_(self):
+        """max(0, x) in place (a graph op inside the graph, like `nn.ReLU(inplace=True)`)."""
+        return self._inplace("relu_", lambda d, _, out, casting: np.maximum(d, 0, out=out),
+                             None, lambda x, _: ops.relu(x))
 
     def copy_(self, other) -> "Tensor":
         """Overwrite the values with `other`'s (broadcast, cast to this dtype)."""

@@ -50,8 +50,11 @@ def _topological_order(root: Function) -> list[Function]:
     seen = {root}
     stack = [root]
     while stack:
-        for t in stack.pop().inputs:
+        node = stack.pop()
+        for t in node.inputs:
             child = getattr(t, "_ctx", None)  # constants (raw arrays) have no node
+            if child is not None and child.seq > node.seq:  # rebased by an in-place op
+                child = node_of(t, node.seq)
             if child is not None and child not in seen:
                 seen.add(child)
                 reachable.append(child)
@@ -61,6 +64,17 @@ def _topological_order(root: Function) -> list[Function]:
 
 
 _seq = operator.attrgetter("seq")
+
+
+def node_of(t, seq: int):
+    """The node that made `t`'s value as a node numbered `seq` saw it.
+
+    An input's node is always older than its consumer, unless an in-place op rebased the
+    tensor afterwards (`inplace.rebase`): then follow the snapshots of what it was."""
+    node = t._ctx
+    while node is not None and node.seq > seq:
+        node = node.rebased_input._ctx
+    return node
 
 
 def _freed_error(node: Function) -> RuntimeError:
@@ -111,6 +125,8 @@ def backward(tensor, grad, retain_graph: bool = False) -> None:
                 except (AttributeError, TypeError, ValueError):
                     raise _entry_error(node, _position(inputs, t), ig, data) from None
                 child = t._ctx
+                if child is not None and child.seq > node.seq:  # rebased by an in-place op
+                    child = node_of(t, node.seq)
                 if child is None:
                     _accumulate(t, ig, handed, Tensor)
                 else:

@@ -52,7 +52,7 @@ def bump_version(tensor) -> None:
     """
     box = tensor._version_box
     if box is None:
-        box = tensor._version_box = [0, 0]
+        box = tensor._version_box = [0, 0, False]
     _writes[0] += 1
     box[0] += 1
     box[1] = _writes[0]
@@ -71,10 +71,13 @@ def _share_storage_version(result, base, inputs, arrays) -> None:
 
 
 def shared_version_box(tensor) -> list:
-    """`tensor`'s version box, created if needed, for another Tensor sharing its storage."""
+    """`tensor`'s version box, created if needed, for another Tensor sharing its storage.
+
+    The box is [version, epoch of the last write, shared by several Tensors]."""
     box = tensor._version_box
     if box is None:
-        box = tensor._version_box = [0, 0]
+        box = tensor._version_box = [0, 0, True]
+    box[2] = True
     return box
 
 
@@ -132,6 +135,7 @@ class Function:
     out_ref = None  # weakref to the output, set only by retain_grad() or record()
     out_written = None  # the output's array, set when it is written in place (bump_version)
     epoch = 0  # the write epoch when the node was made (see `_writes`)
+    rebased_input = None  # for an in-place op in the graph: its input as it was before
     attrs: dict = {}
 
     # -- to be implemented by subclasses ------------------------------------------------
