@@ -31,6 +31,9 @@ def test_train_digits_evaluate_and_resume(tmp_path, capsys):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["config"]["model"] == "mlp" and metrics["config"]["dataset"] == "digits"
     assert metrics["epochs_completed"] == 8 and len(metrics["history"]["val_loss"]) == 8
+    # validated on 10 % of the training set by default; the test set scored at the end
+    assert metrics["sizes"] == {"train": 1295, "val": 143, "test": 359}
+    assert metrics["class_names"] == [str(d) for d in range(10)]
     assert metrics["test"]["accuracy"] >= 0.9
     assert len(metrics["test"]["precision"]) == 10 and len(metrics["test"]["recall"]) == 10
     assert np.sum(metrics["test"]["confusion_matrix"]) == 359

@@ -6,7 +6,9 @@
     xarxa summary lenet5
 
 The work is done in ``xarxa.train.run`` and ``xarxa.models``; this file only parses
-arguments and prints.
+arguments and prints. The choices of --model, --dataset, --loss and --optimizer are the
+keys of the registries in ``xarxa.train.tasks``. Every expected failure (bad option,
+missing or corrupt file, diverging loss) is one line on stderr and exit status 2.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import argparse
 import os
 import sys
 from typing import Sequence
+
+import numpy as np
 
 from .train.tasks import DATASETS, LOSSES, MODELS, OPTIMIZERS
 
@@ -29,6 +33,17 @@ def _hidden(text: str) -> list[int]:
     return sizes
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"--val-split expects a fraction in [0, 1) such as "
+                                         f"0.1, got {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xarxa", description="Train and inspect neural "
                                      "networks written from scratch on NumPy.")
@@ -36,10 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a model and write metrics, curves, checkpoint",
                        description="Unset options take per-dataset defaults (see "
                        "xarxa.train.tasks); with none at all, an MLP learns the digits.")
-    t.add_argument("--model", choices=MODELS, default="mlp")
-    t.add_argument("--dataset", choices=DATASETS, default="digits")
-    t.add_argument("--loss", choices=LOSSES)
-    t.add_argument("--optimizer", choices=OPTIMIZERS)
+    # No argparse defaults for --model/--dataset/--seed: --resume must tell a given option
+    # from a default one; xarxa.train.run.resolve_config fills them in.
+    t.add_argument("--model", choices=list(MODELS), help="default: mlp")
+    t.add_argument("--dataset", choices=list(DATASETS), help="default: digits")
+    t.add_argument("--loss", choices=list(LOSSES))
+    t.add_argument("--optimizer", choices=list(OPTIMIZERS))
     t.add_argument("--lr", type=float, help="learning rate α")
     t.add_argument("--momentum", type=float, help="momentum λ (sgd, rmsprop)")
     t.add_argument("--nesterov", action="store_true", default=None,
@@ -50,18 +67,26 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=int)
     t.add_argument("--hidden", type=_hidden, help="MLP hidden sizes, e.g. 256,128")
     t.add_argument("--activation", choices=("relu", "tanh", "sigmoid"))
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--val-split", type=_fraction, metavar="FRACTION",
+                   help="fraction of the training set held out (drawn by --seed) to "
+                   "validate on each epoch; the test set is scored only at the end "
+                   "(default: 0.1; 0 for xor/and/or)")
+    t.add_argument("--seed", type=int, help="weights, batch order and validation split "
+                   "(default: 0)")
     t.add_argument("--out", help="output directory (default: runs/<model>-<dataset>-<time>)")
+    t.add_argument("--overwrite", action="store_true",
+                   help="replace the checkpoint and results already in --out")
     t.add_argument("--data-root", help="directory holding the MNIST-family IDX files")
     t.add_argument("--resume", metavar="CHECKPOINT",
-                   help="continue the run saved in CHECKPOINT (same options)")
+                   help="continue the run saved in CHECKPOINT (model, data, seed and "
+                   "optimizer options come from it; --epochs sets the new total)")
     t.add_argument("--no-progress", action="store_true", help="never show the progress bar")
     e = sub.add_parser("evaluate", help="score a checkpoint on its test set")
     e.add_argument("--checkpoint", required=True)
     e.add_argument("--data-root")
     s = sub.add_parser("summary", help="print a model's layers and parameter counts")
-    s.add_argument("model", choices=MODELS)
-    s.add_argument("--dataset", choices=DATASETS, default=None,
+    s.add_argument("model", choices=list(MODELS))
+    s.add_argument("--dataset", choices=list(DATASETS), default=None,
                    help="shape the model for this dataset (default: 28×28 for lenet5/cnn, "
                    "digits for mlp, and for perceptron)")
     s.add_argument("--hidden", type=_hidden, default=None)
@@ -69,22 +94,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _train(args) -> int:
-    from .serialization import load
-    from .train.run import CHECKPOINT, CURVES, METRICS_FILE, format_report, train_run
+    from .train.run import (CHECKPOINT, CURVES, METRICS_FILE, format_report, resume_config,
+                            train_run)
     given = {k: getattr(args, k) for k in ("model", "dataset", "loss", "optimizer", "lr",
                                            "momentum", "nesterov", "weight_decay",
                                            "batch_size", "epochs", "hidden", "activation",
-                                           "seed", "out", "data_root")}
+                                           "val_split", "seed", "out", "data_root")}
     if args.resume:
-        saved = load(args.resume).get("extra", {}).get("config")
-        if saved is None:
-            raise ValueError(f"--resume: {args.resume} was not written by `xarxa train`")
-        given = {**saved, **{k: v for k, v in given.items()
-                             if v is not None and k not in ("model", "dataset", "seed")}}
-        given.update(out=args.out or os.path.dirname(os.path.abspath(args.resume)),
-                     resume=args.resume)
+        given = resume_config(args.resume, given)
     progress = False if args.no_progress else None
-    results = train_run(given, progress=progress)
+    results = train_run(given, progress=progress, overwrite=args.overwrite)
     config = results["config"]
     print(f"\n{config['model']} on {config['dataset']}: {results['parameters']:,} parameters, "
           f"{results['epochs_completed']} epochs in {results['train_seconds']:.1f} s"
@@ -129,7 +148,7 @@ def _summary(args) -> int:
             print(f"{name:<30}{str(tuple(p.shape)):>20}{p.numel():>12,}")
         print(f"{'total':<50}{total:>12,}")
     else:
-        summary(model, shape)
+        print(summary(model, shape))  # summary returns the table, printing nothing
     return 0
 
 
@@ -142,8 +161,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     handlers = {"train": _train, "evaluate": _evaluate, "summary": _summary}
     try:
-        return handlers[args.command](args)
-    except (ValueError, FileNotFoundError, TypeError) as error:
+        # A diverging run overflows inside the ops; fit's finite-loss check reports it in
+        # one line, so NumPy's per-op RuntimeWarnings would only add noise before it.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return handlers[args.command](args)
+    # Expected failures: a wrong option or file (ValueError, TypeError, OSError) or a loss
+    # that diverged (FloatingPointError, from fit's finite-loss check). Bugs still trace.
+    except (ValueError, TypeError, OSError, FloatingPointError) as error:
         print(f"xarxa {args.command}: error: {error}", file=sys.stderr)
         return 2
 

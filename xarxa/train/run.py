@@ -4,9 +4,14 @@
 
 * ``checkpoint.npz`` — the resumable training state after the last complete epoch,
   with the configuration needed to rebuild the model (``xarxa evaluate``);
-* ``metrics.json`` — configuration, per-epoch history, final train/test loss,
+* ``metrics.json`` — configuration, per-epoch history, final train/val/test loss,
   accuracy, per-class precision/recall and confusion matrix, wall time;
-* ``learning_curves.png`` — loss and accuracy per epoch, train vs test.
+* ``learning_curves.png`` — loss and accuracy per epoch, train vs validation.
+
+The validation set is ``val_split`` of the training set, held out by the seed (notes
+1.4.6): it is scored every epoch; the test set only once, in the final report. A
+directory that already holds a checkpoint is never silently reused: continue it
+(``resume``) or replace it (``overwrite=True``).
 """
 from __future__ import annotations
 
@@ -19,18 +24,24 @@ from typing import Any
 import numpy as np
 
 from .. import metrics as M  # noqa: N812
-from ..data import DataLoader
+from ..data import DataLoader, val_split
 from ..random import manual_seed
 from .callbacks import ModelCheckpoint
 from .loop import evaluation_pass, fit
 from .tasks import (check_loss, defaults, load_task, make_loss, make_optimizer,
                     model_config)
 
-__all__ = ["train_run", "evaluate_checkpoint", "resolve_config", "format_report"]
+__all__ = ["train_run", "evaluate_checkpoint", "resolve_config", "resume_config",
+           "format_report"]
 
 CHECKPOINT, METRICS_FILE, CURVES = "checkpoint.npz", "metrics.json", "learning_curves.png"
 _HYPER = ("loss", "optimizer", "lr", "momentum", "weight_decay", "nesterov", "batch_size",
-          "epochs", "hidden", "activation")
+          "epochs", "hidden", "activation", "val_split")
+# What a resumed run takes from its checkpoint and may not change: the model, its data
+# (the seed draws the weights and the validation split) and the optimizer, whose state
+# (learning rate included) is restored from the file and would silently win.
+_FIXED_ON_RESUME = ("model", "dataset", "seed", "val_split", "hidden", "activation",
+                    "optimizer", "lr", "momentum", "weight_decay", "nesterov")
 
 
 def resolve_config(**given: Any) -> dict[str, Any]:
@@ -69,9 +80,76 @@ def _scores(model, loss_fn, dataset, num_classes: int) -> dict[str, Any]:
     return result
 
 
+def _flags(config: dict[str, Any], keys) -> str:
+    """``--key value`` for each key, as they are typed on the command line."""
+    def shown(v):
+        return ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+    return " ".join(f"--{k.replace('_', '-')} {shown(config.get(k))}" for k in keys)
+
+
+def _train_config(ckpt: Any, path: str, who: str) -> dict[str, Any]:
+    """The ``xarxa train`` configuration saved in ``ckpt``, checked to be complete."""
+    extra = ckpt.get("extra") if isinstance(ckpt, dict) else None
+    config = extra.get("config") if isinstance(extra, dict) else None
+    if not isinstance(config, dict):
+        raise ValueError(f"{who}: {path} is not a checkpoint written by `xarxa train` (it has "
+                         "no configuration to rebuild the model from)")
+    missing = [k for k in ("model", "epoch") if k not in ckpt]
+    missing += [f"config.{k}" for k in ("model", "dataset", "loss") if k not in config]
+    missing += [] if isinstance(extra.get("model_config"), dict) else ["model_config"]
+    if missing:
+        raise ValueError(f"{who}: {path} is an incomplete checkpoint (it lacks "
+                         f"{', '.join(missing)})")
+    return config
+
+
+def resume_config(path: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The configuration to continue the run saved in ``path``: the saved one, with the
+    options of ``given`` that are set (not None). Options that define the model, its data
+    or its optimizer (``_FIXED_ON_RESUME``) must agree with the saved ones."""
+    from ..serialization import load
+    saved = _train_config(load(path), path, "--resume")
+    clash = [k for k in _FIXED_ON_RESUME
+             if given.get(k) is not None and k in saved and given[k] != saved[k]]
+    if clash:
+        raise ValueError(f"--resume: {path} was trained with {_flags(saved, clash)}, this run "
+                         f"asks for {_flags(given, clash)}; leave these options out (they "
+                         "are restored from the checkpoint) or start a new run")
+    config = {**saved, **{k: v for k, v in given.items() if v is not None}}
+    config.update(resume=path, out=given.get("out") or os.path.dirname(os.path.abspath(path)))
+    return config
+
+
+def _prepare_out(out: str, resume: str | None, overwrite: bool) -> None:
+    """Check that ``out`` can be (or is) a directory and holds no checkpoint this run
+    would replace unasked; with ``overwrite``, remove the previous run's files."""
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise ValueError(f"--out {out} is a file, not a directory")
+    parent = os.path.dirname(os.path.abspath(out))
+    while not os.path.exists(parent):  # the first existing ancestor must be a directory
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise ValueError(f"--out {out}: cannot create the directory, {parent} is a file")
+    ckpt = os.path.join(out, CHECKPOINT)
+    if not os.path.exists(ckpt) or (resume and os.path.exists(resume)
+                                    and os.path.samefile(resume, ckpt)):
+        return
+    if not overwrite:
+        raise ValueError(f"--out {out} already holds a checkpoint; continue that run with "
+                         f"--resume {ckpt}, replace it with --overwrite, or choose another "
+                         "--out")
+    for name in (CHECKPOINT, METRICS_FILE, CURVES):  # start over: no stale file stays
+        if os.path.exists(os.path.join(out, name)):
+            os.remove(os.path.join(out, name))
+
+
 def train_run(config: dict[str, Any], progress: bool | None = None,
-              verbose: bool = True) -> dict[str, Any]:
-    """Train as ``config`` says (see ``resolve_config``); return the metrics.json content."""
+              verbose: bool = True, overwrite: bool = False) -> dict[str, Any]:
+    """Train as ``config`` says (see ``resolve_config``); return the metrics.json content.
+
+    ``config["out"]`` must not hold a checkpoint, unless ``config["resume"]`` is that
+    checkpoint or ``overwrite`` is true (its files are then replaced).
+    """
     config = resolve_config(**config)
     check_loss(config["model"], config["loss"])
     task = load_task(config["dataset"], config["model"], config["data_root"])
@@ -79,31 +157,43 @@ def train_run(config: dict[str, Any], progress: bool | None = None,
     loss_fn = make_loss(config["loss"], task.num_classes)
     optimizer = make_optimizer(config["optimizer"], model.parameters(), config["lr"],
                                config["momentum"], config["weight_decay"], config["nesterov"])
-    train_loader = DataLoader(task.train, batch_size=int(config["batch_size"]), shuffle=True)
-    test_loader = DataLoader(task.test, batch_size=512)
-    os.makedirs(config["out"], exist_ok=True)
+    # The validation part, drawn by the seed, is the same on every run (and on resume).
+    train_set, val_set = val_split(task.train, float(config["val_split"]),
+                                   seed=int(config["seed"]))
+    train_loader = DataLoader(train_set, batch_size=int(config["batch_size"]), shuffle=True)
+    val_loader = DataLoader(val_set, batch_size=512) if len(val_set) else None
+    _prepare_out(config["out"], config.get("resume"), overwrite)  # all else is checked
+    try:
+        os.makedirs(config["out"], exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"--out {config['out']}: cannot create the directory "
+                         f"({error.strerror})") from None
     saved = {"config": config, "model_config": model_cfg, "class_names": task.class_names,
              "num_classes": task.num_classes}
     checkpoint = ModelCheckpoint(os.path.join(config["out"], CHECKPOINT), extra=saved)
     start = time.perf_counter()
-    history = fit(model, loss_fn, optimizer, train_loader, test_loader,
+    history = fit(model, loss_fn, optimizer, train_loader, val_loader,
                   epochs=int(config["epochs"]), callbacks=[checkpoint], progress=progress,
                   verbose=verbose, resume=config.get("resume"))
     seconds = time.perf_counter() - start
+    splits = {"train": train_set, **({"val": val_set} if len(val_set) else {}),
+              "test": task.test}
     results = {
         "config": config, "model_config": model_cfg,
         "parameters": int(sum(p.numel() for p in model.parameters())),
         "epochs_completed": len(history), "interrupted": history.interrupted,
         "train_seconds": seconds, "history": history.history,
-        "train": _scores(model, loss_fn, task.train, task.num_classes),
-        "test": _scores(model, loss_fn, task.test, task.num_classes),
+        "sizes": {name: len(ds) for name, ds in splits.items()},
+        **{name: _scores(model, loss_fn, ds, task.num_classes) for name, ds in splits.items()},
         "class_names": task.class_names,
     }
     _write_json(os.path.join(config["out"], METRICS_FILE), results)
     if len(history):
         from ..plot import learning_curves
+        val = (f"val = {len(val_set)} samples held out of the training set" if len(val_set)
+               else "no validation set")
         learning_curves(history, os.path.join(config["out"], CURVES),
-                        title=f"{config['model']} on {config['dataset']} (val = test split)")
+                        title=f"{config['model']} on {config['dataset']} ({val})")
     return results
 
 
@@ -112,14 +202,14 @@ def evaluate_checkpoint(path: str, data_root: str | None = None) -> dict[str, An
     from ..models import build
     from ..serialization import load
     ckpt = load(path)
-    extra = ckpt.get("extra", {}) if isinstance(ckpt, dict) else {}
-    if "config" not in extra:
-        raise ValueError(f"evaluate: {path} is not a checkpoint written by `xarxa train` "
-                         "(it has no configuration to rebuild the model from)")
-    config = extra["config"]
+    config = _train_config(ckpt, path, "evaluate")
     task = load_task(config["dataset"], config["model"], data_root or config.get("data_root"))
-    model = build(config["model"], **extra["model_config"])
-    model.load_state_dict(ckpt["model"])
+    try:
+        model = build(config["model"], **ckpt["extra"]["model_config"])
+        model.load_state_dict(ckpt["model"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"evaluate: {path}: the saved weights do not fit the "
+                         f"{config['model']} the checkpoint describes ({error})") from None
     loss_fn = make_loss(config["loss"], task.num_classes)
     return {"config": config, "epochs_completed": int(ckpt["epoch"]),
             "class_names": task.class_names,
@@ -145,7 +235,7 @@ def _write_json(path: str, obj: Any) -> None:
 
 def format_report(results: dict[str, Any]) -> str:
     """The final table: loss and accuracy per split, precision/recall per class."""
-    splits = [s for s in ("train", "test") if s in results]
+    splits = [s for s in ("train", "val", "test") if s in results]
     lines = [f"{'':<12}" + "".join(f"{s:>12}" for s in splits)]
     for key in ("loss", "accuracy"):
         lines.append(f"{key:<12}" + "".join(f"{results[s][key]:>12.4f}" for s in splits))

@@ -7,37 +7,48 @@ test accuracy in seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
+from .. import optim
 from ..data import TensorDataset, datasets
+from ..nn import functional as F  # noqa: N812
 from ..tensor import Tensor
 
 __all__ = ["DATASETS", "MODELS", "LOSSES", "OPTIMIZERS", "Task", "load_task", "defaults",
            "image_spec", "model_config", "check_loss", "make_loss", "make_optimizer"]
 
 IMAGE_SETS = ("digits", "fashion-mnist", "mnist", "kmnist")
-TABLE_SETS = ("xor", "and", "or", "moons", "spirals", "blobs")
-DATASETS = IMAGE_SETS + TABLE_SETS
-MODELS = ("mlp", "perceptron", "lenet5", "cnn")
-LOSSES = ("cross-entropy", "focal", "multi-margin", "mse", "perceptron")
-OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
 
-_CLASS_NAMES = {
-    "fashion-mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
-                      "Shirt", "Sneaker", "Bag", "Ankle boot"],
+# The registries: each maps a name the command line accepts to how to build the thing
+# (argparse's choices are their keys). Add an entry here and `xarxa train` knows it.
+
+# dataset name -> fn(train: bool, data_root) -> TensorDataset carrying its .classes
+DATASETS: dict[str, Callable[[bool, str | None], TensorDataset]] = {
+    "digits": lambda train, root: datasets.digits(train=train),
+    **{name: (lambda train, root, name=name: datasets.mnist_family(name, root, train))
+       for name in ("fashion-mnist", "mnist", "kmnist")},
+    # The truth table is the whole world: the same four rows to train and to test on.
+    **{name: (lambda train, root, name=name: datasets.synthetic(name))
+       for name in ("xor", "and", "or")},
+    # Fixed data seeds (not --seed): every run sees the same points.
+    **{name: (lambda train, root, name=name: datasets.synthetic(name, seed=0 if train else 1))
+       for name in ("moons", "spirals", "blobs")},
 }
 
 # Hyper-parameters per dataset (then per model, below); command-line flags override.
+# val_split: the fraction of the training set held out for validation (notes 1.4.6); the
+# logic gates have only their four rows, all needed for training, so none is held out.
 _DATASET_DEFAULTS = {
     "digits": dict(epochs=30, batch_size=32, optimizer="sgd", lr=0.05, momentum=0.9,
-                   hidden=[256], activation="relu"),
+                   hidden=[256], activation="relu", val_split=0.1),
     "mnist-family": dict(epochs=5, batch_size=64, optimizer="sgd", lr=0.05, momentum=0.9,
-                         hidden=[256], activation="relu"),
+                         hidden=[256], activation="relu", val_split=0.1),
     "gates": dict(epochs=300, batch_size=4, optimizer="sgd", lr=0.1, momentum=0.9,
-                  hidden=[8], activation="tanh"),
+                  hidden=[8], activation="tanh", val_split=0.0),
     "2d": dict(epochs=100, batch_size=32, optimizer="adam", lr=0.01, momentum=0.0,
-               hidden=[64, 64], activation="relu"),
+               hidden=[64, 64], activation="relu", val_split=0.1),
 }
 _MODEL_DEFAULTS = {
     "perceptron": dict(optimizer="sgd", lr=1.0, momentum=0.0, batch_size=1, epochs=20,
@@ -67,9 +78,15 @@ _OPTIMIZER_DEFAULTS = {
 }
 
 
+def _unknown(what: str, name, registry) -> ValueError:
+    return ValueError(f"unknown {what} {name!r}; choose one of {', '.join(registry)}")
+
+
 def defaults(dataset: str, model: str, optimizer: str | None = None) -> dict:
     """The default hyper-parameters for training ``model`` on ``dataset`` (with
     ``optimizer``, when given, instead of the default one)."""
+    if dataset not in DATASETS:
+        raise _unknown("dataset", dataset, DATASETS)
     out = {"loss": "cross-entropy", "weight_decay": 0.0, "nesterov": False}
     out.update(_DATASET_DEFAULTS[_family(dataset)])
     if model in ("lenet5", "cnn") and _family(dataset) == "mnist-family":
@@ -77,9 +94,8 @@ def defaults(dataset: str, model: str, optimizer: str | None = None) -> dict:
     else:
         out.update(_MODEL_DEFAULTS.get(model, {}))
     if optimizer is not None and optimizer != out["optimizer"]:
-        if optimizer not in _OPTIMIZER_DEFAULTS:
-            raise ValueError(f"unknown optimizer {optimizer!r}; choose one of "
-                             f"{', '.join(OPTIMIZERS)}")
+        if optimizer not in OPTIMIZERS:
+            raise _unknown("optimizer", optimizer, OPTIMIZERS)
         out.update(optimizer=optimizer, **_OPTIMIZER_DEFAULTS[optimizer])
     return out
 
@@ -102,63 +118,77 @@ def _upsample(x: np.ndarray, factor: int) -> np.ndarray:
 
 
 def load_task(dataset: str, model: str = "mlp", data_root: str | None = None) -> Task:
-    """Load ``dataset`` shaped for ``model`` (LeNet-5 gets 32×32 digits)."""
+    """Load ``dataset`` shaped for ``model`` (LeNet-5 gets 32×32 digits); the class
+    names are the dataset's own ``.classes``."""
     if dataset not in DATASETS:
-        raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
-    if dataset in IMAGE_SETS:
-        if dataset == "digits":
-            train, test = (datasets.load_digits_arrays(train=t) for t in (True, False))
-        else:
-            train, test = (datasets.load_mnist_family_arrays(dataset, data_root, train=t)
-                           for t in (True, False))
-        if model == "lenet5" and train[0].shape[-1] == 8:
-            train, test = ((_upsample(x, 4), y) for x, y in (train, test))
-    elif dataset in ("xor", "and", "or"):
-        train = test = datasets.logic_gate(dataset)  # the truth table is the whole world
-    else:
-        make = {"moons": datasets.two_moons, "spirals": datasets.spirals,
-                "blobs": datasets.imbalanced_blobs}[dataset]
-        # Fixed data seeds (not --seed): every run sees the same points.
-        train, test = make(seed=0), make(seed=1)
-    num_classes = int(max(train[1].max(), test[1].max())) + 1
-    names = _CLASS_NAMES.get(dataset, [str(c) for c in range(num_classes)])
-    return Task(dataset, TensorDataset(*train), TensorDataset(*test),
-                tuple(train[0].shape[1:]), num_classes, names)
+        raise _unknown("dataset", dataset, DATASETS)
+    train, test = (DATASETS[dataset](split, data_root) for split in (True, False))
+    if model == "lenet5" and train.arrays[0].shape[-1] == 8:
+        train, test = (TensorDataset(_upsample(ds.arrays[0], 4), ds.arrays[1],
+                                     classes=ds.classes) for ds in (train, test))
+    names = list(train.classes)
+    return Task(dataset, train, test, tuple(train.arrays[0].shape[1:]), len(names), names)
 
 
 def image_spec(dataset: str, model: str) -> tuple[tuple[int, ...], int]:
     """(input shape, number of classes) of ``dataset`` as ``model`` sees it, without
-    loading the data (for summaries)."""
-    if dataset == "digits":
-        return ((1, 32, 32) if model == "lenet5" else (1, 8, 8)), 10
-    if dataset in IMAGE_SETS:
-        return (1, 28, 28), 10
-    return (2,), {"spirals": 2, "blobs": 3}.get(dataset, 2)
+    loading the MNIST-family files (for summaries)."""
+    if dataset not in DATASETS:
+        raise _unknown("dataset", dataset, DATASETS)
+    if dataset in IMAGE_SETS and dataset != "digits":
+        return (1, 28, 28), len(datasets.mnist_files.CLASSES[dataset])
+    ds = DATASETS[dataset](True, None)  # small: the shipped digits or a synthetic set
+    shape = tuple(ds.arrays[0].shape[1:])
+    if model == "lenet5" and shape[-1] == 8:
+        shape = (*shape[:-2], 32, 32)
+    return shape, len(ds.classes)
+
+
+# model name -> fn(input shape, classes, hidden sizes, activation, dataset name) -> the
+# keyword arguments of ``xarxa.models.build(name, ...)`` (the registry of the models).
+def _mlp(shape, num_classes, hidden, activation, dataset):
+    return {"sizes": [int(np.prod(shape)), *hidden, num_classes], "activation": activation}
+
+
+def _perceptron(shape, num_classes, hidden, activation, dataset):
+    if num_classes != 2:
+        raise ValueError(f"the perceptron is a binary classifier; {dataset} has "
+                         f"{num_classes} classes (try --dataset and, or, xor, moons)")
+    return {"in_features": int(np.prod(shape))}
+
+
+def _images(model: str, shape, dataset) -> tuple[int, ...]:
+    if len(shape) != 3:
+        raise ValueError(f"{model} needs images; {dataset} has inputs of shape {shape} "
+                         "(use --model mlp)")
+    return shape
+
+
+def _lenet5(shape, num_classes, hidden, activation, dataset):
+    return {"num_classes": num_classes, "in_channels": _images("lenet5", shape, dataset)[0]}
+
+
+def _cnn(shape, num_classes, hidden, activation, dataset):
+    shape = _images("cnn", shape, dataset)
+    return {"num_classes": num_classes, "in_channels": shape[0], "image_size": shape[-1]}
+
+
+MODELS: dict[str, Callable[..., dict]] = {"mlp": _mlp, "perceptron": _perceptron,
+                                          "lenet5": _lenet5, "cnn": _cnn}
 
 
 def model_config(model: str, input_shape: tuple[int, ...], num_classes: int,
                  hidden: list[int], activation: str, dataset: str = "this dataset") -> dict:
     """Keyword arguments of ``xarxa.models.build(model, ...)`` for such inputs."""
-    shape = tuple(input_shape)
-    if model == "mlp":
-        return {"sizes": [int(np.prod(shape)), *hidden, num_classes], "activation": activation}
-    if model == "perceptron":
-        if num_classes != 2:
-            raise ValueError(f"the perceptron is a binary classifier; {dataset} has "
-                             f"{num_classes} classes (try --dataset and, or, xor, moons)")
-        return {"in_features": int(np.prod(shape))}
-    if len(shape) != 3:
-        raise ValueError(f"{model} needs images; {dataset} has inputs of shape {shape} "
-                         "(use --model mlp)")
-    if model == "lenet5":
-        return {"num_classes": num_classes, "in_channels": shape[0]}
-    if model == "cnn":
-        return {"num_classes": num_classes, "in_channels": shape[0], "image_size": shape[-1]}
-    raise ValueError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+    if model not in MODELS:
+        raise _unknown("model", model, MODELS)
+    return MODELS[model](tuple(input_shape), num_classes, list(hidden), activation, dataset)
 
 
 def check_loss(model: str, loss: str) -> None:
     """Refuse a loss the model cannot learn from (the perceptron has its own rule)."""
+    if loss not in LOSSES:
+        raise _unknown("loss", loss, LOSSES)
     if model == "perceptron" and loss != "perceptron":
         raise ValueError(f"the perceptron learns by the perceptron rule (--loss perceptron); "
                          f"its step output has no gradient for --loss {loss}")
@@ -168,42 +198,52 @@ def check_loss(model: str, loss: str) -> None:
                          "cross-entropy")
 
 
+def _mse_on_probabilities(num_classes: int):
+    # L2 between the softmax probabilities and the one-hot targets.
+    eye = np.eye(num_classes, dtype=np.float32)
+    return lambda out, y: F.mse_loss(F.softmax(out, dim=1), Tensor(eye[y.numpy()]))
+
+
+# loss name -> fn(number of classes) -> loss ``fn(output, target)``, or None: the model's
+# own ``loss(x, y)`` (the perceptron's rule).
+LOSSES: dict[str, Callable[[int], Callable | None]] = {
+    "cross-entropy": lambda k: F.cross_entropy,
+    "focal": lambda k: (lambda out, y: F.focal_loss(out, y, gamma=2.0)),
+    "multi-margin": lambda k: F.multi_margin_loss,
+    "mse": _mse_on_probabilities,
+    "perceptron": lambda k: None,
+}
+
+
 def make_loss(name: str, num_classes: int):
     """The loss ``fn(output, target)``; None for the perceptron (its own rule)."""
-    from ..nn import functional as F  # noqa: N812
-    if name == "perceptron":
-        return None
-    if name == "cross-entropy":
-        return F.cross_entropy
-    if name == "focal":
-        return lambda out, y: F.focal_loss(out, y, gamma=2.0)
-    if name == "multi-margin":
-        return F.multi_margin_loss
-    if name == "mse":  # L2 between the softmax probabilities and the one-hot targets
-        eye = np.eye(num_classes, dtype=np.float32)
-        return lambda out, y: F.mse_loss(F.softmax(out, dim=1), Tensor(eye[y.numpy()]))
-    raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}")
+    if name not in LOSSES:
+        raise _unknown("loss", name, LOSSES)
+    return LOSSES[name](num_classes)
+
+
+# optimizer name -> fn(params, lr, momentum, weight_decay, nesterov) -> optimizer; the
+# options an optimizer lacks are refused by make_optimizer (see _TAKES).
+OPTIMIZERS: dict[str, Callable] = {
+    "sgd": lambda p, lr, m, wd, nesterov: optim.SGD(p, lr=lr, momentum=m, weight_decay=wd,
+                                                    nesterov=nesterov),
+    "adam": lambda p, lr, m, wd, nesterov: optim.Adam(p, lr=lr, weight_decay=wd),
+    "adamw": lambda p, lr, m, wd, nesterov: optim.AdamW(p, lr=lr, weight_decay=wd or 1e-2),
+    "rmsprop": lambda p, lr, m, wd, nesterov: optim.RMSprop(p, lr=lr, momentum=m,
+                                                            weight_decay=wd),
+    "adagrad": lambda p, lr, m, wd, nesterov: optim.Adagrad(p, lr=lr, weight_decay=wd),
+}
+_TAKES = {"momentum": ("sgd", "rmsprop"), "nesterov": ("sgd",)}
 
 
 def make_optimizer(name: str, params, lr: float, momentum: float = 0.0,
                    weight_decay: float = 0.0, nesterov: bool = False):
     """The optimizer called ``name`` over ``params``."""
-    from .. import optim
-    if momentum and name not in ("sgd", "rmsprop"):
+    if name not in OPTIMIZERS:
+        raise _unknown("optimizer", name, OPTIMIZERS)
+    if momentum and name not in _TAKES["momentum"]:
         raise ValueError(f"--momentum applies to sgd and rmsprop, not {name} (Adam's "
                          "momentum is its first beta)")
-    if nesterov and name != "sgd":
+    if nesterov and name not in _TAKES["nesterov"]:
         raise ValueError(f"--nesterov applies to sgd only, not {name}")
-    params = list(params)
-    if name == "sgd":
-        return optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay,
-                         nesterov=nesterov)
-    if name == "rmsprop":
-        return optim.RMSprop(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    if name == "adam":
-        return optim.Adam(params, lr=lr, weight_decay=weight_decay)
-    if name == "adamw":
-        return optim.AdamW(params, lr=lr, weight_decay=weight_decay or 1e-2)
-    if name == "adagrad":
-        return optim.Adagrad(params, lr=lr, weight_decay=weight_decay)
-    raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[name](list(params), lr, momentum, weight_decay, nesterov)
