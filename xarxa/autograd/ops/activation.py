@@ -2,6 +2,8 @@
 because the composed forms overflow for large |x| (and are slower)."""
 from __future__ import annotations
 
+import warnings
+
 from ..function import Function
 from ...tensor import Tensor
 from ._util import floating, normalize_dim
@@ -57,6 +59,10 @@ class Step(Function):
 class Softmax(Function):
     def forward(ctx, x, dim=-1, temperature=1.0):
         xp = ctx.xp
+        if x.size == 0:   # an empty dimension (or batch): an empty result, as in PyTorch
+            out = x.copy()
+            ctx.save_for_backward(out)
+            return out
         z = x / temperature if temperature != 1.0 else x
         e = xp.exp(z - z.max(axis=dim, keepdims=True))
         out = e / e.sum(axis=dim, keepdims=True)
@@ -74,6 +80,10 @@ class Softmax(Function):
 class LogSoftmax(Function):
     def forward(ctx, x, dim=-1):
         xp = ctx.xp
+        if x.size == 0:   # an empty dimension (or batch): an empty result, as in PyTorch
+            out = x.copy()
+            ctx.save_for_backward(out)
+            return out
         shifted = x - x.max(axis=dim, keepdims=True)
         out = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
@@ -113,8 +123,21 @@ def _check_float(x: Tensor, op: str) -> None:
         raise TypeError(f"{op}: expected a floating tensor, got dtype {x.dtype}")
 
 
-def softmax(x: Tensor, dim: int = -1, temperature: float = 1.0) -> Tensor:
+def _implicit_dim(dim, op: str) -> int:
+    """`dim`, or the last dimension with PyTorch's warning when it is not given."""
+    if dim is not None:
+        return dim
+    warnings.warn(f"{op}: implicit dimension choice is deprecated (as in PyTorch); the last "
+                  "dimension was used. Pass dim= explicitly, e.g. dim=-1 or dim=1 for the "
+                  "classes of an (N, C) batch", UserWarning, stacklevel=3)
+    return -1
+
+
+def softmax(x: Tensor, dim: int | None = None, temperature: float = 1.0) -> Tensor:
     """S_i = e^(x_i/T) / Σ_j e^(x_j/T) along `dim`; large T flattens, small T sharpens.
+
+    Without `dim` the last dimension is used, with a warning (PyTorch deprecates the
+    implicit choice).
 
     Example:
         >>> xa.softmax(xa.tensor([1.0, 2.0]), dim=0, temperature=10.0)
@@ -122,16 +145,17 @@ def softmax(x: Tensor, dim: int = -1, temperature: float = 1.0) -> Tensor:
     _check_float(x, "softmax")
     if temperature <= 0:
         raise ValueError(f"softmax: temperature must be positive, got {temperature}")
-    d = normalize_dim(dim, x.ndim, "softmax")
+    d = normalize_dim(_implicit_dim(dim, "softmax"), x.ndim, "softmax")
     return Softmax.apply(x, dim=d, temperature=float(temperature))
 
 
-def log_softmax(x: Tensor, dim: int = -1, temperature: float = 1.0) -> Tensor:
-    """log S along `dim`, computed with the log-sum-exp shift (finite for any logits)."""
+def log_softmax(x: Tensor, dim: int | None = None, temperature: float = 1.0) -> Tensor:
+    """log S along `dim`, computed with the log-sum-exp shift (finite for any logits).
+    Without `dim`: the last dimension, with a warning (as `softmax`)."""
     _check_float(x, "log_softmax")
     if temperature <= 0:
         raise ValueError(f"log_softmax: temperature must be positive, got {temperature}")
-    d = normalize_dim(dim, x.ndim, "log_softmax")
+    d = normalize_dim(_implicit_dim(dim, "log_softmax"), x.ndim, "log_softmax")
     if temperature != 1.0:
         x = x / temperature
     return LogSoftmax.apply(x, dim=d)

@@ -69,11 +69,13 @@ class PowScalar(Function):
         ctx.save_for_backward(x)
         return x ** exponent
 
-    # d(x^p) = g·p·x^(p-1)
+    # d(x^p) = g·p·x^(p-1); 0 for p = 0 (x^0 = 1 is constant: 0·x^(−1) would be NaN at 0)
     def backward(ctx, grad):
         (x,), p = ctx.saved, ctx.attrs["exponent"]
         if p == 2:
             return (grad * 2 * x,)
+        if p == 0:
+            return (ctx.xp.zeros_like(grad),)
         return (grad * p * x ** (p - 1),)
 
 
@@ -83,11 +85,15 @@ class Pow(Function):
         ctx.save_for_backward(x, y, out)
         return out
 
-    # d(x^y) = (g·y·x^(y-1), g·x^y·ln x); the second only defined for x > 0
+    # d(x^y) = (g·y·x^(y-1), g·x^y·ln x); the first is 0 where y = 0 (PyTorch's), the second
+    # only defined for x > 0
     def backward(ctx, grad):
         x, y, out = ctx.saved
         xp = ctx.xp
-        dx = grad * y * x ** (y - 1) if ctx.needs_input_grad[0] else None
+        dx = None
+        if ctx.needs_input_grad[0]:
+            with xp.errstate(divide="ignore", invalid="ignore"):   # 0^(−1) where y = 0
+                dx = xp.where(y == 0, 0, grad * y * x ** (y - 1))
         dy = None
         if ctx.needs_input_grad[1]:
             with xp.errstate(divide="ignore", invalid="ignore"):
@@ -156,28 +162,28 @@ class Clamp(Function):
 
 class Maximum(Function):
     def forward(ctx, x, y):
-        chosen = x >= y
-        ctx.save_for_backward(chosen)
-        return ctx.xp.where(chosen, x, y)
+        # the masks of the inputs that get g: a NaN compares false both ways, so both get it
+        # (as in PyTorch), and the output is NaN (NumPy's maximum propagates it)
+        ctx.save_for_backward(~(x < y), ~(x >= y))
+        return ctx.xp.maximum(x, y)
 
     # a max node routes: all of g to the selected input; on a tie, to the first one
     def backward(ctx, grad):
-        chosen = ctx.saved[0]
-        return (grad * chosen if ctx.needs_input_grad[0] else None,
-                grad * ~chosen if ctx.needs_input_grad[1] else None)
+        to_x, to_y = ctx.saved
+        return (grad * to_x if ctx.needs_input_grad[0] else None,
+                grad * to_y if ctx.needs_input_grad[1] else None)
 
 
 class Minimum(Function):
     def forward(ctx, x, y):
-        chosen = x <= y
-        ctx.save_for_backward(chosen)
-        return ctx.xp.where(chosen, x, y)
+        ctx.save_for_backward(~(x > y), ~(x <= y))   # NaN: both inputs get g, as in Maximum
+        return ctx.xp.minimum(x, y)
 
     # routes like Maximum; on a tie, to the first input
     def backward(ctx, grad):
-        chosen = ctx.saved[0]
-        return (grad * chosen if ctx.needs_input_grad[0] else None,
-                grad * ~chosen if ctx.needs_input_grad[1] else None)
+        to_x, to_y = ctx.saved
+        return (grad * to_x if ctx.needs_input_grad[0] else None,
+                grad * to_y if ctx.needs_input_grad[1] else None)
 
 
 class Where(Function):
@@ -296,12 +302,14 @@ def clamp(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
 
 
 def maximum(x, y) -> Tensor:
-    """Elementwise max; the gradient goes to the larger input (to x on a tie)."""
+    """Elementwise max; the gradient goes to the larger input (to x on a tie). A NaN in
+    either input gives NaN (PyTorch's), and both inputs get the gradient there."""
     return _binary(Maximum, x, y, "maximum")
 
 
 def minimum(x, y) -> Tensor:
-    """Elementwise min; the gradient goes to the smaller input (to x on a tie)."""
+    """Elementwise min; the gradient goes to the smaller input (to x on a tie). NaN wins, as
+    in `maximum`."""
     return _binary(Minimum, x, y, "minimum")
 
 

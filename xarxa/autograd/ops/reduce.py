@@ -1,7 +1,13 @@
-"""Reductions: sum, mean, max, min (routing), var (composed), argmax/argmin (no gradient)."""
+"""Reductions: sum, mean, max, min (routing), var/std (one node), argmax/argmin (no
+gradient).
+
+float16 is summed in float32 and divided there (PyTorch's accumulate type): a float16 count
+above 65,504 is inf, so `x / n` in float16 would give 0 for any mean of that many elements.
+"""
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections import namedtuple
 
 from ..function import Function
@@ -9,6 +15,20 @@ from ...tensor import Tensor
 from ._util import normalize_dim, normalize_dims
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
+
+
+def accumulate_dtype(dtype):
+    """The dtype to sum `dtype` values in: float32 for float16, else None (the same)."""
+    return "float32" if dtype.kind == "f" and dtype.itemsize < 4 else None
+
+
+def narrow(a, dtype, xp):
+    """`a` (accumulated in float32) back in float16: beyond its range it is ±inf, as in
+    PyTorch, without NumPy's overflow warning."""
+    if accumulate_dtype(dtype) is None:     # float32/float64: nothing to narrow (hot path)
+        return xp.asarray(a, dtype=dtype)
+    with xp.errstate(over="ignore"):
+        return xp.asarray(a, dtype=dtype)
 
 
 def _expand_back(grad, shape, axes, keepdim, xp):
@@ -20,10 +40,22 @@ def _expand_back(grad, shape, axes, keepdim, xp):
     return xp.broadcast_to(grad, shape)
 
 
+def _count_in(shape, axes) -> int:
+    """How many elements each output value reduces (a Python int: it never overflows)."""
+    n = 1
+    for i, s in enumerate(shape):
+        if axes is None or i in axes:
+            n *= s
+    return n
+
+
 class Sum(Function):
     def forward(ctx, x, axes=None, keepdim=False):
         ctx.save_for_backward(x.shape)
-        return x.sum(axis=axes, keepdims=keepdim)
+        acc = accumulate_dtype(x.dtype)
+        if acc is None:
+            return x.sum(axis=axes, keepdims=keepdim)
+        return narrow(x.sum(axis=axes, keepdims=keepdim, dtype=acc), x.dtype, ctx.xp)
 
     # d(Σx) = g copied to every summed element
     def backward(ctx, grad):
@@ -33,27 +65,57 @@ class Sum(Function):
 
 class Mean(Function):
     def forward(ctx, x, axes=None, keepdim=False):
-        n = x.size // builtins.max(1, _count_out(x.shape, axes))
+        n = _count_in(x.shape, axes)
         ctx.save_for_backward(x.shape, n)
+        acc = accumulate_dtype(x.dtype)
         # sum / n: the same value as x.mean(), without np.mean's Python-level overhead
-        out = ctx.xp.add.reduce(x, axis=axes, keepdims=keepdim)
-        return out / n if n else out * float("nan")
+        out = ctx.xp.add.reduce(x, axis=axes, keepdims=keepdim, dtype=acc)
+        out = out / n if n else out * float("nan")   # the mean of nothing is NaN (PyTorch)
+        return out if acc is None else narrow(out, x.dtype, ctx.xp)
 
     # d(mean x) = g / n for each of the n averaged elements
     def backward(ctx, grad):
         shape, n = ctx.saved
         a = ctx.attrs
-        return (_expand_back(grad / n, shape, a["axes"], a["keepdim"], ctx.xp),)
+        acc = accumulate_dtype(grad.dtype)
+        if acc is None:
+            g = grad / n if n else grad
+        else:                                   # float16: n may exceed 65,504
+            g = narrow(grad.astype(acc) / n if n else grad, grad.dtype, ctx.xp)
+        return (_expand_back(g, shape, a["axes"], a["keepdim"], ctx.xp),)
 
 
-def _count_out(shape, axes):
-    if axes is None:
-        return 1
-    n = 1
-    for i, s in enumerate(shape):
-        if i not in axes:
-            n *= s
-    return n
+class Var(Function):
+    """Σ(x − x̄)² / (n − correction), or its square root with `sqrt=True`, as one node."""
+
+    def forward(ctx, x, axes=None, keepdim=False, correction=1, sqrt=False):
+        xp = ctx.xp
+        n = _count_in(x.shape, axes)
+        dof = builtins.max(n - correction, 0)
+        acc = accumulate_dtype(x.dtype)
+        xa = x if acc is None else x.astype(acc)
+        # n or dof = 0 gives NaN or inf, as in PyTorch (var/std warn about it)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            centered = xa - xa.sum(axis=axes, keepdims=True) / n
+            out = (centered * centered).sum(axis=axes, keepdims=keepdim) / dof
+            if sqrt:
+                out = xp.sqrt(out)
+        ctx.save_for_backward(centered, out, dof)
+        return narrow(out, x.dtype, xp)
+
+    # d var = g·2(x − x̄)/(n − c);  d std = d var / (2·std), taken as 0 where std = 0 (constant
+    # values: PyTorch's choice, where 0·∞ would give NaN)
+    def backward(ctx, grad):
+        xp, a = ctx.xp, ctx.attrs
+        centered, out, dof = ctx.saved
+        g = grad if accumulate_dtype(grad.dtype) is None else grad.astype(centered.dtype)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            if a["sqrt"]:
+                g = xp.where(out == 0, 0, g / (2 * out))
+            if not a["keepdim"] and a["axes"] is not None:
+                g = xp.expand_dims(g, a["axes"])
+            dx = (2.0 / dof if dof else float("inf")) * g * centered
+        return (narrow(dx, grad.dtype, xp),)
 
 
 class MaxReduce(Function):
@@ -99,14 +161,17 @@ def mean(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 
 def _max_min(x: Tensor, dim, keepdim: bool, largest: bool, op: str):
-    if x.numel() == 0:
-        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {x.shape}")
     if dim is None:
+        if x.numel() == 0:
+            raise ValueError(f"{op}: cannot reduce an empty tensor of shape {x.shape} over "
+                             "all its elements; pass dim= to reduce a non-empty dimension")
         return MaxReduce.apply(x, dim=None, keepdim=keepdim, largest=largest)
     d = normalize_dim(dim, x.ndim, op)
     if x.ndim == 0:
         return MaxMin(MaxReduce.apply(x, dim=None, keepdim=False, largest=largest),
                       Tensor._from_op(x._data.astype("int64") * 0, None))
+    if x.shape[d] == 0:   # an empty batch along another dim is fine: empty results
+        raise ValueError(f"{op}: cannot reduce dim {d} of size 0 (input shape {x.shape})")
     values = MaxReduce.apply(x, dim=d, keepdim=keepdim, largest=largest)
     pick = x._data.argmax if largest else x._data.argmin
     indices = pick(axis=d, keepdims=keepdim).astype("int64")
@@ -127,21 +192,31 @@ def min(x: Tensor, dim=None, keepdim: bool = False):  # noqa: A001
     return _max_min(x, dim, keepdim, False, "min")
 
 
+def _var(x: Tensor, dim, keepdim: bool, correction: int, sqrt: bool, op: str) -> Tensor:
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating tensor, got dtype {x.dtype}; "
+                        "convert it with .float() first")
+    axes = normalize_dims(dim, x.ndim, op)
+    n = _count_in(x.shape, axes)
+    kept = () if axes is None else tuple(i for i in range(x.ndim) if i not in axes)
+    if n - correction <= 0 and _count_in(x.shape, kept):   # a non-empty NaN/inf result
+        warnings.warn(f"{op}: degrees of freedom ≤ 0 ({n} values per result, "
+                      f"correction={correction}): the result is NaN or inf, as in PyTorch",
+                      UserWarning, stacklevel=3)
+    return Var.apply(x, axes=axes, keepdim=keepdim, correction=correction, sqrt=sqrt)
+
+
 def var(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1) -> Tensor:
     """Variance Σ(x − mean)² / (n − correction); `correction=1` is PyTorch's unbiased default.
 
-    Composed from mean, sub, mul and sum: no backward of its own.
+    Along a dimension of an empty batch (shape (0, 3), dim=1) the result is empty.
     """
-    axes = normalize_dims(dim, x.ndim, "var")
-    n = x.numel() // _count_out(x.shape, axes)
-    centered = x - mean(x, dim=dim, keepdim=True)
-    return sum(centered * centered, dim=dim, keepdim=keepdim) / builtins.max(n - correction, 0)
+    return _var(x, dim, keepdim, correction, False, "var")
 
 
 def std(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1) -> Tensor:
-    """Standard deviation, √var."""
-    from .elementwise import sqrt
-    return sqrt(var(x, dim, keepdim, correction))
+    """Standard deviation √var; its gradient is 0 (not NaN) where all values are equal."""
+    return _var(x, dim, keepdim, correction, True, "std")
 
 
 def argmax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
