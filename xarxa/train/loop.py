@@ -160,10 +160,19 @@ def fit(model, loss_fn: Callable | None, optimizer, train_loader: Iterable,
         verbose: print a line per epoch (about 20 in all) when no bar is shown.
         resume: a checkpoint path (or a loaded checkpoint) to continue from.
 
-    Example:
+    Raises:
+        FloatingPointError: the loss of a batch is NaN or infinite (a learning rate too
+            high, or bad data); raised before that batch's update, so the model keeps
+            the last finite weights.
+        ValueError: a loader has no batch (an epoch without an update is no epoch).
+
+    Example (validating on a part held out of the training set, notes 1.4.6; the
+    test set is kept for the end):
+        >>> train, val = xa.data.val_split(xa.datasets.digits(), 0.1, seed=0)
         >>> history = fit(model, F.cross_entropy, optim.Adam(model.parameters()),
         ...               DataLoader(train, batch_size=32, shuffle=True),
-        ...               DataLoader(test, batch_size=256), epochs=10)
+        ...               DataLoader(val, batch_size=256), epochs=10)
+        >>> evaluate(model, F.cross_entropy, DataLoader(xa.datasets.digits(train=False)))
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
