@@ -177,6 +177,58 @@ OPS += [
            [((4, 3, 2, 2), (3,), (3,)), ((5, 3), (3,), (3,))]),
 ]
 
+# the fused loss nodes of xarxa/autograd/ops/loss.py, through their checked functions (the
+# composed losses are tested against torch in tests/nn/test_losses.py)
+F = xa.nn.functional
+_T = [0, 2, 1, 2]                       # class indices for (4, 3) logits
+_T_PIXELS = [[[0, 2], [1, 1]], [[2, 0], [0, 1]]]  # for (2, 3, 2, 2) logits
+_W = [0.5, 2.0, 1.0]                    # class weights
+
+
+def _ce(reduction="mean", **kw):
+    return OpCase(f"cross_entropy_{reduction}" + "".join(f"_{k}" for k in kw),
+                  lambda x: F.cross_entropy(x, xa.tensor(_T), reduction=reduction, **kw),
+                  lambda x: TF.cross_entropy(x, torch.tensor(_T), reduction=reduction,
+                                             **{k: torch.tensor(v) if k == "weight" else v
+                                                for k, v in kw.items()}),
+                  [((4, 3),)])
+
+
+OPS += [
+    OpCase("mse_loss", F.mse_loss, TF.mse_loss, [((3,), (3,)), ((2, 3), (2, 3))]),
+    OpCase("mse_loss_sum", lambda x, t: F.mse_loss(x, t, reduction="sum"),
+           lambda x, t: TF.mse_loss(x, t, reduction="sum"), [((2, 3), (2, 3))]),
+    OpCase("mse_loss_none", lambda x, t: F.mse_loss(x, t, reduction="none"),
+           lambda x, t: TF.mse_loss(x, t, reduction="none"), [((2, 3), (2, 3))]),
+    _ce(), _ce("sum"), _ce("none"), _ce(weight=_W), _ce(label_smoothing=0.2),
+    _ce(weight=_W, label_smoothing=0.1, ignore_index=1),
+    OpCase("cross_entropy_pixels", lambda x: F.cross_entropy(x, xa.tensor(_T_PIXELS)),
+           lambda x: TF.cross_entropy(x, torch.tensor(_T_PIXELS)), [((2, 3, 2, 2),)]),
+    OpCase("cross_entropy_probabilities",   # probability targets get a gradient too
+           lambda x, t: F.cross_entropy(x, t, weight=_W, label_smoothing=0.1),
+           lambda x, t: TF.cross_entropy(x, t, weight=torch.tensor(_W, dtype=x.dtype),
+                                         label_smoothing=0.1),
+           [((4, 3), (4, 3))], "unit"),
+    OpCase("binary_cross_entropy", F.binary_cross_entropy, TF.binary_cross_entropy,
+           [((3,), (3,)), ((2, 3), (2, 3))], "unit"),
+    OpCase("binary_cross_entropy_weight",
+           lambda x, t: F.binary_cross_entropy(x, t, weight=xa.tensor([0.5, 2.0, 1.0]),
+                                               reduction="sum"),
+           lambda x, t: TF.binary_cross_entropy(x, t, weight=torch.tensor([0.5, 2.0, 1.0],
+                                                dtype=x.dtype), reduction="sum"),
+           [((2, 3), (2, 3))], "unit"),
+    OpCase("binary_cross_entropy_with_logits", F.binary_cross_entropy_with_logits,
+           TF.binary_cross_entropy_with_logits, [((3,), (3,)), ((2, 3), (2, 3))]),
+    OpCase("binary_cross_entropy_with_logits_pos_weight",
+           lambda x, t: F.binary_cross_entropy_with_logits(
+               x, t.abs(), weight=xa.tensor([0.5, 2.0, 1.0]), reduction="none",
+               pos_weight=xa.tensor([3.0, 1.0, 0.5])),
+           lambda x, t: TF.binary_cross_entropy_with_logits(
+               x, t.abs(), weight=torch.tensor([0.5, 2.0, 1.0], dtype=x.dtype),
+               reduction="none", pos_weight=torch.tensor([3.0, 1.0, 0.5], dtype=x.dtype)),
+           [((2, 3), (2, 3))]),
+]
+
 # ops exported by xarxa.autograd.ops that are not differentiable (or are aliases)
 NOT_DIFFERENTIABLE = {"argmax", "argmin"}
 ALIASES = {"heaviside": "step", "concatenate": "cat", "broadcast_to": "expand",

@@ -5,6 +5,7 @@ import numbers
 
 import numpy as np
 
+from ..autograd.ops import cast
 from ..tensor import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -16,15 +17,43 @@ def check_reduction(reduction: str, op: str, allowed=REDUCTIONS) -> None:
                          f"got {reduction!r}")
 
 
-def reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
-    """The per-element losses averaged ('mean'), added ('sum') or kept ('none')."""
+def reduce(loss: Tensor, reduction: str, op: str, denom=None) -> Tensor:
+    """The one reduction rule of every loss: 'none' keeps the per-element losses, 'sum' adds
+    them, 'mean' divides their sum by `denom` (default: their number; a weighted loss passes
+    its total weight). A mean over nothing (an empty batch, every target ignored) is 0, not
+    NaN with a warning, so that training goes on (PyTorch gives NaN). Any other reduction is
+    a ValueError naming `op`. The fused loss nodes (`autograd/ops/loss.py`) follow the same
+    rule on arrays.
+    """
     check_reduction(reduction, op)
     if reduction == "none":
         return loss
     if loss.numel() == 0:
-        # an empty batch: 0 (the empty sum), not NaN with a warning, so training goes on
+        return loss.sum()                  # 0, the empty sum
+    if reduction == "sum":
         return loss.sum()
-    return loss.mean() if reduction == "mean" else loss.sum()
+    if denom is None:
+        return loss.mean()
+    total = loss.sum()
+    if not denom:
+        return total * 0.0
+    if total.dtype.itemsize < 4:           # float16: a count above 65,504 would be inf
+        return cast(cast(total, np.dtype(np.float32)) / float(denom), total.dtype)
+    return total / float(denom)
+
+
+def check_probabilities(x: np.ndarray, op: str, name: str = "input", hint: str = "") -> None:
+    """Raise unless every value of `x` lies in [0, 1]; a NaN is named in the message (it
+    fails the check, but min/max would hide it)."""
+    if x.size == 0 or (np.all(x >= 0) and np.all(x <= 1)):
+        return
+    nan = np.isnan(x)
+    rest = x[~nan]
+    found = [f"values in [{rest.min()}, {rest.max()}]"] if rest.size else []
+    if nan.any():
+        found.append(f"{int(nan.sum())} NaN value(s)")
+    raise ValueError(f"{op}: {name} must hold probabilities in [0, 1], got "
+                     f"{' and '.join(found)}{hint}")
 
 
 def check_input(x, op: str, name: str = "input") -> Tensor:
@@ -105,3 +134,18 @@ def index_target_shape(input_shape: tuple, op: str) -> tuple:
     if len(input_shape) == 1:
         return ()
     return input_shape[:1] + input_shape[2:]
+
+
+def broadcast_constant(value, input: Tensor, op: str, name: str):
+    """weight= / pos_weight= as a constant array that broadcasts to the input's shape."""
+    if value is None:
+        return None
+    arr = value._data if isinstance(value, Tensor) else np.asarray(value)
+    try:
+        shape = np.broadcast_shapes(arr.shape, input.shape)
+    except ValueError:
+        shape = None
+    if shape != input.shape:
+        raise ValueError(f"{op}: {name} of shape {arr.shape} does not broadcast to the "
+                         f"input shape {input.shape}")
+    return arr.astype(input.dtype, copy=False)

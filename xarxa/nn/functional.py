@@ -4,6 +4,8 @@ Layers hold parameters and call these; use them directly when you hold the tenso
 
     y = F.relu(F.conv2d(x, w, b, stride=1, padding="same"))
     y, idx = F.max_pool2d(y, 2, return_indices=True)
+
+The ops are written in `xarxa/autograd/ops/`, the losses in `xarxa/nn/loss_functions.py`.
 """
 from ..autograd.ops import *  # noqa: F401,F403  (every core op: relu, softmax, cat, ...)
 from ..autograd.ops import (adaptive_avg_pool2d, avg_pool2d, batch_norm,  # noqa: F401
@@ -11,11 +13,9 @@ from ..autograd.ops import (adaptive_avg_pool2d, avg_pool2d, batch_norm,  # noqa
                             linear, log_softmax, max_pool2d, max_unpool2d, relu, sigmoid,
                             softmax, step, tanh, upsample_nearest)
 from .layers.dropout import dropout  # noqa: F401
+from .loss_functions import *  # noqa: F401,F403  (every loss function: cross_entropy, ...)
 
 
 def upsample(x, size=None, scale_factor=None, mode: str = "nearest"):
     """Alias of `interpolate` (PyTorch's older name)."""
     return interpolate(x, size=size, scale_factor=scale_factor, mode=mode)
-
-
-from .losses import *  # noqa: F401,F403,E402  (every loss function: cross_entropy, ...)

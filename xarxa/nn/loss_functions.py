@@ -1,20 +1,38 @@
-"""The losses composed from core ops (no backward of their own), as functions.
+"""Every loss of the notes (§1.3) as a function; `xarxa/nn/losses.py` has a thin `Module`
+for each, and `nn.functional` re-exports them all (as PyTorch's `functional` does).
 
-Public through `xarxa.nn.losses` / `xarxa.nn.functional`; the fused ones (cross-entropy and
-the binary cross-entropies) are in `_fused_losses.py`.
+Regression: `l1_loss` (MAE), `mse_loss` (MSE), `huber_loss`. Margin: `hinge_loss` (the
+notes' ±1 margin loss), `multi_margin_loss`. Likelihood: `cross_entropy`, `nll_loss`,
+`kl_div`, `binary_cross_entropy(_with_logits)`, `focal_loss` (softmax form),
+`sigmoid_focal_loss` (torchvision's), with `class_weights` for imbalanced data. Metric
+learning: `triplet_margin_loss` (PyTorch's); the notes' contrastive and squared-distance
+triplet losses live in `xarxa.metric_learning`.
+
+Most are composed from core ops (autograd derives their gradient); `mse_loss`,
+`cross_entropy` and the binary cross-entropies are single graph nodes, in
+`xarxa/autograd/ops/loss.py` (which says why). Every function checks its arguments here and
+reduces with the one rule of `_loss_utils.reduce`.
 """
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
 from ..autograd.ops import abs as _abs
-from ..autograd.ops import exp, log, log_softmax, relu, sigmoid, sqrt, where
+from ..autograd.ops import clamp, exp, log, log_softmax, relu, sigmoid, sqrt, where
+from ..autograd.ops.loss import BCE, MSE, BCEWithLogits, CrossEntropy
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
-from ._fused_losses import binary_cross_entropy_with_logits
-from ._loss_utils import (check_index_range, check_input, check_margin, check_reduction,
-                          class_indices, class_weight_array, float_target,
-                          index_target_shape, reduce)
+from ._loss_utils import (broadcast_constant, check_index_range, check_input, check_margin,
+                          check_probabilities, check_reduction, class_indices,
+                          class_weight_array, float_target, index_target_shape, reduce)
+
+__all__ = [
+    "l1_loss", "mse_loss", "huber_loss", "hinge_loss", "multi_margin_loss", "cross_entropy",
+    "nll_loss", "kl_div", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "focal_loss", "sigmoid_focal_loss", "class_weights", "triplet_margin_loss",
+]
 
 
 # -- regression -----------------------------------------------------------------------------
@@ -26,6 +44,18 @@ def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """
     target = float_target(target, check_input(input, "l1_loss"), "l1_loss")
     return reduce(_abs(input - target), reduction, "l1_loss")
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """L2 / mean squared error: (y − ŷ)² per element, reduced.
+
+    Example:
+        >>> F.mse_loss(xa.tensor([1.5, 2.0]), xa.tensor([1.0, 2.0]))   # 0.125
+    """
+    op = "mse_loss"
+    target = float_target(target, check_input(input, op), op)
+    check_reduction(reduction, op)
+    return MSE.apply(input, target, reduction=reduction)
 
 
 def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
@@ -45,7 +75,10 @@ def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.
         raise ValueError(f"{op}: delta must be positive, got {delta}")
     diff = input - target
     a = _abs(diff)
-    loss = where((a < delta)._data, 0.5 * diff * diff, delta * (a - 0.5 * delta))
+    # the quadratic branch squares the error clamped to [−δ, δ]: where() sends it a zero
+    # upstream gradient wherever |d| ≥ δ, and 0·d would be 0·∞ = NaN at an infinite error
+    small = clamp(diff, -delta, delta)
+    loss = where((a < delta)._data, 0.5 * small * small, delta * (a - 0.5 * delta))
     return reduce(loss, reduction, op)
 
 
@@ -93,18 +126,76 @@ def multi_margin_loss(input: Tensor, target, p: int = 1, margin: float = 1.0, we
     t = t.reshape(-1)
     rows = np.arange(t.size)
     x_y = x[rows, t].reshape(-1, 1)
-    h = relu(m - x_y + x)
+    others = np.ones(x.shape, dtype=bool)
+    others[rows, t] = False                              # the sum skips c = y
+    with np.errstate(invalid="ignore"):   # m − x_y + x_y is ∞ − ∞ for an infinite x_y
+        h = relu(m - x_y + x)
+    # where(), not h·mask: the skipped NaN would survive 0·NaN (and 0·∞ in the gradient)
+    h = where(others, h, 0.0)
     if p == 2:
         h = h * h
-    others = np.ones(x.shape, dtype=input.dtype)
-    others[rows, t] = 0                                  # the sum skips c = y
-    per = (h * others).sum(dim=1) / c
+    per = h.sum(dim=1) / c
     if w is not None:
         per = per * w[t]
     return reduce(per.reshape(index_target_shape(input.shape, op)), reduction, op)
 
 
 # -- log-likelihood losses -----------------------------------------------------------------
+
+def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy between softmax(input) and the target, from logits (PyTorch's).
+
+    loss_i = −Σ_c w_c·y_ic·ln S_ic, with y one-hot (integer targets) or given
+    probabilities (floating targets of the input's shape). With `label_smoothing` ε the
+    target becomes (1 − ε)·y + ε/C. `mean` divides by Σ_i w_{t_i} over non-ignored
+    targets (PyTorch's weighted mean; by N·d1… for probability targets). When every target
+    is ignored the mean is 0 with a zero gradient (PyTorch returns NaN).
+
+    Shape:
+        input: (N, C), (C,) or (N, C, d1, …) for per-pixel losses (segmentation).
+        target: (N,), () or (N, d1, …) int64 class indices, or floats of input's shape.
+        output: scalar, or the target's index shape with reduction='none'.
+
+    Example:
+        >>> F.cross_entropy(xa.tensor([[2.0, 0.5, -1.0]]), xa.tensor([0]))
+    """
+    op = "cross_entropy"
+    check_input(input, op)
+    check_reduction(reduction, op)
+    if input.ndim == 0:
+        raise ValueError(f"{op}: input must have a class dimension, got a scalar")
+    if not isinstance(label_smoothing, numbers.Real) or not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must lie in [0, 1], got {label_smoothing}")
+    c = input.shape[0] if input.ndim == 1 else input.shape[1]
+    w = class_weight_array(weight, c, input.dtype, op)
+    t_arr = target._data if isinstance(target, Tensor) else np.asarray(target)
+    prob = t_arr.dtype.kind == "f"
+    if prob:
+        if t_arr.shape != input.shape:
+            raise ValueError(f"{op}: probability targets (floating dtype) must have the "
+                             f"input's shape {input.shape}, got {t_arr.shape}; class-index "
+                             "targets must be integers")
+        target = float_target(target, input, op)
+    elif t_arr.dtype.kind in "iu":
+        expected = index_target_shape(input.shape, op)
+        if t_arr.shape != expected:
+            raise ValueError(f"{op}: class-index target must have shape {expected} for "
+                             f"input of shape {input.shape}, got {t_arr.shape}")
+        check_index_range(t_arr, c, ignore_index, op)
+        target = t_arr
+    else:
+        raise TypeError(f"{op}: target must hold int64 class indices or float "
+                        f"probabilities, got dtype {t_arr.dtype}")
+    one = input.ndim == 1
+    if one:
+        input = input.reshape(1, c)
+        target = target.reshape(1, c) if prob else target.reshape(1)
+    out = CrossEntropy.apply(input, target, weight=w, ignore_index=ignore_index,
+                             label_smoothing=float(label_smoothing), reduction=reduction,
+                             prob=prob)
+    return out.reshape(()) if one and reduction == "none" else out
+
 
 def _gather_classes(input: Tensor, target, ignore_index, op: str):
     """input[i, t_i, …] as a flat (M,) tensor, the flat targets (ignored → 0), the mask."""
@@ -142,19 +233,17 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     loss = -picked * wt
     if reduction == "none":
         return loss.reshape(shape)
-    total = loss.sum()
-    if reduction == "sum":
-        return total
-    denom = wt.sum()
-    return total / denom if denom else total * 0.0
+    return reduce(loss, reduction, op, denom=float(wt.sum(dtype=np.float64)))
 
 
 def kl_div(input: Tensor, target, reduction: str = "mean", log_target: bool = False) -> Tensor:
     """KL divergence D(p‖q) = Σ p·ln(p/q) with PyTorch's argument convention: `input` is
     ln q (log-probabilities), `target` is p (or ln p with `log_target=True`).
 
-    Terms with p = 0 are 0. `reduction='batchmean'` (sum / N) is the mathematical KL per
-    sample; 'mean' averages over every element, as PyTorch's default does.
+    Terms with p = 0 are 0, even where ln q = −inf (PyTorch gives NaN there: 0·∞). A target
+    that is NaN or negative (not a probability) gives NaN, as in PyTorch. `reduction=
+    'batchmean'` (sum / N) is the mathematical KL per sample; 'mean' averages over every
+    element, as PyTorch's default does.
     """
     op = "kl_div"
     check_input(input, op)
@@ -163,13 +252,56 @@ def kl_div(input: Tensor, target, reduction: str = "mean", log_target: bool = Fa
     if log_target:
         loss = exp(target) * (target - input)
     else:
-        pos = (target > 0)._data
-        safe = where(pos, target, 1.0)
-        loss = where(pos, target * (log(safe) - input), 0.0)
+        pos, zero = (target > 0)._data, (target == 0)._data
+        log_p = where(pos | zero, log(where(pos, target, 1.0)), float("nan"))  # NaN at p < 0
+        with np.errstate(invalid="ignore"):   # 0·(0 − ln q) = 0·∞ at ln q = −inf: masked
+            loss = where(zero, 0.0, target * (log_p - input))
     if reduction == "batchmean":
-        total = loss.sum()
-        return total / input.shape[0] if input.ndim else total
+        return reduce(loss, "mean", op, denom=input.shape[0] if input.ndim else 1)
     return reduce(loss, reduction, op)
+
+
+def binary_cross_entropy(input: Tensor, target, weight=None,
+                         reduction: str = "mean") -> Tensor:
+    """−w·[t·ln p + (1 − t)·ln(1 − p)] for probabilities p (PyTorch's, logs floored at −100
+    so that p = 0 or 1 gives finite values). Prefer `binary_cross_entropy_with_logits`.
+
+    Shape:
+        input, target: any shape, the same. output: scalar, or input's shape ('none').
+
+    Example:
+        >>> F.binary_cross_entropy(xa.tensor([0.9, 0.0]), xa.tensor([1.0, 0.0]))
+    """
+    op = "binary_cross_entropy"
+    check_input(input, op)
+    check_reduction(reduction, op)
+    target = float_target(target, input, op)
+    check_probabilities(input._data, op, hint="; apply sigmoid first or use "
+                        "binary_cross_entropy_with_logits")
+    w = broadcast_constant(weight, input, op, "weight")
+    return BCE.apply(input, target, weight=w, reduction=reduction)
+
+def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,
+                                     reduction: str = "mean", pos_weight=None) -> Tensor:
+    """−w·[p·t·ln σ(x) + (1 − t)·ln(1 − σ(x))] from logits x, one independent sigmoid per
+    element (multi-label); finite and accurate for any logit (PyTorch's).
+
+    `pos_weight` (p) multiplies the positive term and broadcasts along the last (class)
+    dimension; `weight` rescales each element.
+
+    Shape:
+        input, target: any shape, the same. output: scalar, or input's shape ('none').
+
+    Example:
+        >>> F.binary_cross_entropy_with_logits(xa.tensor([1000.0, -3.0]), xa.tensor([1., 0.]))
+    """
+    op = "binary_cross_entropy_with_logits"
+    check_input(input, op)
+    check_reduction(reduction, op)
+    target = float_target(target, input, op)
+    w = broadcast_constant(weight, input, op, "weight")
+    pw = broadcast_constant(pos_weight, input, op, "pos_weight")
+    return BCEWithLogits.apply(input, target, weight=w, pos_weight=pw, reduction=reduction)
 
 
 # -- focal losses ---------------------------------------------------------------------------
@@ -210,11 +342,7 @@ def focal_loss(input: Tensor, target, gamma: float = 2.0, alpha=None,
     loss = -_focal_factor(1.0 - exp(logp_t), gamma) * logp_t * scale
     if reduction == "none":
         return loss.reshape(shape)
-    total = loss.sum()
-    if reduction == "sum":
-        return total
-    n = int(valid.sum())
-    return total / n if n else total * 0.0
+    return reduce(loss, reduction, op, denom=int(valid.sum()))
 
 
 def sigmoid_focal_loss(input: Tensor, target, alpha: float = 0.25, gamma: float = 2.0,

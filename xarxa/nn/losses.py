@@ -1,15 +1,8 @@
-"""Every loss of the notes (§1.3) as a function, plus a thin `Module` per loss.
+"""Every loss as a `Module` (PyTorch's `nn/modules/loss.py`): a thin wrapper that holds the
+options and calls the function of the same name in `loss_functions.py`, where each loss is
+written (and which `nn.functional` re-exports).
 
-Regression: `l1_loss` (MAE), `mse_loss` (MSE), `huber_loss`. Classification:
-`hinge_loss` (the notes' ±1 margin loss), `multi_margin_loss`, `cross_entropy`, `nll_loss`,
-`kl_div`, `binary_cross_entropy(_with_logits)`, `focal_loss` (softmax form),
-`sigmoid_focal_loss` (torchvision's), `class_weights`; `triplet_margin_loss` (PyTorch's).
-The notes' metric-learning losses (contrastive, squared-distance triplet) live in
-`xarxa.metric_learning`.
-
-The functions are written in `loss_functions.py` (composed from core ops) and
-`_fused_losses.py` (cross-entropy and the binary cross-entropies, single graph nodes: the
-file says why); this module gathers them with their `Module` wrappers.
+The functions stay importable from here too (`xarxa.nn.losses.cross_entropy`), as before.
 """
 from __future__ import annotations
 
@@ -17,18 +10,16 @@ import numpy as np
 
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
-from ._fused_losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
-                            cross_entropy, mse_loss)
+from . import loss_functions
 from ._loss_utils import check_margin, check_reduction
-from .loss_functions import (class_weights, focal_loss, hinge_loss, huber_loss,  # noqa: F401
-                             kl_div, l1_loss, multi_margin_loss, nll_loss,
+from .loss_functions import *  # noqa: F401,F403  (the functions, importable from here)
+from .loss_functions import (binary_cross_entropy, binary_cross_entropy_with_logits,
+                             cross_entropy, focal_loss, hinge_loss, huber_loss, kl_div,
+                             l1_loss, mse_loss, multi_margin_loss, nll_loss,
                              sigmoid_focal_loss, triplet_margin_loss)
 from .module import Module
 
-__all__ = [
-    "l1_loss", "mse_loss", "huber_loss", "hinge_loss", "multi_margin_loss", "cross_entropy",
-    "nll_loss", "kl_div", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "focal_loss", "sigmoid_focal_loss", "class_weights", "triplet_margin_loss",
+__all__ = loss_functions.__all__ + [
     "L1Loss", "MSELoss", "HuberLoss", "HingeLoss", "MultiMarginLoss", "CrossEntropyLoss",
     "NLLLoss", "KLDivLoss", "BCELoss", "BCEWithLogitsLoss", "FocalLoss", "SigmoidFocalLoss",
     "TripletMarginLoss",

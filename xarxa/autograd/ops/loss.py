@@ -1,0 +1,196 @@
+"""The losses that are single graph nodes, for numerics and speed.
+
+Each class is the op only; the checked public function (`F.mse_loss`, `F.cross_entropy`, …)
+is in `xarxa/nn/loss_functions.py` with every other loss. Why these are fused instead of
+composed from core ops:
+
+* `MSE`: the notes' workhorse on tiny networks, where each graph node costs a few
+  microseconds of Python and the arithmetic almost nothing: one node instead of three
+  (sub, mul, mean) takes ~10 µs off every training step of a 2-16-16-1 MLP
+  (benchmarks/overhead.py). Backward is the closed form 2(x − t)·g/n.
+* `CrossEntropy`: log-softmax, gather, class weights, label smoothing and the weighted
+  mean in one node. The composed graph would be ~10 nodes with (N, C) temporaries each
+  way; the fused backward is the closed form S·Q − q (one pass), and the log-sum-exp
+  shift keeps logits of ±1000 finite.
+* `BCEWithLogits`: −[t ln σ(x) + (1 − t) ln(1 − σ(x))] composed from `log(sigmoid(x))` is
+  −inf for x = −1000 in float32; written as (1 − t)·x + softplus(−x) with
+  softplus(−x) = max(−x, 0) + log1p(e^(−|x|)) it is finite and accurate for every x, and
+  its gradient σ(x) − t needs no division.
+* `BCE`: PyTorch clamps ln p and ln(1 − p) at −100 and divides the gradient by
+  max(p(1 − p), 1e-12). A composed clamp(log(p)) would give 0·∞ = NaN (with a warning) at
+  p exactly 0 or 1 and a different gradient near them.
+
+Reductions inside the nodes (`_reduce`, `_upstream`) follow `nn._loss_utils.reduce`, the
+one reduction rule of every loss: 'none' keeps the per-element losses, 'sum' adds them,
+'mean' divides the sum by a count (or a total class weight) and is 0 when that is 0.
+float16 losses are summed and divided in float32 (as PyTorch does), so that a mean over more
+than 65,504 elements neither overflows the count nor the sum.
+"""
+from __future__ import annotations
+
+from ..function import Function
+from .reduce import accumulate_dtype, narrow
+
+_BCE_EPSILON = 1e-12  # PyTorch's floor of p(1 − p) in the BCE gradient
+_LOG_FLOOR = -100.0   # PyTorch's floor of ln p and ln(1 − p) in BCE
+
+
+def _reduce(loss, reduction: str, denom, dtype, xp):
+    """The per-element `loss` reduced; `denom` is the mean's divisor (a count or a weight
+    total, possibly 0 for an empty or fully ignored batch: the mean is then 0)."""
+    if reduction == "none":
+        return loss.astype(dtype, copy=False)
+    total = loss.sum(dtype=accumulate_dtype(loss.dtype))
+    if reduction == "mean":
+        total = total / denom if denom else total * 0
+    return narrow(total, dtype, xp)
+
+
+def _upstream(grad, reduction: str, denom, shape, xp):
+    """The upstream gradient of each element of the unreduced loss, of `shape` (float32 for
+    float16 losses: g/n would underflow or overflow in float16; callers cast back)."""
+    if reduction == "none":
+        return grad
+    if reduction == "mean":
+        acc = accumulate_dtype(grad.dtype)
+        grad = grad.astype(acc) / denom if denom else grad * 0
+    return xp.broadcast_to(grad, shape)
+
+
+class MSE(Function):
+    def forward(ctx, x, target, reduction="mean"):
+        diff = x - target
+        ctx.save_for_backward(diff)
+        return _reduce(diff * diff, reduction, diff.size, x.dtype, ctx.xp)
+
+    # d Σ(x − t)² = 2(x − t)·g (divided by n for the mean); the target gets the negative
+    def backward(ctx, grad):
+        (diff,) = ctx.saved
+        n = diff.size
+        scale = (2.0 / n if n else 0.0) if ctx.attrs["reduction"] == "mean" else 2.0
+        if diff.dtype.itemsize >= 4:         # the hot path: float32/float64
+            dx = diff * (grad * scale)
+        else:                                # float16: 2/n stays in float32 (n > 65,504)
+            dx = narrow(diff * (grad.astype(accumulate_dtype(diff.dtype)) * scale),
+                        diff.dtype, ctx.xp)
+        return dx, (-dx if ctx.needs_input_grad[1] else None)
+
+
+class CrossEntropy(Function):
+    """Softmax cross-entropy from logits; the class axis is 1, targets are indices or
+    probabilities (same shape as the logits)."""
+
+    def forward(ctx, x, target, weight=None, ignore_index=-100, label_smoothing=0.0,
+                reduction="mean", prob=False):
+        xp = ctx.xp
+        c = x.shape[1]
+        shifted = x - x.max(axis=1, keepdims=True)
+        logp = shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
+        eps = label_smoothing
+        wb = None if weight is None else weight.reshape((1, c) + (1,) * (x.ndim - 2))
+        if prob:
+            q = target * (1 - eps) + eps / c if eps else target
+            q = q * wb if wb is not None else q
+            loss = -(q * logp).sum(axis=1)
+            denom = x.size // c
+            ctx.save_for_backward(logp, q, wb, denom)
+        else:
+            valid = target != ignore_index
+            t = xp.expand_dims(xp.where(valid, target, 0), 1)
+            picked = xp.take_along_axis(logp, t, axis=1)[:, 0]
+            wt = (weight[t[:, 0]] if weight is not None else xp.ones(valid.shape, x.dtype))
+            wt = wt * valid
+            loss = -(1 - eps) * wt * picked
+            if eps:
+                smooth = (logp * wb).sum(axis=1) if wb is not None else logp.sum(axis=1)
+                loss = loss - (eps / c) * smooth * valid
+            denom = wt.sum(dtype=accumulate_dtype(wt.dtype))
+            ctx.save_for_backward(logp, t, wt, valid, wb, denom)
+        return _reduce(loss, reduction, denom, x.dtype, xp)
+
+    # loss_i = −Σ_c q_ic ln S_ic  ⇒  ∂/∂x_ic = g_i·(S_ic·Σ_k q_ik − q_ic);
+    # for probability targets also ∂/∂t_ic = −g_i·(1 − ε)·w_c·ln S_ic
+    def backward(ctx, grad):
+        xp, a = ctx.xp, ctx.attrs
+        eps, logp = a["label_smoothing"], ctx.saved[0]
+        c, dtype = logp.shape[1], logp.dtype
+        if a["prob"]:
+            logp, q, wb, denom = ctx.saved
+            g = xp.expand_dims(_upstream(grad, a["reduction"], denom, logp.shape[:1]
+                                         + logp.shape[2:], xp), 1)
+            dx = g * (xp.exp(logp) * q.sum(axis=1, keepdims=True) - q)
+            dt = None
+            if ctx.needs_input_grad[1]:
+                dt = -g * (1 - eps) * logp
+                dt = (dt * wb if wb is not None else dt).astype(dtype, copy=False)
+            return dx.astype(dtype, copy=False), dt
+        logp, t, wt, valid, wb, denom = ctx.saved
+        g = _upstream(grad, a["reduction"], denom, valid.shape, xp)
+        w_total = wb.sum() if wb is not None else c
+        total = (1 - eps) * wt + (eps / c) * w_total * valid          # Σ_k q_ik
+        dx = xp.exp(logp) * xp.expand_dims(total, 1)
+        at_t = xp.take_along_axis(dx, t, axis=1) - xp.expand_dims((1 - eps) * wt, 1)
+        xp.put_along_axis(dx, t, at_t, axis=1)
+        if eps:
+            ones = wb if wb is not None else 1.0
+            dx -= (eps / c) * ones * xp.expand_dims(valid, 1)
+        return (dx * xp.expand_dims(g, 1)).astype(dtype, copy=False), None
+
+
+class BCEWithLogits(Function):
+    def forward(ctx, x, t, weight=None, pos_weight=None, reduction="mean"):
+        xp = ctx.xp
+        sp = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))     # softplus(−x) = −ln σ(x)
+        lw = 1 + (pos_weight - 1) * t if pos_weight is not None else 1
+        loss = (1 - t) * x + lw * sp
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, t, sp)
+        return _reduce(loss, reduction, x.size, x.dtype, xp)
+
+    # ∂/∂x = w·((1 − t) − l·σ(−x)) = w·(σ(x) − t) when l = 1;  ∂/∂t = w·(−x + (p − 1)·sp),
+    # with l = 1 + (p − 1)·t the pos_weight factor and sp = softplus(−x)
+    def backward(ctx, grad):
+        xp, a = ctx.xp, ctx.attrs
+        x, t, sp = ctx.saved
+        g = _upstream(grad, a["reduction"], x.size, x.shape, xp)
+        if a["weight"] is not None:
+            g = g * a["weight"]
+        pw = a["pos_weight"]
+        z = xp.exp(-xp.abs(x))
+        sig = xp.where(x >= 0, 1 / (1 + z), z / (1 + z))            # stable σ(x)
+        if pw is None:
+            dx = g * (sig - t)
+        else:
+            dx = g * ((1 - t) - (1 + (pw - 1) * t) * (1 - sig))
+        dt = None
+        if ctx.needs_input_grad[1]:
+            dt = (g * (-x + (pw - 1) * sp if pw is not None else -x)).astype(x.dtype,
+                                                                                copy=False)
+        return dx.astype(x.dtype, copy=False), dt
+
+
+class BCE(Function):
+    def forward(ctx, x, t, weight=None, reduction="mean"):
+        xp = ctx.xp
+        with xp.errstate(divide="ignore"):   # ln 0 = −inf, floored at −100 just below
+            log_x = xp.maximum(xp.log(x), _LOG_FLOOR)
+            log_1mx = xp.maximum(xp.log1p(-x), _LOG_FLOOR)
+        loss = (t - 1) * log_1mx - t * log_x
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, t, log_x, log_1mx)
+        return _reduce(loss, reduction, x.size, x.dtype, xp)
+
+    # ∂/∂x = w·(x − t) / max(x(1 − x), 1e-12) (PyTorch's floor); ∂/∂t = w·(ln(1−x) − ln x)
+    # with both logs floored at −100 (PyTorch gives ±inf at x ∈ {0, 1})
+    def backward(ctx, grad):
+        xp, a = ctx.xp, ctx.attrs
+        x, t, log_x, log_1mx = ctx.saved
+        g = _upstream(grad, a["reduction"], x.size, x.shape, xp)
+        if a["weight"] is not None:
+            g = g * a["weight"]
+        dx = g * (x - t) / xp.maximum((1 - x) * x, _BCE_EPSILON)
+        dt = g * (log_1mx - log_x) if ctx.needs_input_grad[1] else None
+        return dx.astype(x.dtype, copy=False), (None if dt is None
+                                                else dt.astype(x.dtype, copy=False))
