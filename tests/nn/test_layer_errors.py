@@ -6,22 +6,46 @@ import xarxa.nn.functional as F
 from xarxa import nn
 
 
+# The op checks its input; Module.__call__ puts the layer (its repr line) in front, once.
+CONV = r"Conv2d\(3, 4, kernel_size=\(3, 3\), stride=\(1, 1\)\): conv2d: "
+
+
 @pytest.mark.parametrize("layer, x, pattern", [
-    (nn.Conv2d(3, 4, 3), xa.zeros(3, 8, 8), r"Conv2d: expected a 4-D input .*\(3, 8, 8\)"),
+    (nn.Conv2d(3, 4, 3), xa.zeros(3, 8, 8),
+     "^" + CONV + r"expected a 4-D input \(N, C, H, W\), got shape \(3, 8, 8\)$"),
     (nn.Conv2d(3, 4, 3), xa.zeros(1, 2, 8, 8),
-     r"Conv2d: expected 3 input channels, got 2 \(input shape \(1, 2, 8, 8\)\)"),
+     "^" + CONV + r"input has 2 channels but the weight of shape \(4, 3, 3, 3\) expects 3 "
+     r"\(input shape \(1, 2, 8, 8\)\)$"),
     (nn.Conv2d(1, 1, 5), xa.zeros(1, 1, 4, 8),
-     r"Conv2d: conv2d: kernel \(5, 5\) is larger than the padded input \(4, 8\)"),
-    (nn.ConvTranspose2d(2, 1, 3), xa.zeros(1, 3, 4, 4), r"ConvTranspose2d: expected 2 input"),
-    (nn.MaxPool2d(2), xa.zeros(4, 4), r"MaxPool2d: expected a 4-D input .*\(4, 4\)"),
-    (nn.MaxPool2d(5), xa.zeros(1, 1, 4, 4), r"MaxPool2d: .*kernel \(5, 5\) is larger"),
-    (nn.AvgPool2d(3), xa.zeros(1, 1, 2, 9), r"AvgPool2d: .*larger than the padded input"),
-    (nn.BatchNorm2d(3), xa.zeros(2, 3, 4), r"BatchNorm2d: expected a 4-D .*\(2, 3, 4\)"),
-    (nn.BatchNorm1d(3), xa.zeros(2, 4), r"BatchNorm1d: expected 3 channels .*got 4"),
-    (nn.BatchNorm1d(3), xa.zeros(1, 3), r"more than 1 value per channel .*\(1, 3\)"),
-    (nn.Linear(3, 2), xa.zeros(4, 5), r"Linear: expected input of shape \(\*, 3\), .*\(4, 5\)"),
-    (nn.ResidualBlock(4), xa.zeros(1, 3, 5, 5), r"ResidualBlock: expected 4 input channels"),
-    (nn.Upsample(scale_factor=2), xa.zeros(2, 3), r"Upsample: expected a 4-D input"),
+     r"^Conv2d\(1, 1, kernel_size=\(5, 5\), stride=\(1, 1\)\): conv2d: kernel \(5, 5\) is "
+     r"larger than the padded input \(4, 8\)"),
+    (nn.ConvTranspose2d(2, 1, 3), xa.zeros(1, 3, 4, 4),
+     r"^ConvTranspose2d\(2, 1, .*\): conv_transpose2d: input has 3 channels but the weight "
+     r"of shape \(2, 1, 3, 3\) expects 2"),
+    (nn.MaxPool2d(2), xa.zeros(4, 4),
+     r"^MaxPool2d\(kernel_size=\(2, 2\), .*\): max_pool2d: expected a 4-D input .*\(4, 4\)"),
+    (nn.MaxPool2d(5), xa.zeros(1, 1, 4, 4), r"^MaxPool2d\(.*\): max_pool2d: kernel \(5, 5\) "
+                                            r"is larger than the padded input \(4, 4\)"),
+    (nn.AvgPool2d(3), xa.zeros(1, 1, 2, 9),
+     r"^AvgPool2d\(.*\): avg_pool2d: kernel \(3, 3\) is larger than the padded input "
+     r"\(2, 9\)"),
+    (nn.BatchNorm2d(3), xa.zeros(2, 3, 4),
+     r"^BatchNorm2d\(3, .*\): expected a 4-D \(N, C, H, W\) input, got shape \(2, 3, 4\)$"),
+    (nn.BatchNorm1d(3), xa.zeros(2, 4), r"^BatchNorm1d\(3, .*\): expected 3 channels \(dim "
+                                        r"1\), got 4 \(input shape \(2, 4\)\)$"),
+    (nn.BatchNorm1d(3), xa.zeros(1, 3),
+     r"^BatchNorm1d\(3, .*\): batch_norm: expected more than 1 value per channel .*\(1, 3\)"),
+    (nn.Linear(3, 2), xa.zeros(4, 5),
+     r"^Linear\(in_features=3, out_features=2, bias=True\): linear: input of shape \(4, 5\) "
+     r"does not fit a weight of shape \(2, 3\) \(expected input \(\*, 3\)\)$"),
+    # a block: the convolution that refused the input, and where it sits in the block
+    (nn.ResidualBlock(4), xa.zeros(1, 3, 5, 5),
+     r"^Conv2d\(4, 4, .*\) at ResidualBlock\.conv1: conv2d: input has 3 channels but the "
+     r"weight of shape \(4, 4, 3, 3\) expects 4"),
+    (nn.DenseBlock(2, 2, 2), xa.zeros(1, 3, 4, 4),
+     r"^Conv2d\(2, 2, .*\) at DenseBlock\.convs\.0: conv2d: input has 3 channels"),
+    (nn.Upsample(scale_factor=2), xa.zeros(2, 3),
+     r"^Upsample\(scale_factor=2, mode='nearest'\): upsample_nearest: expected a 4-D input"),
 ])
 def test_layer_input_errors(layer, x, pattern):
     with pytest.raises(ValueError, match=pattern):
@@ -71,7 +95,8 @@ def test_functional_errors():
 
 def test_max_unpool_indices_that_do_not_fit():
     pooled, idx = F.max_pool2d(xa.randn(1, 1, 4, 4), 2, return_indices=True)
-    with pytest.raises(ValueError, match=r"MaxUnpool2d: max_unpool2d: indices range over "
+    with pytest.raises(ValueError, match=r"^MaxUnpool2d\(kernel_size=\(2, 2\), .*\): "
+                                         r"max_unpool2d: indices range over "
                                          r"\[\d+, \d+\] but the output \(2, 2\) has only 4"):
         nn.MaxUnpool2d(2)(pooled, idx, output_size=(2, 2))
     with pytest.raises(ValueError, match=r"indices of shape \(1, 1, 1, 2\) must match the "

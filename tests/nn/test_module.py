@@ -222,3 +222,14 @@ def test_deepcopy_gives_an_independent_model():
     assert pair[0].weight is pair[1].weight          # sharing survives the copy
     with pytest.raises(RuntimeError, match="deepcopy: only leaf tensors"):
         copy.deepcopy(net.body[0].fc.weight * 2)
+
+
+def test_batch_norm_records_its_in_place_writes_in_the_version_counter():
+    bn = nn.BatchNorm1d(2)
+    count = bn.num_batches_tracked
+    before = count._version
+    bn(xa.randn(4, 2))
+    assert count._version > before and int(count.item()) == 1
+    before = (bn.running_mean._version, count._version)
+    bn.reset_running_stats()
+    assert bn.running_mean._version > before[0] and count._version > before[1]

@@ -5,6 +5,10 @@ a `Module` a child, and `register_buffer` adds a non-trainable tensor (running s
 that is saved in the `state_dict`. Names are dotted paths (`features.0.weight`), as in
 PyTorch, so that `state_dict` keys of the same architecture match PyTorch's.
 
+Calling a module (`model(x)`) runs `forward` and adds the name of the layer that failed to
+the ValueError/TypeError an op raises inside it, in one place (`Module.__call__`): ops check
+their inputs, layers do not check them again.
+
 `state_dict()` returns Tensors that *share* the parameters' arrays (no copy, as PyTorch
 does): copy them (`{k: v.numpy().copy() ...}`) to keep a snapshot that training will not
 change. `load_state_dict` copies values *into* the existing arrays, so optimizers that hold
@@ -21,6 +25,12 @@ from ..autograd.function import no_grad
 from ..tensor import Tensor
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+Window = namedtuple("Window", ["kernel", "stride", "pad_before", "pad_after"])
+Window.__doc__ = """What one spatial axis of a layer's output sees of its input, as a
+convolution would: a window of `kernel` input units moved by `stride` (below 1 for upsampling: 1/scale),
+after `pad_before` units of padding before the first and `pad_after` after the last.
+`receptive_field_step` returns one per spatial axis (H, W)."""
 
 
 class Parameter(Tensor):
@@ -67,6 +77,22 @@ class Module:
 
     training: bool
 
+    # -- what the inspection tools read (`xarxa.inspect`; README: "Adding a layer") ---------
+    #: True for a layer that computes a new representation (Linear, convolutions, pooling,
+    #: blocks): `inspect.summary` counts it for depth and width. False for one that belongs
+    #: to the layer before it (activations, normalisation, dropout, Flatten). None: not
+    #: declared; summary counts it and flags it. A module *with children* that declares it
+    #: is shown as one unit (a block); one that does not (a container, a model) is looked
+    #: into.
+    counts_as_layer: bool | None = None
+    #: How the layer changes the receptive field (`inspect.receptive_field`): "same" (every
+    #: output unit sees what the input unit at its position sees: elementwise layers),
+    #: "all" (every output unit sees the whole input: Flatten, Linear), or a method
+    #: `receptive_field_step(input_shape, output_shape)` returning one `Window` per spatial
+    #: axis (H, W) (or "same"/"all"). None: not declared; receptive_field raises, naming the
+    #: layer, rather than guess.
+    receptive_field_step = None
+
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
@@ -78,7 +104,22 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: forward() is not implemented")
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        """Run `forward`; a ValueError/TypeError raised inside gets this layer's name (see
+        `_name_error`). A NumPy array or a list of numbers as input is refused here, once for
+        every module, with the fix (`xa.tensor`), instead of failing deep inside an op."""
+        if args and not isinstance(args[0], Tensor):
+            _check_input(self, args[0])
+        try:
+            return self.forward(*args, **kwargs)
+        except (ValueError, TypeError) as error:
+            _name_error(self, error)
+            raise
+
+    def _label(self) -> str:
+        """The layer's one-line description used in error messages: `Conv2d(1, 6, …)`."""
+        extra = self.extra_repr()
+        return f"{self._get_name()}({extra})" if extra and "\n" not in extra \
+            else self._get_name()
 
     # -- registration ----------------------------------------------------------------------
     def _registry(self, kind: str) -> OrderedDict:
@@ -355,6 +396,60 @@ class Module:
         if not self._modules and len(lines) <= 1:
             return f"{self._get_name()}({extra})"
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _check_input(module: Module, x) -> None:
+    """Refuse a NumPy array or a (nested) list/tuple of numbers as a module's input: ops
+    need Tensors, and without this the error would be an AttributeError deep inside one."""
+    if isinstance(x, (np.ndarray, np.generic)):
+        what = f"a NumPy array of shape {x.shape} and dtype {x.dtype}"
+        first = next(module.parameters(), None)
+        if first is not None and x.dtype.kind == "f" and x.dtype != first.dtype:
+            fix = f"xa.tensor(x, dtype=xa.{first.dtype})"   # the model's own dtype
+        else:
+            fix = "xa.tensor(x) (a copy) or xa.from_numpy(x) (sharing its memory)"
+    elif isinstance(x, (list, tuple)) and _all_numbers(x):
+        what, fix = f"a {type(x).__name__} of numbers", "xa.tensor(x)"
+    else:
+        return   # anything else (a Tensor subclass, a list of Tensors…) is forward's business
+    error = TypeError(f"expected a Tensor as input, got {what}; convert it with {fix}")
+    _name_error(module, error)
+    raise error
+
+
+def _all_numbers(items) -> bool:
+    return len(items) > 0 and all(
+        _all_numbers(v) if isinstance(v, (list, tuple)) else
+        isinstance(v, (int, float, np.number)) for v in items)
+
+
+def _name_error(module: Module, error: Exception) -> None:
+    """Put the name of the layer that raised `error` in front of its message, once.
+
+    The innermost module whose forward raised it labels it (`Conv2d(1, 6, …): conv2d: …`);
+    each enclosing module then only extends the path to it (`… at LeNet5.features.0: …`),
+    so nested modules do not stack prefixes. The exception object is kept (same type,
+    same traceback); only its message changes.
+    """
+    state = error.__dict__.get("_xarxa_layer")
+    if state is None:   # raised by an op, or by this module's own check
+        message, own = str(error), module._get_name() + ": "
+        if message.startswith(own):   # the module named itself already: do not repeat it
+            message = message[len(own):]
+        state = error._xarxa_layer = {"module": module, "label": module._label(), "path": "",
+                                      "message": message}
+    else:
+        inner = state["module"]
+        if inner is None:
+            return   # the chain of modules was lost (see below): keep the last message
+        name = next((n for n, m in module.named_modules() if m is inner and n), None)
+        if name is None:   # called through a module that is not registered here
+            state["module"] = None
+            return
+        state["module"], state["path"] = module, name + ("." + state["path"] if state["path"]
+                                                         else "")
+    where = f" at {module._get_name()}.{state['path']}" if state["path"] else ""
+    error.args = (f"{state['label']}{where}: {state['message']}",)
 
 
 def _array(value):

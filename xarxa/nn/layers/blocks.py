@@ -8,18 +8,33 @@ ReLU: adding a block can at worst leave the network as it was.
 
 Dense block: every layer sees the concatenation (along channels) of the block's input and
 of every earlier layer's output, and the block returns the concatenation of all of them.
+
+Both declare `counts_as_layer = True`, so `inspect.summary` shows each as one layer (one
+row) rather than looking into its convolutions, and a `receptive_field_step` that chains
+the windows of the convolutions on their longest path.
 """
 from __future__ import annotations
 
 from ...autograd import ops
 from ...tensor import Tensor
 from ..containers import ModuleList
-from ..module import Module
+from ..module import Module, Window
 from .activation import ReLU
 from .conv import Conv2d
 from .linear import Identity
 from .norm import BatchNorm2d
-from ._checks import check_image
+
+
+def _chain(steps) -> tuple:
+    """The windows of layers applied one after another, per axis: (F₁, S₁, P₁) then
+    (F₂, S₂, P₂) see F₁ + (F₂ − 1)·S₁ inputs, moved by S₁·S₂, after P₁ + P₂·S₁ padding."""
+    first, *rest = steps
+    out = list(first)
+    for step in rest:
+        out = [Window(a.kernel + (b.kernel - 1) * a.stride, a.stride * b.stride,
+                      a.pad_before + b.pad_before * a.stride,
+                      a.pad_after + b.pad_after * a.stride) for a, b in zip(out, step)]
+    return tuple(out)
 
 
 class ResidualBlock(Module):
@@ -39,6 +54,8 @@ class ResidualBlock(Module):
     Example:
         >>> block = nn.ResidualBlock(16, 32, stride=2)   # with a strided 1×1 projection
     """
+
+    counts_as_layer = True
 
     def __init__(self, in_channels: int, out_channels: int | None = None,
                  kernel_size: int = 3, stride: int = 1, batch_norm: bool = False,
@@ -66,8 +83,14 @@ class ResidualBlock(Module):
         return self.bn2(self.conv2(self.act(self.bn1(self.conv1(h)))))
 
     def forward(self, h: Tensor) -> Tensor:
-        check_image(h, "ResidualBlock", self.in_channels)
         return ops.relu(self.residual(h) + self.shortcut_bn(self.shortcut(h)))
+
+    def receptive_field_step(self, input_shape: tuple, output_shape: tuple):
+        """That of the main path, conv₁ then conv₂ (the 1×1 shortcut sees less)."""
+        mid = input_shape[:2] + tuple(-(-n // s) for n, s in   # 'same' padding: ⌈N/S⌉
+                                      zip(input_shape[2:], self.conv1.stride))
+        return _chain([self.conv1.receptive_field_step(input_shape, mid),
+                       self.conv2.receptive_field_step(mid, output_shape)])
 
 
 class DenseBlock(Module):
@@ -81,6 +104,8 @@ class DenseBlock(Module):
         >>> nn.DenseBlock(8, growth_rate=4, num_layers=3)(xa.randn(2, 8, 5, 5)).shape
         (2, 20, 5, 5)
     """
+
+    counts_as_layer = True
 
     def __init__(self, in_channels: int, growth_rate: int, num_layers: int,
                  kernel_size: int = 3, batch_norm: bool = False, init: str = "pytorch"):
@@ -97,8 +122,12 @@ class DenseBlock(Module):
                                 for _ in range(num_layers))
 
     def forward(self, x: Tensor) -> Tensor:
-        check_image(x, "DenseBlock", self.in_channels)
         features = x
         for conv, norm in zip(self.convs, self.norms):
             features = ops.cat([features, ops.relu(norm(conv(features)))], dim=1)
         return features
+
+    def receptive_field_step(self, input_shape: tuple, output_shape: tuple):
+        """That of all its convolutions in a row (its last feature maps see the most)."""
+        return _chain([conv.receptive_field_step(input_shape, input_shape)
+                       for conv in self.convs])

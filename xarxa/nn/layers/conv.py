@@ -7,12 +7,14 @@ and `xarxa.inspect.summary` flags the layer.
 """
 from __future__ import annotations
 
+import math
+
 from ...autograd.ops.conv import (_pair, check_stride, conv2d, conv_padding,
                                   conv_transpose2d)
 from ...tensor import Tensor
 from ..init import init_layer
-from ..module import Module
-from ._checks import add_weight_and_bias, check_image, named
+from ..module import Module, Window
+from ._weights import add_weight_and_bias
 
 
 class Conv2d(Module):
@@ -33,6 +35,8 @@ class Conv2d(Module):
         >>> conv(xa.randn(8, 1, 32, 32)).shape
         (8, 6, 28, 28)
     """
+
+    counts_as_layer = True
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1,
                  padding=0, bias: bool = True, init: str = "pytorch", dtype=None):
@@ -62,8 +66,13 @@ class Conv2d(Module):
                             "Conv2d")
 
     def forward(self, x: Tensor) -> Tensor:
-        check_image(x, "Conv2d", self.in_channels)
-        return named("Conv2d", conv2d, x, self.weight, self.bias, self.stride, self.padding)
+        return conv2d(x, self.weight, self.bias, self.stride, self.padding)
+
+    def receptive_field_step(self, input_shape: tuple, output_shape: tuple):
+        """An F×F window moved by S, after the padding used for this input size."""
+        top, bottom, left, right = self.padding_for(*input_shape[2:])
+        (fh, fw), (sh, sw) = self.kernel_size, self.stride
+        return Window(fh, sh, top, bottom), Window(fw, sw, left, right)
 
     def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -83,6 +92,8 @@ class ConvTranspose2d(Module):
     Example:
         >>> up = nn.ConvTranspose2d(8, 4, kernel_size=2, stride=2)   # doubles H and W
     """
+
+    counts_as_layer = True
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1,
                  padding=0, output_padding=0, bias: bool = True, init: str = "pytorch",
@@ -110,9 +121,20 @@ class ConvTranspose2d(Module):
         init_layer(self.weight, self.bias, self.init, "ConvTranspose2d")
 
     def forward(self, x: Tensor) -> Tensor:
-        check_image(x, "ConvTranspose2d", self.in_channels)
-        return named("ConvTranspose2d", conv_transpose2d, x, self.weight, self.bias,
-                     self.stride, self.padding, self.output_padding)
+        return conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
+                                self.output_padding)
+
+    def receptive_field_step(self, input_shape: tuple, output_shape: tuple):
+        """One output unit sees at most ⌈F/S⌉ input units (the kernel taps landing on it),
+        and the stride S divides the jump: a window of ⌈F/S⌉ moved by 1/S, placed so that
+        its centre is that of the inputs output 0 sees."""
+        windows = []
+        for f, s, p in zip(self.kernel_size, self.stride, self.padding):
+            lo, hi = math.ceil((p - f + 1) / s), math.floor(p / s)   # inputs of output 0
+            k = math.ceil(f / s)
+            before = (k - 1) / 2 - (lo + hi) / 2
+            windows.append(Window(k, 1 / s, before, before))
+        return tuple(windows)
 
     def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

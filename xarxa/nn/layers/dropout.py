@@ -34,6 +34,9 @@ class Dropout(Module):
         any shape -> the same shape.
     """
 
+    counts_as_layer = False          # it belongs to the layer before it
+    receptive_field_step = "same"
+
     def __init__(self, p: float = 0.5):
         super().__init__()
         if not 0.0 <= p <= 1.0:

@@ -14,6 +14,9 @@ class Flatten(Module):
         (N, *) -> (N, prod(*))
     """
 
+    counts_as_layer = False          # it only reshapes for the next layer
+    receptive_field_step = "all"     # what follows mixes every position
+
     def __init__(self, start_dim: int = 1, end_dim: int = -1):
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim

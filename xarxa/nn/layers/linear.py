@@ -5,7 +5,7 @@ from ...autograd.ops import linear
 from ...tensor import Tensor
 from ..init import init_layer
 from ..module import Module
-from ._checks import add_weight_and_bias
+from ._weights import add_weight_and_bias
 
 
 class Linear(Module):
@@ -25,6 +25,9 @@ class Linear(Module):
         (32, 512)
     """
 
+    counts_as_layer = True
+    receptive_field_step = "all"     # every output unit sees every input unit
+
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  init: str = "pytorch", dtype=None):
         super().__init__()
@@ -41,10 +44,7 @@ class Linear(Module):
         init_layer(self.weight, self.bias, self.init, "Linear")
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
-            raise ValueError(f"Linear: expected input of shape (*, {self.in_features}), got "
-                             f"{x.shape}")
-        return linear(x, self.weight, self.bias)
+        return linear(x, self.weight, self.bias)   # the op checks the shapes and dtypes
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -53,6 +53,9 @@ class Linear(Module):
 
 class Identity(Module):
     """Returns its input unchanged (a placeholder, e.g. an identity shortcut)."""
+
+    counts_as_layer = False
+    receptive_field_step = "same"
 
     def __init__(self, *args, **kwargs):
         super().__init__()

@@ -13,6 +13,8 @@ from ..module import Module, Parameter
 class _BatchNorm(Module):
     _ranks: tuple = ()
     _layout = ""
+    counts_as_layer = False          # it belongs to the layer before it
+    receptive_field_step = "same"    # per channel, position by position
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, dtype=None):
@@ -43,27 +45,27 @@ class _BatchNorm(Module):
             self.running_mean._data[...] = 0
             self.running_var._data[...] = 1
             self.num_batches_tracked._data[...] = 0
+            for t in (self.running_mean, self.running_var, self.num_batches_tracked):
+                t._bump_version()
 
     def forward(self, x: Tensor) -> Tensor:
-        name = type(self).__name__
-        if not isinstance(x, Tensor):
-            raise TypeError(f"{name}: expected a Tensor, got {type(x).__name__}")
+        # The op checks the type, dtype and the statistics' shapes; the rank (1d vs 2d) and
+        # num_features are this layer's own contract (the op cannot know num_features when
+        # there is neither γ, β nor running statistics). Module.__call__ adds the name.
         if x.ndim not in self._ranks:
-            raise ValueError(f"{name}: expected a {self._layout} input, got shape {x.shape}")
+            raise ValueError(f"expected a {self._layout} input, got shape {x.shape}")
         if x.shape[1] != self.num_features:
-            raise ValueError(f"{name}: expected {self.num_features} channels (dim 1), got "
+            raise ValueError(f"expected {self.num_features} channels (dim 1), got "
                              f"{x.shape[1]} (input shape {x.shape})")
         use_batch = self.training or not self.track_running_stats
         momentum = self.momentum
-        if self.training and self.track_running_stats:
+        if self.training and self.track_running_stats:   # counted before the op, as PyTorch
             self.num_batches_tracked._data += 1
+            self.num_batches_tracked._bump_version()
             if momentum is None:  # cumulative average, as PyTorch's momentum=None
                 momentum = 1.0 / float(self.num_batches_tracked._data)
-        try:
-            return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                              use_batch, momentum or 0.0, self.eps)
-        except ValueError as error:
-            raise ValueError(f"{name}: {error}") from None
+        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                          use_batch, momentum or 0.0, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

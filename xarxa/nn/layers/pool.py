@@ -3,14 +3,17 @@
 network take inputs of any size."""
 from __future__ import annotations
 
+import math
+
 from ...autograd.ops.conv import _pair, check_stride
 from ...autograd.ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ...tensor import Tensor
-from ..module import Module
-from ._checks import check_image, named
+from ..module import Module, Window
 
 
 class _Pool(Module):
+    counts_as_layer = True
+
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
         name = type(self).__name__
@@ -21,6 +24,11 @@ class _Pool(Module):
         self.padding = _pair(padding, "padding", name)
         if min(self.padding) < 0:
             raise ValueError(f"{name}: padding must be non-negative, got {padding!r}")
+
+    def receptive_field_step(self, input_shape: tuple, output_shape: tuple):
+        """A window of the kernel size moved by the stride, padded P on both sides."""
+        return tuple(Window(f, s, p, p) for f, s, p in
+                     zip(self.kernel_size, self.stride, self.padding))
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -39,9 +47,7 @@ class MaxPool2d(_Pool):
         self.return_indices = return_indices
 
     def forward(self, x: Tensor):
-        check_image(x, "MaxPool2d")
-        return named("MaxPool2d", max_pool2d, x, self.kernel_size, self.stride,
-                     self.padding, self.return_indices)
+        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.return_indices)
 
 
 class AvgPool2d(_Pool):
@@ -52,8 +58,7 @@ class AvgPool2d(_Pool):
     """
 
     def forward(self, x: Tensor) -> Tensor:
-        check_image(x, "AvgPool2d")
-        return named("AvgPool2d", avg_pool2d, x, self.kernel_size, self.stride, self.padding)
+        return avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
 class AdaptiveAvgPool2d(Module):
@@ -63,13 +68,19 @@ class AdaptiveAvgPool2d(Module):
         (N, C, H, W) -> (N, C, *output_size)
     """
 
+    counts_as_layer = True
+
     def __init__(self, output_size=1):
         super().__init__()
         self.output_size = _pair(output_size, "output_size", "AdaptiveAvgPool2d")
 
     def forward(self, x: Tensor) -> Tensor:
-        check_image(x, "AdaptiveAvgPool2d")
-        return named("AdaptiveAvgPool2d", adaptive_avg_pool2d, x, self.output_size)
+        return adaptive_avg_pool2d(x, self.output_size)
+
+    def receptive_field_step(self, input_shape: tuple, output_shape: tuple):
+        """Cells of at most ⌈N/out⌉ inputs, N/out apart."""
+        return tuple(Window(math.ceil(n / o), n / o, 0, 0)
+                     for n, o in zip(input_shape[2:], output_shape[2:]))
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"

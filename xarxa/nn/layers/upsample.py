@@ -5,9 +5,14 @@ from __future__ import annotations
 from ...autograd.ops.conv import _pair
 from ...autograd.ops.pool import bed_of_nails_unpool, max_unpool2d, upsample_nearest
 from ...tensor import Tensor
-from ..module import Module
+from ..module import Module, Window
 from .pool import _Pool
-from ._checks import check_image, named
+
+
+def _upsampling_step(module: Module, input_shape: tuple, output_shape: tuple):
+    """Each output unit sees one input unit (its source), and the jump shrinks by the
+    scale factor: a window of 1 moved by 1/scale."""
+    return tuple(Window(1, n / o, 0, 0) for n, o in zip(input_shape[2:], output_shape[2:]))
 
 
 class MaxUnpool2d(_Pool):
@@ -23,10 +28,11 @@ class MaxUnpool2d(_Pool):
         >>> unpool(y, idx)       # the maxima back in place, zeros elsewhere
     """
 
+    receptive_field_step = _upsampling_step   # not a pooling window, although a _Pool
+
     def forward(self, x: Tensor, indices: Tensor, output_size=None) -> Tensor:
-        check_image(x, "MaxUnpool2d")
-        return named("MaxUnpool2d", max_unpool2d, x, indices, self.kernel_size, self.stride,
-                     self.padding, output_size)
+        return max_unpool2d(x, indices, self.kernel_size, self.stride, self.padding,
+                            output_size)
 
 
 class Upsample(Module):
@@ -35,6 +41,9 @@ class Upsample(Module):
     Shape:
         (N, C, H, W) -> (N, C, ⌊H·s⌋, ⌊W·s⌋), or `size`.
     """
+
+    counts_as_layer = True
+    receptive_field_step = _upsampling_step
 
     def __init__(self, size=None, scale_factor=None, mode: str = "nearest"):
         super().__init__()
@@ -45,8 +54,7 @@ class Upsample(Module):
         self.size, self.scale_factor, self.mode = size, scale_factor, mode
 
     def forward(self, x: Tensor) -> Tensor:
-        check_image(x, "Upsample")
-        return named("Upsample", upsample_nearest, x, self.scale_factor, self.size)
+        return upsample_nearest(x, self.scale_factor, self.size)
 
     def extra_repr(self) -> str:
         what = f"size={self.size}" if self.size is not None else \
@@ -62,6 +70,9 @@ class BedOfNailsUnpool(Module):
         (N, C, H, W) -> (N, C, H·s, W·s)
     """
 
+    counts_as_layer = True
+    receptive_field_step = _upsampling_step
+
     def __init__(self, scale_factor=2, position=(0, 0)):
         super().__init__()
         self.scale_factor = _pair(scale_factor, "scale_factor", "BedOfNailsUnpool")
@@ -74,7 +85,6 @@ class BedOfNailsUnpool(Module):
                              f"the {self.scale_factor} block")
 
     def forward(self, x: Tensor) -> Tensor:
-        check_image(x, "BedOfNailsUnpool")
         return bed_of_nails_unpool(x, self.scale_factor, self.position)
 
     def extra_repr(self) -> str:
