@@ -4,8 +4,8 @@ intermediate tensor's value and gradient of a forward/backward pass) and `trace`
 notes' forward/backward table of a recorded pass)."""
 from ..autograd.record import Tape, record  # noqa: F401
 from .trace import Trace, TraceRow, trace  # noqa: F401
-from .receptive_field import FieldRow, receptive_field  # noqa: F401
+from .receptive_field import FieldRow, FieldTable, receptive_field  # noqa: F401
 from .summary import Row, Summary, summary  # noqa: F401
 
-__all__ = ["FieldRow", "Row", "Summary", "Tape", "Trace", "TraceRow", "receptive_field",
-           "record", "summary", "trace"]
+__all__ = ["FieldRow", "FieldTable", "Row", "Summary", "Tape", "Trace", "TraceRow",
+           "receptive_field", "record", "summary", "trace"]

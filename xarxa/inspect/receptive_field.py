@@ -19,17 +19,21 @@ input: r is the input size and j, c are None. Through a `ResidualBlock` the fiel
 its main path (the 1×1 shortcut sees less); through a `DenseBlock` that of all its
 convolutions in a row (its last feature maps see the most).
 
+How a layer changes (r, j, c) is declared by its class (`Module.receptive_field_step`): a
+window (kernel F, stride S, padding before P_top) per spatial axis, "same" or "all". A layer
+that declares nothing makes `receptive_field` raise, naming it, rather than guess.
+`receptive_field` returns a `FieldTable` (a list of rows) whose repr is the table; it
+prints nothing itself.
+
 LeNet-5 (conv 5×5, pool 2, conv 5×5, pool 2) gives r = 5, 6, 14, 16; two stacked 3×3
 convolutions see 5×5, as one 5×5 does, with 18 weights + 2 biases instead of 25 + 1.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from ..nn import layers as L
 from ..nn.module import Module
-from .summary import trace_units
+from .summary import sample_shape, trace_units, windows
 
 
 @dataclass
@@ -51,77 +55,61 @@ class FieldRow:
                 f"{show(self.receptive_field):>10}{show(self.jump):>8}{show(self.start):>10}")
 
 
+class FieldTable(list):
+    """The rows of `receptive_field` (a list of `FieldRow`), shown as a table."""
+
+    def __str__(self) -> str:
+        head = f"{'layer':<30}{'output shape':<20}{'field':>10}{'jump':>8}{'start':>10}"
+        return "\n".join([head] + [str(row) for row in self])
+
+    __repr__ = __str__
+
+
 def _num(v: float):
     return int(v) if float(v).is_integer() else v
 
 
-def _conv_like(state, kernel, stride, pad_before):
-    r, j, c = state
-    return (r + (kernel - 1) * j, j * stride, c + ((kernel - 1) / 2 - pad_before) * j)
+def _advance(state: list, step: tuple) -> list:
+    """(r, j, c) per axis through one window (F, S, P_top, P_bottom) per axis."""
+    return [(r + (f - 1) * j, j * s, c + ((f - 1) / 2 - before) * j)
+            for (r, j, c), (f, s, before, _) in zip(state, step)]
 
 
-def _step(module: Module, state_hw: list, in_shape: tuple, out_shape: tuple) -> list:
-    """Advance [(r, j, c) for H, (r, j, c) for W] through one primitive layer."""
-    if isinstance(module, L.Conv2d):
-        pt, _, pl, _ = module.padding_for(*in_shape[2:])
-        return [_conv_like(s, f, st, p) for s, f, st, p in
-                zip(state_hw, module.kernel_size, module.stride, (pt, pl))]
-    if isinstance(module, (L.MaxPool2d, L.AvgPool2d)):
-        return [_conv_like(s, f, st, p) for s, f, st, p in
-                zip(state_hw, module.kernel_size, module.stride, module.padding)]
-    if isinstance(module, L.AdaptiveAvgPool2d):  # cells of ⌈N/out⌉ inputs at most
-        out = []
-        for s, n, o in zip(state_hw, in_shape[2:], out_shape[2:]):
-            f = math.ceil(n / o)
-            out.append(_conv_like(s, f, n / o, 0))
-        return out
-    if isinstance(module, L.ConvTranspose2d):
-        out = []
-        for (r, j, c), f, st, p in zip(state_hw, module.kernel_size, module.stride,
-                                       module.padding):
-            lo, hi = math.ceil((p - f + 1) / st), math.floor(p / st)  # inputs of output 0
-            out.append((r + (math.ceil(f / st) - 1) * j, j / st, c + (lo + hi) / 2 * j))
-        return out
-    if isinstance(module, (L.Upsample, L.BedOfNailsUnpool, L.MaxUnpool2d)):
-        factors = (out_shape[2] / in_shape[2], out_shape[3] / in_shape[3])
-        return [(r, j / f, c) for (r, j, c), f in zip(state_hw, factors)]
-    return state_hw
+def receptive_field(model: Module, input_shape) -> FieldTable:
+    """Each unit's receptive field, jump and start for one (C, H, W) input (without the
+    batch dimension). Prints nothing: the returned table shows itself.
 
-
-def _primitives(module: Module):
-    """The layers on a block's longest path, in order (the block itself otherwise)."""
-    if isinstance(module, L.ResidualBlock):
-        return [module.conv1, module.conv2]
-    if isinstance(module, L.DenseBlock):
-        return list(module.convs)
-    return [module]
-
-
-def receptive_field(model: Module, input_shape, print_table: bool = True) -> list[FieldRow]:
-    """Each unit's receptive field, jump and start for one (C, H, W) input.
+    Raises:
+        TypeError: naming the layer, when a layer on the spatial path does not declare how
+            it changes the receptive field (`receptive_field_step`).
 
     Example:
         >>> rows = xa.inspect.receptive_field(lenet, (1, 32, 32))
         >>> [r.receptive_field[0] for r in rows[:4]]
         [5, 6, 14, 16]
     """
-    shape = tuple(input_shape)
+    shape = sample_shape(input_shape, "receptive_field")
     if len(shape) != 3:
-        raise ValueError(f"receptive_field: expected an input shape (C, H, W), got {shape}")
+        raise ValueError(f"receptive_field: expected an input shape (C, H, W) without the "
+                         f"batch dimension, got {shape}")
     state = [(1, 1, 0.0), (1, 1, 0.0)]
     flat = False
-    rows: list[FieldRow] = []
-    for call in trace_units(model, shape):
+    rows = FieldTable()
+    for call in trace_units(model, shape, "receptive_field"):
         module = call.module
-        if isinstance(module, (L.Flatten, L.Linear)) or len(call.output_shape) < 4:
-            flat = True
         if not flat:
-            in_shape = call.input_shape
-            for prim in _primitives(module):
-                out_shape = call.output_shape if prim is module else \
-                    in_shape[:2] + tuple(-(-n // s) for n, s in zip(in_shape[2:], prim.stride))
-                state = _step(prim, state, in_shape, out_shape)
-                in_shape = out_shape
+            step = windows(module, call.input_shape, call.output_shape)
+            if step is None:
+                raise TypeError(
+                    f"receptive_field: layer {call.name!r} ({module._get_name()}) does not "
+                    f"declare how it changes the receptive field; give the class "
+                    f"{module._get_name()} a receptive_field_step: 'same' (elementwise), "
+                    f"'all' (each output sees the whole input) or a method returning one "
+                    f"(kernel, stride, pad_before, pad_after) window per spatial axis")
+            if step == "all" or len(call.output_shape) < 4:
+                flat = True
+            elif step != "same":
+                state = _advance(state, step)
         if flat:
             row = FieldRow(call.name, type(module).__name__, call.output_shape[1:],
                            shape[1:], None, None)
@@ -130,8 +118,4 @@ def receptive_field(model: Module, input_shape, print_table: bool = True) -> lis
                            tuple(_num(s[0]) for s in state), tuple(_num(s[1]) for s in state),
                            tuple(_num(s[2]) for s in state))
         rows.append(row)
-    if print_table:
-        print(f"{'layer':<30}{'output shape':<20}{'field':>10}{'jump':>8}{'start':>10}")
-        for row in rows:
-            print(row)
     return rows
