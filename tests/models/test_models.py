@@ -90,6 +90,20 @@ def test_perceptron_rule_on_logic_gates(gate, learnable):
         np.testing.assert_array_equal(model(x).numpy(), y.numpy())
 
 
+def test_perceptron_rule_takes_arrays_and_records_its_in_place_writes():
+    x, y = datasets.logic_gate("and")
+    model = Perceptron(2)
+    w, b = model.linear.weight, model.linear.bias
+    before = (w._version, b._version)
+    assert perceptron_rule(model, x, y, lr=1.0) > 0   # arrays, as logic_gate returns them
+    assert w._version > before[0] and b._version > before[1]   # autograd knows they changed
+    with pytest.raises(ValueError, match=r"perceptron_rule: expected x of shape \(N, 2\) and "
+                                         r"y of N labels, got x \(4, 3\) and y \(4,\)"):
+        perceptron_rule(model, np.zeros((4, 3)), y)
+    with pytest.raises(TypeError, match="perceptron_rule: expected a Perceptron, got MLP"):
+        perceptron_rule(MLP([2, 1]), x, y)
+
+
 def test_sgd_on_the_perceptron_criterion_is_the_perceptron_rule():
     x, y = datasets.two_moons(40, noise=0.2, seed=0)
     rule = Perceptron(2)

@@ -67,9 +67,17 @@ class Perceptron(nn.Module):
 
 
 def perceptron_rule(model: Perceptron, x: Tensor, y: Tensor, lr: float = 1.0) -> int:
-    """Apply the classic rule sample by sample, in order; return how many were wrong."""
-    xs = x.numpy().reshape(x.shape[0], -1)
+    """Apply the classic rule sample by sample, in order; return how many were wrong.
+
+    `x` and `y` may be Tensors or arrays (the rule works on the arrays directly)."""
+    if not isinstance(model, Perceptron):
+        raise TypeError(f"perceptron_rule: expected a Perceptron, got {type(model).__name__}")
+    xs = np.asarray(x.numpy() if isinstance(x, Tensor) else x)
+    xs = xs.reshape(xs.shape[0], -1) if xs.ndim else xs
     ys = np.asarray(y.numpy() if isinstance(y, Tensor) else y).reshape(-1)
+    if xs.ndim != 2 or xs.shape[1] != model.in_features or len(xs) != len(ys):
+        raise ValueError(f"perceptron_rule: expected x of shape (N, {model.in_features}) and "
+                         f"y of N labels, got x {xs.shape} and y {ys.shape}")
     w, b = model.linear.weight.numpy(), model.linear.bias.numpy()
     mistakes = 0
     for xi, yi in zip(xs, ys):
@@ -78,4 +86,7 @@ def perceptron_rule(model: Perceptron, x: Tensor, y: Tensor, lr: float = 1.0) ->
             mistakes += 1
             w[0] += lr * (yi - y_hat) * xi
             b[0] += lr * (yi - y_hat)
+    if mistakes:   # the arrays were written in place: autograd must know (version counter)
+        model.linear.weight._bump_version()
+        model.linear.bias._bump_version()
     return mistakes
