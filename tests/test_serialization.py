@@ -1,6 +1,9 @@
 """xa.save / xa.load: round trips, atomic writes, pickle refused, validation."""
 import os
 import pickle
+import signal
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -177,3 +180,93 @@ def test_model_load_state_dict_names_mismatches(tmp_path):
     other = nn.Sequential(nn.Linear(3, 5), nn.BatchNorm1d(5), nn.ReLU(), nn.Linear(5, 2))
     with pytest.raises(ValueError, match="0.weight"):
         other.load_state_dict(load(tmp_path / "m.npz"))
+
+
+def test_save_writes_through_a_symlink(tmp_path):
+    # as np.savez does: the link stays, its target gets the new checkpoint
+    (tmp_path / "runs").mkdir()
+    target, link = tmp_path / "runs" / "real.npz", tmp_path / "latest.npz"
+    save({"w": np.ones(2)}, target)
+    link.symlink_to(target)
+    save({"w": np.zeros(2)}, link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    np.testing.assert_array_equal(load(target)["w"], [0, 0])
+    dangling = tmp_path / "dangling.npz"
+    dangling.symlink_to(tmp_path / "runs" / "new.npz")
+    save({"w": np.ones(1)}, dangling)
+    assert dangling.is_symlink()
+    np.testing.assert_array_equal(load(tmp_path / "runs" / "new.npz")["w"], [1])
+    assert sorted(os.listdir(tmp_path / "runs")) == ["new.npz", "real.npz"]  # no temp left
+
+
+@pytest.mark.parametrize("name", ["a" * 251 + ".npz", "é" * 125 + ".npz"],
+                         ids=["255 ascii bytes", "254 utf-8 bytes"])
+def test_save_accepts_the_longest_file_name(tmp_path, name):
+    assert len(os.fsencode(name)) >= 254  # NAME_MAX is 255 bytes on Linux and macOS
+    save({"w": np.ones(2)}, tmp_path / name)
+    save({"w": np.zeros(2)}, tmp_path / name)  # and over an existing file
+    np.testing.assert_array_equal(load(tmp_path / name)["w"], [0, 0])
+    assert os.listdir(tmp_path) == [name]
+
+
+def test_any_str_or_int_key_round_trips(tmp_path):
+    # keys become zip member names only for readability; the metadata keeps them exact
+    keys = ["a\x00b", "\udc80 undecodable", "", "a/b", "../up", "__xarxa__", "x" * 70_000,
+            "a.b", 2 ** 100, -1, "1", 1]
+    obj = {k: np.full(2, i, np.int64) for i, k in enumerate(keys)}
+    obj["nested"] = {k: i for i, k in enumerate(keys)}
+    save(obj, tmp_path / "k.npz")
+    back = load(tmp_path / "k.npz")
+    assert list(back) == keys + ["nested"] and back["nested"] == obj["nested"]
+    for i, k in enumerate(keys):
+        np.testing.assert_array_equal(back[k], [i, i])
+    save({np.int64(3): 1}, tmp_path / "n.npz")  # a NumPy integer key comes back as int
+    assert load(tmp_path / "n.npz") == {3: 1}
+
+
+def test_save_refuses_keys_it_could_not_load_back(tmp_path):
+    with pytest.raises(ValueError, match=r"save: the 33220-bit integer key at 'a' has more "
+                                         "than 4300 digits"):
+        save({"a": {10 ** 10_000: 1}}, tmp_path / "k.npz")
+    with pytest.raises(ValueError, match="integer value at 'b'"):
+        save({"b": 10 ** 10_000}, tmp_path / "k.npz")
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_directory_as_target_is_named(tmp_path):
+    with pytest.raises(IsADirectoryError, match="save: .* is a directory"):
+        save({"a": 1}, tmp_path)
+
+
+_KILLED_SAVE = """
+import os, signal, sys
+import numpy as np
+from xarxa import serialization
+os.replace = lambda src, dst: os.kill(os.getpid(), signal.SIGKILL)  # killed before the rename
+serialization.save({"w": np.zeros(3)}, sys.argv[1])
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="stale temporaries are recognised by pid (POSIX)")
+def test_save_removes_its_stale_temporary_files_only(tmp_path, monkeypatch):
+    path = tmp_path / "ckpt.npz"
+    save({"w": np.ones(3)}, path)
+    proc = subprocess.run([sys.executable, "-c", _KILLED_SAVE, str(path)])
+    assert proc.returncode == -signal.SIGKILL
+    stale = set(os.listdir(tmp_path)) - {"ckpt.npz"}
+    assert len(stale) == 1  # the killed save's complete, never renamed archive
+    others = [".ckpt.npz.x1y2z3.tmp", "ckpt.npz.tmp", ".ckpt.npz~notes", "other.npz"]
+    for name in others:
+        (tmp_path / name).write_bytes(b"someone else's")
+    # a save still running in this process keeps its temporary file: another save to the
+    # same path, made while the first one is about to rename, must not remove it
+    real_replace = os.replace
+
+    def replace_after_another_save(src, dst):
+        monkeypatch.setattr(serialization.os, "replace", real_replace)
+        save({"w": np.full(3, 2.0)}, path)
+        real_replace(src, dst)
+    monkeypatch.setattr(serialization.os, "replace", replace_after_another_save)
+    save({"w": np.full(3, 3.0)}, path)
+    np.testing.assert_array_equal(load(path)["w"], [3, 3, 3])  # the first save's rename worked
+    assert sorted(os.listdir(tmp_path)) == sorted(others + ["ckpt.npz"])
