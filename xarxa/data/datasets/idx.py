@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import math
 import os
+import struct
 import zlib
 
 import numpy as np
@@ -28,19 +29,71 @@ IDX_DTYPES: dict[int, np.dtype] = {
 }
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_MAX_DIMS = 64  # NumPy's limit on an array's dimensions
+# Deflate cannot compress better than about 1032:1; a gzip file whose header declares
+# more than this many bytes per compressed byte is lying, and is refused before inflating.
+_MAX_GZIP_RATIO = 1100
+_CHUNK = 1 << 20
 
 
-def _read_bytes(path: str | os.PathLike) -> bytes:
-    """Return the (decompressed) bytes of ``path``; corrupt gzip becomes ValueError."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    if not raw.startswith(_GZIP_MAGIC):
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as exc:
-        # A truncated or damaged download: say which file, not just "CRC check failed".
-        raise ValueError(f"read_idx: {path}: corrupt or truncated gzip data ({exc})") from exc
+def _read_exact(f, n: int, path, what: str) -> bytes:
+    data = f.read(n)
+    if len(data) < n:
+        raise ValueError(f"read_idx: {path}: truncated header, {what} need {n} bytes, "
+                         f"the file ends after {len(data)}")
+    return data
+
+
+def _read_idx(f, path, file_size: int, gzipped: bool) -> np.ndarray:
+    """Read from the open (maybe gzip) stream ``f``: the header first, then exactly the
+    data it declares, so that a bad header is refused before anything is inflated."""
+    magic = f.read(4)
+    if len(magic) < 4:
+        raise ValueError(f"read_idx: {path}: file has {len(magic)} bytes, fewer than the "
+                         "4-byte magic number")
+    if magic[0] != 0 or magic[1] != 0:
+        raise ValueError(
+            f"read_idx: {path}: bad magic number {magic.hex()}, expected 0000<dtype><ndim>"
+        )
+    code, ndim = magic[2], magic[3]
+    if code not in IDX_DTYPES:
+        known = ", ".join(f"0x{c:02X}" for c in IDX_DTYPES)
+        raise ValueError(
+            f"read_idx: {path}: unknown dtype code 0x{code:02X}, expected one of {known}"
+        )
+    if ndim > _MAX_DIMS:
+        raise ValueError(f"read_idx: {path}: the header declares {ndim} dimensions, NumPy "
+                         f"arrays have at most {_MAX_DIMS}")
+    header = 4 + 4 * ndim
+    dims = struct.unpack(f">{ndim}I", _read_exact(f, 4 * ndim, path, f"{ndim} dimension sizes"))
+    dtype = IDX_DTYPES[code]
+    # math.prod on Python ints: large dims cannot overflow, and ndim == 0 gives 1 value.
+    nbytes = math.prod(dims) * dtype.itemsize
+    expected = header + nbytes
+
+    def size_error(actual: str, kind: str) -> ValueError:
+        return ValueError(f"read_idx: {path}: expected {expected} bytes for shape {dims} of "
+                          f"{dtype.name}, file has {actual} ({kind})")
+    if not gzipped and file_size != expected:  # known before reading any data
+        raise size_error(str(file_size), "truncated" if file_size < expected else
+                         "trailing data")
+    if gzipped and expected > _MAX_GZIP_RATIO * file_size:
+        raise ValueError(f"read_idx: {path}: the header declares shape {dims} of "
+                         f"{dtype.name} ({expected} bytes), more than a {file_size}-byte "
+                         "gzip file can inflate to")
+    values = np.empty(nbytes, dtype=np.uint8)
+    view, got = memoryview(values), 0
+    while got < nbytes:  # in chunks: GzipFile.readinto reads into a temporary first
+        n = f.readinto(view[got:got + _CHUNK])
+        if not n:
+            break
+        got += n
+    if got < nbytes:
+        raise size_error(str(header + got), "truncated")
+    if f.read(1):  # for gzip this also reaches the end, where the CRC is checked
+        raise size_error(f"more than {expected}", "trailing data")
+    # Native byte order, so callers may compute with it freely (values is ours: writable).
+    return values.view(dtype).reshape(dims).astype(dtype.newbyteorder("="), copy=False)
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
@@ -56,44 +109,26 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 
     Raises:
         FileNotFoundError: if ``path`` does not exist.
-        ValueError: naming ``path``, if the magic number or dtype code is invalid
-            or the file is not exactly header + product(dims) * itemsize bytes.
+        ValueError: naming ``path``, if the magic number, dtype code or number of
+            dimensions is invalid, or the (inflated) file is not exactly header +
+            product(dims) * itemsize bytes. The header is read and checked first, and
+            a gzip stream is inflated only as far as the header declares.
 
     Example:
         >>> labels = read_idx("train-labels-idx1-ubyte.gz")   # doctest: +SKIP
         >>> labels.shape, labels.dtype
         ((60000,), dtype('uint8'))
     """
-    data = _read_bytes(path)
-    if len(data) < 4:
-        raise ValueError(
-            f"read_idx: {path}: file has {len(data)} bytes, fewer than the 4-byte magic number"
-        )
-    if data[0] != 0 or data[1] != 0:
-        raise ValueError(
-            f"read_idx: {path}: bad magic number {data[:4].hex()}, expected 0000<dtype><ndim>"
-        )
-    code, ndim = data[2], data[3]
-    if code not in IDX_DTYPES:
-        known = ", ".join(f"0x{c:02X}" for c in IDX_DTYPES)
-        raise ValueError(
-            f"read_idx: {path}: unknown dtype code 0x{code:02X}, expected one of {known}"
-        )
-    header = 4 + 4 * ndim
-    if len(data) < header:
-        raise ValueError(
-            f"read_idx: {path}: truncated header, {ndim} dimensions need {header} bytes, "
-            f"file has {len(data)}"
-        )
-    dims = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
-    dtype = IDX_DTYPES[code]
-    # math.prod on Python ints: large dims cannot overflow, and ndim == 0 gives 1 value.
-    expected = header + math.prod(dims) * dtype.itemsize
-    if len(data) != expected:
-        raise ValueError(
-            f"read_idx: {path}: expected {expected} bytes for shape {dims} of {dtype.name}, "
-            f"file has {len(data)} ({'truncated' if len(data) < expected else 'trailing data'})"
-        )
-    values = np.frombuffer(data, dtype=dtype, offset=header).reshape(dims)
-    # Native byte order and a writable copy, so callers may modify it freely.
-    return values.astype(dtype.newbyteorder("="))
+    with open(path, "rb") as raw:
+        gzipped = raw.read(2) == _GZIP_MAGIC  # by content: mirrors rename files freely
+        raw.seek(0)
+        file_size = os.fstat(raw.fileno()).st_size
+        if not gzipped:
+            return _read_idx(raw, path, file_size, False)
+        try:
+            with gzip.GzipFile(fileobj=raw, mode="rb") as f:
+                return _read_idx(f, path, file_size, True)
+        except (OSError, EOFError, zlib.error) as exc:
+            # A truncated or damaged download: say which file, not just "CRC check failed".
+            raise ValueError(f"read_idx: {path}: corrupt or truncated gzip data ({exc})") \
+                from exc
