@@ -117,7 +117,10 @@ class Module:
 
     def _label(self) -> str:
         """The layer's one-line description used in error messages: `Conv2d(1, 6, …)`."""
-        extra = self.extra_repr()
+        try:
+            extra = self.extra_repr()
+        except Exception:   # a broken extra_repr must not hide the error being reported
+            extra = ""
         return f"{self._get_name()}({extra})" if extra and "\n" not in extra \
             else self._get_name()
 
