@@ -68,7 +68,7 @@ def test_add_param_group_and_repr():
     opt.add_param_group({"params": b, "lr": 0.01})
     assert opt.param_groups[1]["betas"] == (0.9, 0.999)
     assert "Parameter Group 1" in repr(opt)
-    with pytest.raises(ValueError, match="some parameters appear in more than one parameter group"):
+    with pytest.raises(ValueError, match="more than one parameter group"):
         opt.add_param_group({"params": [a]})
 
 
@@ -163,7 +163,8 @@ def test_update_functions_share_one_signature(cls, kwargs):
 
 @pytest.mark.parametrize("src, dst, saved_by", [
     (optim.SGD, optim.Adam, r"\(SGD\)"), (optim.Adam, optim.SGD, r"\(Adam or AdamW\)"),
-    (optim.Adagrad, optim.RMSprop, r"\(Adagrad\)"), (optim.RMSprop, optim.Adagrad, r"\(RMSprop\)")])
+    (optim.Adagrad, optim.RMSprop, r"\(Adagrad\)"),
+    (optim.RMSprop, optim.Adagrad, r"\(RMSprop\)")])
 def test_loading_another_optimizers_state_is_refused(src, dst, saved_by):
     p = xarxa_params()
     a = src(list(p.values()), lr=0.01)
