@@ -142,3 +142,9 @@ def test_max_pool_indices_are_an_aux_output_matching_torch():
     np.testing.assert_array_equal(idx.numpy(), t_idx.numpy())
     np.testing.assert_allclose(out.detach().numpy(), t_out.numpy())
     assert not idx.requires_grad
+
+
+def test_functional_linear_names_a_numpy_input():
+    w = xa.randn(2, 3)
+    with pytest.raises(TypeError, match=r"linear: expected input to be a Tensor, got ndarray"):
+        xa.nn.functional.linear(np.ones((4, 3), dtype=np.float32), w)

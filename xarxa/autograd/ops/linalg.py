@@ -92,6 +92,10 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         x (*, in_features), weight (out_features, in_features), bias (out_features,)
         -> (*, out_features)
     """
+    for name, t in (("input", x), ("weight", weight), ("bias", bias)):
+        if not isinstance(t, Tensor) and not (name == "bias" and t is None):
+            raise TypeError(f"linear: expected {name} to be a Tensor, got "
+                            f"{type(t).__name__}; convert it with xa.tensor(...)")
     xs, ws = x._data.shape, weight._data.shape
     if not xs or len(ws) != 2 or xs[-1] != ws[1]:
         raise ValueError(f"linear: input of shape {xs} does not fit a weight of shape "
