@@ -13,3 +13,5 @@ from . import datasets  # noqa: E402,F401  (after dataset: it builds TensorDatas
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "val_split", "DataLoader",
            "default_collate", "transforms", "datasets"]
+from .distributed import DistributedSampler  # noqa: E402  (NumPy only; MPI under mpiexec)
+__all__.append("DistributedSampler")

@@ -57,6 +57,8 @@ class DataLoader:
             generator, so ``xa.manual_seed`` makes it reproducible.
         full_batch: shorthand for ``batch_size=len(dataset)`` (batch gradient descent).
         collate_fn: turns a list of samples into a batch (``default_collate``).
+        sampler: an iterable of dataset indices with ``len()`` giving the order of each
+            epoch (e.g. ``DistributedSampler``: this rank's share); excludes ``shuffle``.
 
     Example:
         >>> loader = DataLoader(train_set, batch_size=32, shuffle=True)
@@ -66,7 +68,7 @@ class DataLoader:
 
     def __init__(self, dataset: Dataset, batch_size: int | None = 1, shuffle: bool = False,
                  drop_last: bool = False, seed: int | None = None, full_batch: bool = False,
-                 collate_fn: Callable[[list], Any] | None = None):
+                 collate_fn: Callable[[list], Any] | None = None, sampler=None):
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(f"DataLoader: dataset must have __len__ and __getitem__, got "
                             f"{type(dataset).__name__}")
@@ -80,6 +82,13 @@ class DataLoader:
             raise ValueError("DataLoader: drop_last needs a batch_size (got None: no batching)")
         if len(dataset) == 0:
             raise ValueError("DataLoader: the dataset is empty")
+        if sampler is not None and (shuffle or full_batch):
+            raise ValueError("DataLoader: sampler is mutually exclusive with shuffle and "
+                             "full_batch (the sampler decides the order)")
+        if sampler is not None and not hasattr(sampler, "__len__"):
+            raise TypeError(f"DataLoader: sampler must have __len__ and __iter__, got "
+                            f"{type(sampler).__name__}")
+        self.sampler = sampler
         self.dataset = dataset
         self.batch_size = None if batch_size is None else int(batch_size)
         self.shuffle = bool(shuffle)
@@ -90,12 +99,14 @@ class DataLoader:
 
     def __len__(self) -> int:
         """Batches per epoch: the number of optimizer updates an epoch makes."""
-        n = len(self.dataset)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         if self.batch_size is None:
             return n
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def _order(self) -> np.ndarray:
+        if self.sampler is not None:
+            return np.fromiter(iter(self.sampler), dtype=np.int64, count=len(self.sampler))
         n = len(self.dataset)
         if not self.shuffle:
             return np.arange(n)
