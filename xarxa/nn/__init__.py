@@ -10,3 +10,4 @@ from . import init  # noqa: F401
 from .layers import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from . import utils  # noqa: F401  (clip_grad_norm_, clip_grad_value_)
+from . import parallel  # noqa: F401,E402  (DistributedDataParallel; MPI only under mpiexec)
