@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import backend
 
-from . import function
+from . import function, hooks
 from .function import Function, _writes
 
 
@@ -89,15 +89,20 @@ def backward(tensor, grad, retain_graph: bool = False) -> None:
     root = tensor._ctx
     handed: set[int] = {id(grad)}  # arrays already owned by someone: copy before storing
     if root is None:
+        if hooks._leaf_hooks and hooks.leaf_hooks(tensor):
+            grad = hooks.run(hooks.leaf_hooks(tensor), grad, grad.shape)
         _accumulate(tensor, grad, handed, Tensor)
         return
     if root.freed:
         raise _freed_error(root)
     grads = {root: grad}  # node -> gradient of its output, popped as the walk goes
+    pending: dict = {}  # id(leaf with hooks) -> (leaf, summed gradient), hooked at the end
     for node in _topological_order(root):
         if node.freed:
             raise _freed_error(node)
         g = grads.pop(node, None)
+        if node.hooks is not None and g is not None:  # register_hook on a non-leaf
+            g = hooks.run(node.hooks, g, g.shape)
         if node.out_ref is not None:  # retain_grad() or recording: keep it on the tensor
             out = node.out_ref()
             if out is not None and g is not None:
@@ -128,7 +133,11 @@ def backward(tensor, grad, retain_graph: bool = False) -> None:
                 if child is not None and child.seq > node.seq:  # rebased by an in-place op
                     child = node_of(t, node.seq)
                 if child is None:
-                    _accumulate(t, ig, handed, Tensor)
+                    if hooks._leaf_hooks and hooks.leaf_hooks(t):  # summed first, hooked once
+                        previous = pending.get(id(t))
+                        pending[id(t)] = (t, ig if previous is None else previous[1] + ig)
+                    else:
+                        _accumulate(t, ig, handed, Tensor)
                 else:
                     previous = grads.get(child)
                     grads[child] = ig if previous is None else previous + ig
@@ -136,6 +145,8 @@ def backward(tensor, grad, retain_graph: bool = False) -> None:
             node.saved = ()
             node.inputs = ()
             node.freed = True
+    for leaf, g in pending.values():
+        _accumulate(leaf, hooks.run(hooks.leaf_hooks(leaf), g, g.shape), handed, Tensor)
 
 
 def _contract_error(node: Function, result) -> TypeError:

@@ -136,6 +136,7 @@ class Function:
     out_written = None  # the output's array, set when it is written in place (bump_version)
     epoch = 0  # the write epoch when the node was made (see `_writes`)
     rebased_input = None  # for an in-place op in the graph: its input as it was before
+    hooks = None  # gradient hooks of the output tensor (hooks.register_hook)
     attrs: dict = {}
 
     # -- to be implemented by subclasses ------------------------------------------------

@@ -1,0 +1,75 @@
+"""Gradient hooks: `tensor.register_hook(fn)` calls `fn(grad)` when backward computes the
+gradient with respect to `tensor`; a hook may return a new gradient that replaces it.
+
+As in PyTorch: a non-leaf's hooks run when its node's gradient is complete, before
+`retain_grad()` stores it (so `.grad` shows the hooked value); a leaf's hooks run once per
+backward on the summed gradient, before it is accumulated into `.grad`. Hooks run in the
+order they were registered; `handle.remove()` unregisters one.
+
+Non-leaf hooks live on the tensor's node (`Function.hooks`); leaf hooks in a table keyed
+by the tensor's id (tensors compare elementwise, so they cannot be dict keys by value), its
+entries dropped when the tensor is collected. Both cost nothing while no hook is registered.
+"""
+from __future__ import annotations
+
+import weakref
+
+from . import function
+
+_leaf_hooks: dict[int, tuple[weakref.ref, list]] = {}
+
+
+class RemovableHandle:
+    """Returned by `register_hook`; `remove()` unregisters the hook (idempotent)."""
+
+    def __init__(self, hooks: list, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def register_hook(tensor, hook) -> RemovableHandle:
+    if not callable(hook):
+        raise TypeError(f"register_hook: expected a callable, got {type(hook).__name__}")
+    if not tensor.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    node = tensor._ctx
+    if node is not None:
+        if node.hooks is None:
+            node.hooks = []
+        hooks = node.hooks
+    else:
+        key = id(tensor)
+        entry = _leaf_hooks.get(key)
+        if entry is None or entry[0]() is not tensor:
+            entry = (weakref.ref(tensor, lambda _, key=key: _leaf_hooks.pop(key, None)), [])
+            _leaf_hooks[key] = entry
+        hooks = entry[1]
+    hooks.append(hook)
+    return RemovableHandle(hooks, hook)
+
+
+def leaf_hooks(leaf) -> list | None:
+    entry = _leaf_hooks.get(id(leaf))
+    if entry is None or entry[0]() is not leaf or not entry[1]:
+        return None
+    return entry[1]
+
+
+def run(hooks: list, grad, shape):
+    """Call each hook with the gradient (a Tensor); a returned Tensor replaces it."""
+    Tensor = function.Tensor
+    for hook in list(hooks):
+        result = hook(Tensor(grad))
+        if result is None:
+            continue
+        if not isinstance(result, Tensor):
+            raise TypeError(f"a gradient hook must return a Tensor or None, got "
+                            f"{type(result).__name__}")
+        if result.shape != tuple(shape):
+            raise ValueError(f"a gradient hook returned a gradient of shape {result.shape}, "
+                             f"expected {tuple(shape)}")
+        grad = result._data
+    return grad
