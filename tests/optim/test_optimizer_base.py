@@ -8,7 +8,8 @@ from xarxa import nn, optim
 
 ALL = [(optim.SGD, dict(lr=0.1, momentum=0.9, nesterov=True)), (optim.Adagrad, dict(lr=0.1)),
        (optim.RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
-       (optim.Adam, dict(lr=0.01, amsgrad=True)), (optim.AdamW, dict(lr=0.01))]
+       (optim.Adam, dict(lr=0.01, amsgrad=True)), (optim.AdamW, dict(lr=0.01)),
+       (optim.Adadelta, dict(lr=0.5, rho=0.8, weight_decay=0.01))]
 
 
 def _train(params, opt, batches):
@@ -81,6 +82,11 @@ def test_add_param_group_and_repr():
     (lambda p: optim.Adam(p, betas=(0.9, 1.0)), "betas"),
     (lambda p: optim.RMSprop(p, alpha=1.5), "alpha"),
     (lambda p: optim.Adagrad(p, eps=-1.0), "eps"),
+    (lambda p: optim.Adadelta(p, rho=1.01), r"Adadelta: invalid rho=1\.01, expected a number "
+                                            r">= 0\.0 and <= 1\.0"),
+    (lambda p: optim.Adadelta(p, lr=-0.1), r"Adadelta: invalid learning rate lr=-0\.1"),
+    (lambda p: optim.Adadelta(p, eps=-1e-6), "Adadelta: invalid eps"),
+    (lambda p: optim.Adadelta(p, weight_decay=-1.0), "Adadelta: invalid weight_decay"),
     (lambda p: optim.SGD([p[0] * 2], lr=0.1), "non-leaf"),
     (lambda p: optim.SGD([xa.tensor([1, 2])], lr=0.1), "floating"),
     (lambda p: optim.SGD([1.0], lr=0.1), "Tensors"),

@@ -13,6 +13,12 @@ CASES = [
     ("SGD", dict(lr=0.05, momentum=0.8, nesterov=True)),
     ("SGD", dict(lr=0.1, momentum=0.5, weight_decay=0.01)),
     ("SGD", dict(lr=0.01, momentum=0.5, nesterov=True, weight_decay=0.05, maximize=True)),
+    ("Adadelta", dict()),  # Zeiler's algorithm: lr = 1
+    ("Adadelta", dict(lr=0.5, rho=0.95, eps=1e-4)),
+    ("Adadelta", dict(lr=2.0, rho=0.5, weight_decay=0.05)),
+    ("Adadelta", dict(lr=1.0, rho=0.0, eps=1e-3)),  # rho = 0: no memory at all
+    ("Adadelta", dict(lr=0.3, rho=1.0, eps=1e-2)),  # rho = 1: the averages never move
+    ("Adadelta", dict(lr=1.5, eps=1e-5, weight_decay=0.01, maximize=True)),
     ("Adagrad", dict(lr=0.1)),
     ("Adagrad", dict(lr=0.1, lr_decay=0.05, weight_decay=0.01)),
     ("Adagrad", dict(lr=0.02, initial_accumulator_value=0.5, eps=1e-3, maximize=True)),
@@ -40,7 +46,7 @@ def test_matches_torch(name, kwargs):
     assert not np.allclose(px["w1"], INIT["w1"])  # it did move
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"])
+@pytest.mark.parametrize("name", ["SGD", "Adadelta", "Adagrad", "RMSprop", "Adam", "AdamW"])
 def test_param_groups_with_their_own_options(name):
     def groups(p):
         return [{"params": [p["w1"], p["b1"]]},
@@ -55,6 +61,7 @@ def test_param_groups_with_their_own_options(name):
 
 @pytest.mark.parametrize("name, kwargs", [("SGD", dict(lr=0.1, momentum=0.9)),
                                           ("Adagrad", dict(lr=0.1)),
+                                          ("Adadelta", dict(rho=0.8)),
                                           ("RMSprop", dict(lr=0.01, centered=True)),
                                           ("Adam", dict(lr=0.01, amsgrad=True))])
 def test_state_dict_layout_matches_torch(name, kwargs):
@@ -74,6 +81,8 @@ def test_state_dict_layout_matches_torch(name, kwargs):
     ("SGD", dict(lr=0.05, momentum=0.9), dict(lr=0.01, nesterov=True)),
     ("SGD", dict(lr=0.05), dict(lr=0.01)),
     ("Adagrad", dict(lr=0.1, initial_accumulator_value=0.2), dict(lr=0.05, lr_decay=0.01)),
+    ("Adadelta", dict(lr=0.5), dict(lr=2.0, rho=0.7, weight_decay=0.01)),
+    ("Adadelta", dict(rho=0.95, eps=1e-4), dict()),
     ("RMSprop", dict(lr=0.01), dict(momentum=0.5, centered=True)),
     ("Adam", dict(lr=0.01), dict(lr=0.003, amsgrad=True, weight_decay=0.01)),
     ("AdamW", dict(lr=0.01), dict(betas=(0.8, 0.99))),
