@@ -104,9 +104,12 @@ def _train(args) -> int:
         given = resume_config(args.resume, given)
     progress = False if args.no_progress else None
     results = train_run(given, progress=progress, overwrite=args.overwrite)
+    if results.get("rank"):  # under mpiexec only rank 0 reports
+        return 130 if results["interrupted"] else 0
     config = results["config"]
+    ranks = f" on {results['ranks']} ranks" if "ranks" in results else ""
     print(f"\n{config['model']} on {config['dataset']}: {results['parameters']:,} parameters, "
-          f"{results['epochs_completed']} epochs in {results['train_seconds']:.1f} s"
+          f"{results['epochs_completed']} epochs{ranks} in {results['train_seconds']:.1f} s"
           + (" (interrupted)" if results["interrupted"] else ""))
     print(format_report(results))
     # With no complete epoch there are no curves and no checkpoint: list what exists.
@@ -169,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # that diverged (FloatingPointError, from fit's finite-loss check). Bugs still trace.
     except (ValueError, TypeError, OSError, FloatingPointError) as error:
         print(f"xarxa {args.command}: error: {error}", file=sys.stderr)
+        from .distributed import abort
+        abort(2)  # under mpiexec: stop every rank (they would wait for this one forever)
         return 2
 
 

@@ -27,12 +27,13 @@ def mpiexec() -> str:
     return str(path)
 
 
-def run(args, n: int = 2, timeout: float = 60, script: Path = WORKER, cwd=None,
+def run(args, n: int = 2, timeout: float = 60, program: list | None = None, cwd=None,
         env: dict | None = None) -> subprocess.CompletedProcess:
-    """`mpiexec -n n python script *args`: the completed process (stdout, stderr, returncode).
+    """`mpiexec -n n python _worker.py *args` (or `program *args`): the completed process.
 
     One BLAS thread per rank (the machine has 2 cores); the time limit kills every rank."""
-    cmd = [mpiexec(), "-n", str(n), sys.executable, str(script), *map(str, args)]
+    program = program or [sys.executable, str(WORKER)]
+    cmd = [mpiexec(), "-n", str(n), *map(str, program), *map(str, args)]
     full_env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                 "MKL_NUM_THREADS": "1", **(env or {})}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -45,6 +46,11 @@ def run(args, n: int = 2, timeout: float = 60, script: Path = WORKER, cwd=None,
         pytest.fail(f"{' '.join(cmd)} did not end within {timeout} s\nstdout:\n{out}\n"
                     f"stderr:\n{err}")
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def xarxa_command() -> list:
+    """The `xarxa` console script of this environment (what a user runs under mpiexec)."""
+    return [Path(sys.executable).parent / "xarxa"]
 
 
 def check(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:

@@ -143,8 +143,22 @@ def raises(out: Path) -> None:
     time.sleep(60)  # never reached by a correct abort
 
 
+def fit_run(out: Path) -> None:
+    """`fit` on a data-parallel model: rank 0 alone prints and writes its checkpoint; the
+    history (reduced over the ranks) is the same on both and goes to OUT_DIR."""
+    import json
+    from _fit_reference import fit_two_moons
+    rank = dist.get_rank()
+    history = fit_two_moons(out / f"checkpoint-rank{rank}.npz", wrap=True)
+    mine = np.array(history.history["loss"] + history.history["val_loss"])
+    gathered = dist.all_gather([], mine)
+    assert np.array_equal(gathered[0], gathered[1]), gathered
+    if rank == 0:
+        (out / "history.json").write_text(json.dumps(history.history))
+
+
 if __name__ == "__main__":
     scenario, out_dir = sys.argv[1], Path(sys.argv[2])
     dist.init_process_group()
     {"train": train, "collectives": collectives, "mismatch": mismatch,
-     "raises": raises}[scenario](out_dir)
+     "raises": raises, "fit": fit_run}[scenario](out_dir)

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ._distributed import world_of
+
 __all__ = ["Callback", "EarlyStopping", "ModelCheckpoint"]
 
 
@@ -150,7 +152,8 @@ class ModelCheckpoint(Callback):
             self.best = logs[self.monitor]
         from ..serialization import save
         self.saved_epochs.append(state.epoch)
-        save(state.checkpoint(extra=self.extra), self.path)
+        if world_of(state.model)[0] == 0:  # data-parallel under mpiexec: rank 0 writes
+            save(state.checkpoint(extra=self.extra), self.path)
 
     def state_dict(self):
         return {"best": self.best, "saved_epochs": list(self.saved_epochs)}

@@ -25,6 +25,7 @@ from .. import metrics as _metrics
 from ..autograd import no_grad
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor
+from . import _distributed
 from .callbacks import Callback, ModelCheckpoint
 from .history import History
 from .progress import ProgressBar
@@ -178,6 +179,10 @@ def fit(model, loss_fn: Callable | None, optimizer, train_loader: Iterable,
         raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
     fns = _metric_fns(metrics)
     _check_not_empty(train_loader, "fit", "training loader")
+    rank, size = _distributed.world_of(model)  # data-parallel under mpiexec: _distributed.py
+    _distributed.check_sharded(train_loader, size)
+    if rank:  # only rank 0 shows a bar and prints
+        progress, verbose = False, False
     if val_loader is not None:
         _check_not_empty(val_loader, "fit", "validation loader")
     # Checkpoints run last, so that they save the other callbacks' updated counters.
@@ -222,6 +227,8 @@ def _run_epoch(state: FitState, fns: dict, callbacks: list, progress, verbose) -
     for cb in callbacks:
         cb.on_epoch_begin(state)
     model.train()
+    rank, size = _distributed.world_of(model)
+    _distributed.set_epoch(state.train_loader, state.epoch)
     loader = state.train_loader
     n_batches = len(loader) if hasattr(loader, "__len__") else None  # a generator has none
     bar = ProgressBar(n_batches, f"epoch {epoch}/{state.epochs}", progress)
@@ -256,6 +263,8 @@ def _run_epoch(state: FitState, fns: dict, callbacks: list, progress, verbose) -
         bar.update(seen, loss_sum / seen, {k: v / seen for k, v in sums.items()})
         for cb in callbacks:
             cb.on_batch_end(state, done, value)
+        if size > 1:  # every rank stops at the same batch
+            state.stop = _distributed.any_rank(state.stop, size)
         if state.stop and (n_batches is None or done < n_batches):
             state.interrupted = True  # an unfinished epoch is not recorded
             if bar.bar is not None:
@@ -265,8 +274,10 @@ def _run_epoch(state: FitState, fns: dict, callbacks: list, progress, verbose) -
         raise ValueError("fit: the training loader yielded no batch (an empty dataset, or "
                          "drop_last with a batch_size larger than the dataset?)")
     record = {"loss": loss_sum / seen, **{k: v / seen for k, v in sums.items()}}
+    record = _distributed.mean_over_ranks(record, seen, size)
     if state.val_loader is not None:
-        scores = evaluate(model, state.loss_fn, state.val_loader, fns)
+        scores = evaluate(model, state.loss_fn, state.val_loader, fns) if size == 1 else \
+            _distributed.evaluate_over_ranks(model, state.loss_fn, state.val_loader, fns, size)
         record.update({f"val_{k}": v for k, v in scores.items()})
     record["lr"], record["time"] = lr, time.perf_counter() - start
     if state.scheduler is not None:

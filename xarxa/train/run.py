@@ -26,6 +26,7 @@ import numpy as np
 from .. import metrics as M  # noqa: N812
 from ..data import DataLoader, val_split
 from ..random import manual_seed
+from . import _distributed
 from .callbacks import ModelCheckpoint
 from .loop import evaluation_pass, fit
 from .tasks import (check_loss, defaults, load_task, make_loss, make_optimizer,
@@ -154,20 +155,24 @@ def train_run(config: dict[str, Any], progress: bool | None = None,
     check_loss(config["model"], config["loss"])
     task = load_task(config["dataset"], config["model"], config["data_root"])
     model, model_cfg = _build(config, task)
+    model, rank, size = _distributed.data_parallel(model)  # under mpiexec -n N: a replica
     loss_fn = make_loss(config["loss"], task.num_classes)
     optimizer = make_optimizer(config["optimizer"], model.parameters(), config["lr"],
                                config["momentum"], config["weight_decay"], config["nesterov"])
     # The validation part, drawn by the seed, is the same on every run (and on resume).
     train_set, val_set = val_split(task.train, float(config["val_split"]),
                                    seed=int(config["seed"]))
-    train_loader = DataLoader(train_set, batch_size=int(config["batch_size"]), shuffle=True)
-    val_loader = DataLoader(val_set, batch_size=512) if len(val_set) else None
-    _prepare_out(config["out"], config.get("resume"), overwrite)  # all else is checked
-    try:
-        os.makedirs(config["out"], exist_ok=True)
-    except OSError as error:
-        raise ValueError(f"--out {config['out']}: cannot create the directory "
-                         f"({error.strerror})") from None
+    # Each rank its share (one rank: everything); --batch-size is the global batch and the
+    # order comes from the seed and the epoch, so 1 and N ranks take the same steps.
+    train_loader, val_loader = _distributed.shard_loaders(
+        train_set, val_set, int(config["batch_size"]), int(config["seed"]), rank, size)
+    if rank == 0:  # under mpiexec only rank 0 writes (and clears) the output directory
+        _prepare_out(config["out"], config.get("resume"), overwrite)  # all else is checked
+        try:
+            os.makedirs(config["out"], exist_ok=True)
+        except OSError as error:
+            raise ValueError(f"--out {config['out']}: cannot create the directory "
+                             f"({error.strerror})") from None
     saved = {"config": config, "model_config": model_cfg, "class_names": task.class_names,
              "num_classes": task.num_classes}
     checkpoint = ModelCheckpoint(os.path.join(config["out"], CHECKPOINT), extra=saved)
@@ -176,6 +181,8 @@ def train_run(config: dict[str, Any], progress: bool | None = None,
                   epochs=int(config["epochs"]), callbacks=[checkpoint], progress=progress,
                   verbose=verbose, resume=config.get("resume"))
     seconds = time.perf_counter() - start
+    if rank:  # rank 0 scores, reports and writes (its weights are the checkpoint's)
+        return {"config": config, "interrupted": history.interrupted, "rank": rank}
     splits = {"train": train_set, **({"val": val_set} if len(val_set) else {}),
               "test": task.test}
     results = {
@@ -185,7 +192,7 @@ def train_run(config: dict[str, Any], progress: bool | None = None,
         "train_seconds": seconds, "history": history.history,
         "sizes": {name: len(ds) for name, ds in splits.items()},
         **{name: _scores(model, loss_fn, ds, task.num_classes) for name, ds in splits.items()},
-        "class_names": task.class_names,
+        "class_names": task.class_names, **({"ranks": size} if size > 1 else {}),
     }
     _write_json(os.path.join(config["out"], METRICS_FILE), results)
     if len(history):
