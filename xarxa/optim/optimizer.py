@@ -256,10 +256,15 @@ class Optimizer:
         self.state = state
 
 
+# What learning-rate schedulers store in the param groups (lr_scheduler: the base class's
+# initial_lr, OneCycleLR's others): not an optimizer's hyper-parameters.
+SCHEDULER_KEYS = frozenset({"initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum"})
+
+
 def _guess_owner(group: dict[str, Any]) -> str:
     """Text like ' (SGD)' naming the optimizer classes whose hyper-parameters (their
     constructor's options) are exactly the keys of a saved param group; '' if none."""
-    keys = set(group) - {"params", "initial_lr"}  # initial_lr: added by the schedulers
+    keys = set(group) - {"params"} - SCHEDULER_KEYS
     found, todo = [], list(Optimizer.__subclasses__())
     while todo:
         cls = todo.pop(0)
