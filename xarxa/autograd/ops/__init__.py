@@ -1,4 +1,6 @@
 """Every differentiable op of xarxa, one `Function` subclass each, grouped by family."""
+from types import ModuleType as _ModuleType
+
 from .activation import (heaviside, log_softmax, relu, sigmoid, softmax, step,  # noqa: F401
                          tanh)
 from .elementwise import (abs, add, cast, clamp, div, exp, log, maximum,  # noqa: F401
@@ -11,3 +13,12 @@ from .conv import conv2d, conv_transpose2d  # noqa: F401
 from .norm import batch_norm  # noqa: F401
 from .pool import (adaptive_avg_pool2d, avg_pool2d, bed_of_nails_unpool,  # noqa: F401
                    interpolate, max_pool2d, max_unpool2d, upsample_nearest)
+from .math import (acos, asin, atan, atan2, ceil, cos, cosh, eq, erf, expm1,  # noqa: F401
+                   floor, ge, gt, le, log10, log1p, log2, lt, meshgrid, ne, reciprocal,
+                   round, rsqrt, sign, sin, sinh, square, tan)
+from .vector import bmm, mm, norm  # noqa: F401  (after `.norm`: the name is the function)
+
+# `from xarxa.autograd.ops import *` (in xarxa/__init__.py) exports the ops only, never the
+# family modules that the imports above bind here (`norm`, `shape`, `pool`, `linalg` …)
+__all__ = sorted(name for name, value in globals().items()
+                 if not name.startswith("_") and not isinstance(value, _ModuleType))

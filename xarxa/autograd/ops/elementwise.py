@@ -318,6 +318,9 @@ def where(condition, x, y) -> Tensor:
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype.kind != "b":
         raise TypeError(f"where: condition must be boolean, got dtype {cond.dtype}")
+    if not isinstance(x, Tensor) and not isinstance(y, Tensor):  # two Python numbers
+        from ...creation import tensor
+        x = tensor(x)  # PyTorch's dtype: float32 for floats, int64 for ints
     if not isinstance(x, Tensor):
         x = constant(x, y)
     if not isinstance(y, Tensor):
