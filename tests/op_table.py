@@ -233,3 +233,84 @@ OPS += [
 NOT_DIFFERENTIABLE = {"argmax", "argmin"}
 ALIASES = {"heaviside": "step", "concatenate": "cat", "broadcast_to": "expand",
            "getitem": "getitem_slice"}
+
+# elementary functions, norms, mm/bmm, meshgrid (xarxa/autograd/ops/math.py and vector.py);
+# floor/ceil/round/sign: gradient 0 as in PyTorch (inputs stay away from the jumps)
+_U = [(s,) for s in UNARY]
+_INF = float("inf")
+
+
+def _norm_case(name, shapes, **kw):
+    return OpCase(name, lambda a: xa.norm(a, **kw), lambda a: torch.norm(a, **kw), shapes)
+
+
+OPS += [
+    OpCase("sin", xa.sin, torch.sin, _U),
+    OpCase("cos", xa.cos, torch.cos, _U),
+    OpCase("tan", lambda a: xa.tan(0.6 * a), lambda a: torch.tan(0.6 * a), _U),
+    OpCase("asin", lambda a: xa.asin(2 * a - 1), lambda a: torch.asin(2 * a - 1), _U, "unit"),
+    OpCase("acos", lambda a: xa.acos(2 * a - 1), lambda a: torch.acos(2 * a - 1), _U, "unit"),
+    OpCase("atan", xa.atan, torch.atan, _U),
+    OpCase("atan2", xa.atan2, torch.atan2, BINARY),
+    OpCase("sinh", xa.sinh, torch.sinh, _U),
+    OpCase("cosh", xa.cosh, torch.cosh, _U),
+    OpCase("erf", xa.erf, torch.erf, _U),
+    OpCase("log1p", xa.log1p, torch.log1p, _U, "positive"),
+    OpCase("expm1", xa.expm1, torch.expm1, _U),
+    OpCase("log2", xa.log2, torch.log2, _U, "positive"),
+    OpCase("log10", xa.log10, torch.log10, _U, "positive"),
+    OpCase("reciprocal", xa.reciprocal, torch.reciprocal, _U, "nonzero"),
+    OpCase("rsqrt", xa.rsqrt, torch.rsqrt, _U, "positive"),
+    OpCase("square", xa.square, torch.square, _U),
+    OpCase("floor", lambda a: xa.floor(3 * a) * a, lambda a: torch.floor(3 * a) * a, _U),
+    OpCase("ceil", lambda a: xa.ceil(3 * a) * a, lambda a: torch.ceil(3 * a) * a, _U),
+    OpCase("round", lambda a: xa.round(3 * a) * a, lambda a: torch.round(3 * a) * a, _U),
+    OpCase("round_decimals", lambda a: a.round(decimals=1), lambda a: a.round(decimals=1),
+           [((2, 3),)]),
+    OpCase("sign", lambda a: xa.sign(a) * a, lambda a: torch.sign(a) * a, _U),
+    OpCase("mm", xa.mm, torch.mm, [((2, 3), (3, 4)), ((1, 1), (1, 3))]),
+    OpCase("bmm", xa.bmm, torch.bmm, [((2, 2, 3), (2, 3, 4)), ((1, 1, 2), (1, 2, 1))]),
+    _norm_case("norm", _U),
+    _norm_case("norm_fro_dims", [((2, 3, 4),)], p="fro", dim=(0, 2)),
+    _norm_case("norm_p3_dim", [((2, 3),), ((2, 1, 4),)], p=3, dim=1, keepdim=True),
+    _norm_case("norm_p1", [((2, 3),), ((),)], p=1, dim=-1),
+    _norm_case("norm_p1_5", [((2, 3),)], p=1.5, dim=0),
+    _norm_case("norm_p0_5", [((2, 3),)], p=0.5),
+    _norm_case("norm_p0", [((2, 3),)], p=0, dim=1),
+    _norm_case("norm_inf", [((2, 3),), ((1,),)], p=_INF, dim=0),
+    _norm_case("norm_neg_inf", [((2, 3),)], p=-_INF),
+    OpCase("meshgrid", lambda a, b: xa.stack(xa.meshgrid(a, b, indexing="xy")),
+           lambda a, b: torch.stack(torch.meshgrid(a, b, indexing="xy")),
+           [((3,), (2,)), ((), (2,)), ((1,), (4,))]),
+    # clone is the Cast node with a copy (`.double()` of a float64 input is the input itself,
+    # as in PyTorch, so the float64 checks reach Cast through clone)
+    OpCase("clone", lambda a: a.clone() * 2, lambda a: a.clone() * 2, _U),
+    OpCase("meshgrid_ij", lambda a, b, c: xa.stack(xa.meshgrid([a, b, c], indexing="ij")),
+           lambda a, b, c: torch.stack(torch.meshgrid([a, b, c], indexing="ij")),
+           [((2,), (3,), (1,))]),
+]
+NOT_DIFFERENTIABLE |= {"eq", "ne", "lt", "le", "gt", "ge"}   # bool results
+
+# activations, layer norm and embedding of nn (xarxa/autograd/ops/activation.py, norm.py,
+# embedding.py); softplus with a low threshold so that both of its branches are reached
+_IDX = [[0, 2, 1], [2, 1, 2]]       # rows of a (5, 3) or (3, 1) table, row 2 three times
+OPS += [
+    OpCase("leaky_relu", lambda a: xa.leaky_relu(a, 0.2), lambda a: TF.leaky_relu(a, 0.2), _U),
+    OpCase("elu", lambda a: xa.elu(a, alpha=0.7), lambda a: TF.elu(a, alpha=0.7), _U),
+    OpCase("gelu", xa.gelu, TF.gelu, _U),
+    OpCase("gelu_tanh", lambda a: xa.gelu(a, approximate="tanh"),
+           lambda a: TF.gelu(a, approximate="tanh"), _U),
+    OpCase("silu", xa.silu, TF.silu, _U),
+    OpCase("softplus", xa.softplus, TF.softplus, _U),
+    OpCase("softplus_beta_threshold", lambda a: xa.softplus(a, beta=2.0, threshold=1.5),
+           lambda a: TF.softplus(a, beta=2.0, threshold=1.5), [((2, 3),), ((4,),)]),
+    OpCase("layer_norm", lambda x, w, b: xa.layer_norm(x, w.shape, w, b, eps=1e-3),
+           lambda x, w, b: TF.layer_norm(x, w.shape, w, b, eps=1e-3),
+           [((4, 3), (3,), (3,)), ((2, 3, 4), (3, 4), (3, 4)), ((3,), (3,), (3,))]),
+    OpCase("layer_norm_plain", lambda x: xa.layer_norm(x, x.shape[-1:]),
+           lambda x: TF.layer_norm(x, x.shape[-1:]), [((2, 5),), ((1, 2, 3),)]),
+    OpCase("embedding", lambda w: xa.embedding(xa.tensor(_IDX), w),
+           lambda w: TF.embedding(torch.tensor(_IDX), w), [((5, 3),)]),
+    OpCase("embedding_int32", lambda w: xa.embedding(xa.tensor(np.array(_IDX, np.int32)), w),
+           lambda w: TF.embedding(torch.tensor(_IDX, dtype=torch.int32), w), [((3, 1),)]),
+]   # padding_idx and scale_grad_by_freq change the gradient on purpose: tests/nn/test_embedding.py

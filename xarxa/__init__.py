@@ -10,13 +10,15 @@ from .random import get_rng_state, manual_seed, set_rng_state  # noqa: F401
 from .tensor import Tensor  # noqa: F401
 from .autograd import enable_grad, is_grad_enabled, no_grad  # noqa: F401
 from .autograd.ops import *  # noqa: F401,F403
-from .creation import (arange, as_tensor, eye, from_numpy, full, full_like,  # noqa: F401
-                       linspace, ones, ones_like, rand, rand_like, randint, randn,
-                       randn_like, randperm, tensor, zeros, zeros_like)
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy,  # noqa: F401
+                       full, full_like, linspace, ones, ones_like, rand, rand_like, randint,
+                       randn, randn_like, randperm, tensor, zeros, zeros_like)
+from .devices import device, get_default_device, set_default_device  # noqa: F401
+from . import accelerator, backends, cuda  # noqa: F401,E402
 
 from .autograd import record  # noqa: F401,E402
 from . import nn, optim, data, metrics, metric_learning, inspect  # noqa: F401,E402
-from . import models, train  # noqa: F401,E402
+from . import models, plot, train  # noqa: F401,E402
 from .data import datasets  # noqa: F401,E402
 from .serialization import load, save  # noqa: F401,E402
 

@@ -7,6 +7,10 @@ modules exist (the one place the tensor <-> autograd import cycle is closed).
 """
 from __future__ import annotations
 
+import numpy as np
+
+from . import devices, dtypes
+
 ops = None  # xarxa.autograd.ops, bound by xarxa.tensor at import
 
 
@@ -68,6 +72,89 @@ class TensorOps:
 
     def __getitem__(self, index):
         return ops.getitem(self, index)
+
+    # comparisons give bool tensors and are not differentiable (the functions xa.eq … call
+    # these operators)
+    def _compare(self, other, fn):
+        other = other._data if isinstance(other, TensorOps) else other
+        return self._from_op(fn(self._data, other), None)
+
+    def __eq__(self, other):  # type: ignore[override]
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):  # type: ignore[override]
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __invert__(self):
+        if self.dtype.kind != "b":
+            raise TypeError(f"~ expects a bool tensor, got dtype {self.dtype}")
+        return self._from_op(~self._data, None)
+
+    def __and__(self, other):
+        return self._compare(other, np.logical_and)
+
+    def __or__(self, other):
+        return self._compare(other, np.logical_or)
+
+    # -- conversions (a cast is the op `cast`: differentiable between float types) ---------
+    def to(self, *args, **kwargs):
+        """PyTorch's `.to`: `to(dtype)`, `to(device=None, dtype=None, non_blocking=False,
+        copy=False)` or `to(other)` (other's device and dtype). Returns `self` when nothing
+        changes (unless copy=True); a cast is differentiable between float types. A device
+        other than the CPU is a RuntimeError (`xarxa.devices.check`)."""
+        if len(args) == 1 and not kwargs and isinstance(args[0], np.dtype):  # to(dtype)
+            dtype = args[0]
+            copy = False
+        else:
+            device, dtype, _, copy = devices.parse_to(args, kwargs, "Tensor.to")
+            # as PyTorch: 'cpu:0' is not `device(type='cpu')` (it has an index), so a copy
+            copy = copy or (device is not None and device != devices.CPU)
+            if dtype is not None:
+                dtype = dtypes.resolve(dtype, "Tensor.to")
+        if dtype is None or dtype == self._data.dtype:
+            return self.clone() if copy else self
+        return ops.cast(self, dtype)
+
+    def astype(self, dtype):
+        """Cast to `dtype` (NumPy's name for `to(dtype)`)."""
+        return self.to(dtypes.resolve(dtype, "astype"))
+
+    def type_as(self, other):
+        """Cast to `other`'s dtype."""
+        return self.to(other.dtype)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool_)
+
+    def clone(self):
+        """A copy that stays in the graph (gradients flow back to `self`)."""
+        return ops.cast(self, self.dtype, copy=True)
 
     # -- reductions ------------------------------------------------------------------------
     def sum(self, dim=None, keepdim: bool = False):
@@ -143,6 +230,18 @@ class TensorOps:
         """Broadcast to `shape` without copying; -1 keeps a dimension's size."""
         return ops.expand(self, *shape)
 
+    def view_as(self, other):
+        """`view` to `other`'s shape."""
+        return ops.view(self, *other.shape)
+
+    def reshape_as(self, other):
+        """`reshape` to `other`'s shape."""
+        return ops.reshape(self, *other.shape)
+
+    def expand_as(self, other):
+        """`expand` to `other`'s shape."""
+        return ops.expand(self, *other.shape)
+
     # -- elementwise -------------------------------------------------------------------------
     def exp(self):
         """e^x elementwise."""
@@ -181,6 +280,82 @@ class TensorOps:
     def matmul(self, other):
         """Matrix product (NumPy's rules)."""
         return ops.matmul(self, other)
+
+    def mm(self, mat2):
+        """Product of two 2-D matrices (no broadcasting)."""
+        return ops.mm(self, mat2)
+
+    def bmm(self, mat2):
+        """Batched product of two 3-D tensors (no broadcasting)."""
+        return ops.bmm(self, mat2)
+
+    def norm(self, p="fro", dim=None, keepdim: bool = False, dtype=None):
+        """The p-norm over `dim` (all elements when None); see `xa.norm`."""
+        return ops.norm(self, p, dim, keepdim, dtype)
+
+    # elementary functions (xarxa/autograd/ops/math.py); floor … sign have gradient 0
+    def sin(self):
+        return ops.sin(self)
+
+    def cos(self):
+        return ops.cos(self)
+
+    def tan(self):
+        return ops.tan(self)
+
+    def asin(self):
+        return ops.asin(self)
+
+    def acos(self):
+        return ops.acos(self)
+
+    def atan(self):
+        return ops.atan(self)
+
+    def atan2(self, other):
+        return ops.atan2(self, other)
+
+    def sinh(self):
+        return ops.sinh(self)
+
+    def cosh(self):
+        return ops.cosh(self)
+
+    def erf(self):
+        return ops.erf(self)
+
+    def log1p(self):
+        return ops.log1p(self)
+
+    def expm1(self):
+        return ops.expm1(self)
+
+    def log2(self):
+        return ops.log2(self)
+
+    def log10(self):
+        return ops.log10(self)
+
+    def reciprocal(self):
+        return ops.reciprocal(self)
+
+    def rsqrt(self):
+        return ops.rsqrt(self)
+
+    def square(self):
+        return ops.square(self)
+
+    def floor(self):
+        return ops.floor(self)
+
+    def ceil(self):
+        return ops.ceil(self)
+
+    def round(self, decimals: int = 0):
+        return ops.round(self, decimals)
+
+    def sign(self):
+        return ops.sign(self)
 
     # -- activations -------------------------------------------------------------------------
     def relu(self):

@@ -19,6 +19,17 @@ def generator() -> np.random.Generator:
     return _state["generator"]
 
 
+def resolve_generator(gen, op: str) -> np.random.Generator:
+    """The generator a random function draws from: the global one (`manual_seed`) unless
+    `generator=` passes a `numpy.random.Generator`."""
+    if gen is None:
+        return _state["generator"]
+    if isinstance(gen, np.random.Generator):
+        return gen
+    raise TypeError(f"{op}: generator must be None or a numpy.random.Generator, got "
+                    f"{type(gen).__name__}")
+
+
 def get_rng_state() -> dict:
     """The generator's state, as plain data (saved with checkpoints)."""
     return _state["generator"].bit_generator.state

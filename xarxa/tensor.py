@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import dtypes
+from . import devices, dtypes
 from .autograd import engine, inplace
 from ._tensor_ops import TensorOps
 from .autograd import function as _function
@@ -64,6 +64,23 @@ class Tensor(TensorOps):
     @property
     def dtype(self) -> np.dtype:
         return self._data.dtype
+
+    @property
+    def device(self) -> "devices.device":
+        """Where the data lives: `device(type='cpu')` (the only device of this build)."""
+        return devices.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    def get_device(self) -> int:
+        """The device index, −1 for the CPU (PyTorch's convention)."""
+        return -1
 
     @property
     def T(self) -> "Tensor":  # noqa: N802 - PyTorch's name
@@ -131,8 +148,17 @@ class Tensor(TensorOps):
         bump_version(self)
 
     def size(self, dim: int | None = None):
-        """The shape (PyTorch's `size()`), or one dimension's size."""
-        return self._data.shape if dim is None else self._data.shape[dim]
+        """The shape (PyTorch's `size()`), or one dimension's size (`dim` may be negative)."""
+        shape = self._data.shape
+        if dim is None:
+            return shape
+        n = len(shape)
+        if not shape:
+            raise IndexError(f"size: dimension specified as {dim} but tensor has no dimensions")
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not -n <= dim < n:
+            raise IndexError(f"size: dimension out of range (expected to be in range of "
+                             f"[{-n}, {n - 1}], but got {dim})")
+        return shape[dim]
 
     def dim(self) -> int:
         return self._data.ndim
@@ -180,38 +206,19 @@ class Tensor(TensorOps):
             raise TypeError("only integer tensors of one element can be used as an index")
         return int(self._data.item())
 
-    def to(self, dtype) -> "Tensor":
-        """Cast to `dtype` (differentiable between float types)."""
-        return ops.cast(self, dtypes.resolve(dtype, "to"))
-
-    astype = to
-
-    def float(self) -> "Tensor":
-        return self.to(dtypes.float32)
-
-    def double(self) -> "Tensor":
-        return self.to(dtypes.float64)
-
-    def long(self) -> "Tensor":
-        return self.to(dtypes.int64)
-
-    def int(self) -> "Tensor":
-        return self.to(dtypes.int32)
-
-    def bool(self) -> "Tensor":
-        return self.to(dtypes.bool_)
-
     def detach(self) -> "Tensor":
         """The same values, cut from the graph (shares the array and its version counter)."""
         t = Tensor(self._data, name=self.name)
         t._version_box = shared_version_box(self)
         return t
 
-    def clone(self) -> "Tensor":
-        """A copy that stays in the graph (gradients flow back to `self`)."""
-        return ops.cast(self, self.dtype, copy=True)
-
     def cpu(self) -> "Tensor":
+        """This tensor (it is on the CPU already)."""
+        return self
+
+    def cuda(self, device=None, non_blocking: bool = False) -> "Tensor":
+        """Refused in this CPU-only build: the error of `xarxa.devices.check`."""
+        devices.check("cuda", "Tensor.cuda")
         return self
 
     def __deepcopy__(self, memo) -> "Tensor":
@@ -338,53 +345,42 @@ class Tensor(TensorOps):
         return self
 
     def fill_(self, value) -> "Tensor":
+        """Set every element to `value` (a number or a one-element tensor)."""
         self._check_inplace("fill_")
-        self._data.fill(value)
+        self._data.fill(value.item() if isinstance(value, Tensor) else value)
         bump_version(self)
         return self
 
     def zero_(self) -> "Tensor":
+        """Set every element to 0."""
         return self.fill_(0)
+
+    def _fill_random(self, op: str, draw, generator) -> "Tensor":
+        self._check_inplace(op)
+        if self._data.dtype.kind != "f":
+            raise TypeError(f"{op}: expected a floating point tensor, got dtype {self.dtype}")
+        from .random import resolve_generator
+        self._data[...] = draw(resolve_generator(generator, op), self._data.shape)
+        bump_version(self)
+        return self
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> "Tensor":
+        """Overwrite with samples from U[a, b) (the generator seeded by `manual_seed`)."""
+        if not a <= b:
+            raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
+        return self._fill_random("uniform_", lambda rng, s: rng.uniform(a, b, s), generator)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> "Tensor":
+        """Overwrite with samples from N(mean, std²) (the generator of `manual_seed`)."""
+        if not std >= 0:
+            raise ValueError(f"normal_: expected std >= 0, got std={std}")
+        return self._fill_random("normal_", lambda rng, s: rng.normal(mean, std, s), generator)
 
     def __setitem__(self, index, value) -> None:
         self._check_inplace("setitem")
         index = index._data if isinstance(index, Tensor) else index
         self._data[index] = value._data if isinstance(value, Tensor) else value
         bump_version(self)
-
-    # comparisons give bool tensors and are not differentiable
-    def _compare(self, other, fn):
-        other = other._data if isinstance(other, Tensor) else other
-        return Tensor(fn(self._data, other))
-
-    def __eq__(self, other):  # type: ignore[override]
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other):  # type: ignore[override]
-        return self._compare(other, np.not_equal)
-
-    def __lt__(self, other):
-        return self._compare(other, np.less)
-
-    def __le__(self, other):
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other):
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
-
-    def __invert__(self):
-        if self.dtype.kind != "b":
-            raise TypeError(f"~ expects a bool tensor, got dtype {self.dtype}")
-        return Tensor(~self._data)
-
-    def __and__(self, other):
-        return self._compare(other, np.logical_and)
-
-    def __or__(self, other):
-        return self._compare(other, np.logical_or)
 
     __hash__ = object.__hash__  # tensors are dictionary keys by identity, as in PyTorch
 
@@ -394,6 +390,13 @@ class Tensor(TensorOps):
         return (self[i] for i in range(self.shape[0]))
 
     # -- representation -------------------------------------------------------------------
+    def __format__(self, spec: str) -> str:
+        """PyTorch's: a 0-d tensor formats as its number (`f"{loss:.4f}"`); any other tensor
+        only without a format spec (as `str`), else TypeError."""
+        if self._data.ndim == 0:
+            return self._data.item().__format__(spec)
+        return object.__format__(self, spec)
+
     def __repr__(self) -> str:
         body = np.array2string(self._data, separator=", ", precision=4,
                                prefix="tensor(")
