@@ -6,6 +6,8 @@ from ..autograd.record import Tape, record  # noqa: F401
 from .trace import Trace, TraceRow, trace  # noqa: F401
 from .receptive_field import FieldRow, FieldTable, receptive_field  # noqa: F401
 from .summary import Row, Summary, summary  # noqa: F401
+from .hessian import Hessian, hessian, top_eigenvalues  # noqa: F401
 
 __all__ = ["FieldRow", "FieldTable", "Row", "Summary", "Tape", "Trace", "TraceRow",
            "receptive_field", "record", "summary", "trace"]
+__all__ += ["Hessian", "hessian", "top_eigenvalues"]
