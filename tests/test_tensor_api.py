@@ -51,6 +51,9 @@ def test_as_methods_match_torch_and_stay_differentiable():
     _same(xa.tensor(B).expand_as(x), torch.tensor(B).expand_as(t))
     _same(x.type_as(xa.zeros(1, dtype=xa.float64)), t.type_as(torch.zeros(1, dtype=torch.float64)))
     _same(x.type_as(xa.zeros(1, dtype=xa.int64)), t.type_as(torch.zeros(1, dtype=torch.int64)))
+    for name in ("half", "float", "double", "long", "int", "bool"):
+        _same(getattr(x, name)(), getattr(t, name)())
+    assert x.float() is x and t.float() is t     # no change -> the tensor itself, as torch
     (x.view_as(ox) * xa.arange(6.0).view_as(ox)).sum().backward()
     (t.view_as(ot) * torch.arange(6.0).view_as(ot)).sum().backward()
     _same(x.grad, t.grad)
