@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import devices, dtypes
-from .autograd import engine, inplace
+from .autograd import engine, hooks, inplace
 from ._tensor_ops import TensorOps
 from .autograd import function as _function
 from .autograd.function import bump_version, is_grad_enabled, shared_version_box
@@ -254,6 +254,15 @@ class Tensor(TensorOps):
             return
         import weakref
         self._ctx.out_ref = weakref.ref(self)
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when backward computes this tensor's gradient; a returned
+        Tensor replaces the gradient. Returns a handle whose `remove()` unregisters it.
+
+        Example:
+            >>> h = w.register_hook(lambda g: g.clamp(-1, 1))   # clip w's gradient
+        """
+        return hooks.register_hook(self, hook)
 
     def backward(self, gradient=None, retain_graph: bool = False) -> None:
         """Compute d(self)/d(leaf) for every leaf that requires a gradient.
