@@ -87,7 +87,8 @@ class Squares(Dataset):
 def test_default_collate_for_plain_datasets():
     batches = list(DataLoader(Squares(), batch_size=2))
     x, d = batches[0]
-    assert x.dtype == np.float32 and x.tolist() == [0.0, 1.0]
+    # Python floats collate to float64, as torch.utils.data.default_collate makes them
+    assert x.dtype == np.float64 and x.tolist() == [0.0, 1.0]
     assert d["sq"].shape == (2, 1) and d["sq"].numpy().ravel().tolist() == [0, 1]
     assert len(batches) == 3
 

@@ -76,5 +76,5 @@ def test_bad_arguments():
     with pytest.raises(TypeError, match="dataset must have __len__, got int"):
         DistributedSampler(5, 1, 0)
     ds = TensorDataset(xa.tensor(np.arange(4.0)))
-    with pytest.raises(ValueError, match="sampler is mutually exclusive with shuffle"):
+    with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):
         DataLoader(ds, shuffle=True, sampler=DistributedSampler(ds, 1, 0))

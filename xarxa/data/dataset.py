@@ -1,21 +1,33 @@
-"""`Dataset` and `TensorDataset`: indexable collections of samples, as in PyTorch."""
+"""Datasets, as in PyTorch (``torch.utils.data.dataset``): `Dataset` (indexable),
+`IterableDataset` (a stream), `TensorDataset`, `Subset`, `ConcatDataset`, `ChainDataset`,
+`random_split`, and xarxa's `val_split`."""
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+import bisect
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from ..tensor import Tensor
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "val_split"]
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
+           "ChainDataset", "random_split", "val_split"]
 
 
 class Dataset:
     """A collection of samples: subclasses implement ``__len__`` and ``__getitem__``.
 
-    ``__getitem__(i)`` returns one sample, usually a tuple ``(input, target)``. A
-    dataset may also implement ``__getitems__(indices)`` returning a whole batch at
-    once (``TensorDataset`` does); ``DataLoader`` then skips the per-sample collation.
+    ``__getitem__(i)`` returns one sample, usually a tuple ``(input, target)``. Two
+    optional methods fetch a whole batch at once:
+
+    - ``__getitems__(indices)``, PyTorch's: returns the list of samples, which the
+      loader's ``collate_fn`` then turns into a batch;
+    - ``__getbatch__(indices)``, xarxa's: returns the batch itself, exactly what
+      ``default_collate`` would make of the samples (``TensorDataset`` gathers it with
+      one fancy-indexing copy per tensor). The loader uses it only with the default
+      ``collate_fn``.
+
+    ``a + b`` is ``ConcatDataset([a, b])``.
     """
 
     def __len__(self) -> int:
@@ -23,6 +35,39 @@ class Dataset:
 
     def __getitem__(self, index: int) -> Any:
         raise NotImplementedError
+
+    def __add__(self, other: "Dataset") -> "ConcatDataset":
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A stream of samples: subclasses implement ``__iter__`` (and may implement ``__len__``).
+
+    With ``DataLoader(num_workers=k)`` every worker iterates its own copy of the dataset:
+    shard the stream with ``get_worker_info()`` (``id``, ``num_workers``) in ``__iter__``,
+    or each sample comes ``k`` times. ``a + b`` chains two streams.
+
+    Example:
+        >>> class Count(IterableDataset):
+        ...     def __iter__(self):
+        ...         info = get_worker_info()
+        ...         start, step = (0, 1) if info is None else (info.id, info.num_workers)
+        ...         return iter(range(start, 100, step))
+    """
+
+    def __iter__(self) -> Iterator:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise TypeError(f"{type(self).__name__} is an IterableDataset without __len__: a "
+                        "stream of unknown length")
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it, it "
+                        "cannot be indexed")
+
+    def __add__(self, other: "Dataset") -> "ChainDataset":
+        return ChainDataset([self, other])
 
 
 def _as_array(t, what: str) -> np.ndarray:
@@ -92,9 +137,10 @@ class TensorDataset(Dataset):
     def __getitem__(self, index: int) -> tuple[Tensor, ...]:
         return self._pick(index)
 
-    def __getitems__(self, indices: Sequence[int] | np.ndarray) -> tuple[Tensor, ...]:
-        """A whole batch by one fancy-indexing copy per tensor."""
-        return self._pick(np.asarray(indices, dtype=np.int64))
+    def __getbatch__(self, indices: Sequence[int] | np.ndarray) -> list[Tensor]:
+        """A whole batch (``default_collate``'s list of stacked tensors) by one
+        fancy-indexing copy per tensor."""
+        return list(self._pick(np.asarray(indices, dtype=np.int64)))
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(a.shape) for a in self.arrays)
@@ -119,12 +165,68 @@ class Subset(Dataset):
     def __getitem__(self, index: int):
         return self.dataset[int(self.indices[index])]
 
-    def __getitems__(self, indices):
-        picked = self.indices[np.asarray(indices, dtype=np.int64)]
-        if hasattr(self.dataset, "__getitems__"):
+    def __getitems__(self, indices) -> list:
+        """The samples at ``indices`` (PyTorch's protocol: a list, collated by the loader)."""
+        picked = self.indices[np.asarray(indices, dtype=np.int64)].tolist()
+        if callable(getattr(self.dataset, "__getitems__", None)):
             return self.dataset.__getitems__(picked)
-        from .dataloader import default_collate
-        return default_collate([self.dataset[int(i)] for i in picked])
+        return [self.dataset[i] for i in picked]
+
+    def __getbatch__(self, indices):
+        """The collated batch (the underlying dataset's fast path when it has one)."""
+        if hasattr(self.dataset, "__getbatch__"):
+            return self.dataset.__getbatch__(self.indices[np.asarray(indices, dtype=np.int64)])
+        from .collate import default_collate
+        return default_collate(self.__getitems__(indices))
+
+
+class ConcatDataset(Dataset):
+    """The samples of several datasets one after the other (``a + b`` for two).
+
+    ``cumulative_sizes[i]`` is the number of samples in ``datasets[:i + 1]``.
+    """
+
+    def __init__(self, datasets: Iterable[Dataset]):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise TypeError("ConcatDataset does not support IterableDataset (use "
+                                "ChainDataset)")
+            if not hasattr(d, "__len__") or not hasattr(d, "__getitem__"):
+                raise TypeError(f"ConcatDataset: every dataset needs __len__ and __getitem__, "
+                                f"got {type(d).__name__}")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int):
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"ConcatDataset: index {index} is out of range for {n} samples")
+        index = index + n if index < 0 else int(index)
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - start]
+
+
+class ChainDataset(IterableDataset):
+    """Several iterable datasets (streams) one after the other."""
+
+    def __init__(self, datasets: Iterable[Dataset]):
+        self.datasets = list(datasets)
+
+    def __iter__(self) -> Iterator:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset only supports IterableDataset, got "
+                                f"{type(d).__name__}")
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self.datasets)
 
 
 def _fraction_lengths(fractions: Sequence[float], n: int) -> list[int]:
@@ -135,20 +237,25 @@ def _fraction_lengths(fractions: Sequence[float], n: int) -> list[int]:
     return lengths
 
 
-def random_split(dataset: Dataset, lengths: Sequence[int | float], seed: int | None = None
-                 ) -> list[Subset]:
+def random_split(dataset: Dataset, lengths: Sequence[int | float], generator=None, *,
+                 seed: int | None = None) -> list[Subset]:
     """Split ``dataset`` into non-overlapping random subsets of the given lengths.
 
     ``lengths`` are sample counts summing to ``len(dataset)``, or fractions summing
     to 1 (as in PyTorch: ``floor(f·N)`` each, the remaining samples handed out one by
-    one from the first subset on). ``seed`` gives a split independent of the global
-    generator; without it the global xarxa generator (``manual_seed``) draws the
-    permutation.
+    one from the first subset on). ``generator`` (as for ``RandomSampler``: a NumPy
+    generator or a ``torch.Generator``-like object) or ``seed`` give a split independent
+    of the global generator; without them the global xarxa generator (``manual_seed``)
+    draws the permutation.
 
     Example:
         >>> train, val = random_split(ds, [0.9, 0.1], seed=0)
     """
-    from ..random import generator
+    from ..random import generator as global_generator
+    from .sampler import numpy_generator
+    rng = numpy_generator(generator, "random_split")
+    if seed is not None and rng is not None:
+        raise ValueError("random_split: give generator= or seed=, not both")
     lengths = list(lengths)
     n = len(dataset)
     if not lengths:
@@ -165,7 +272,8 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float], seed: int | N
     else:
         raise TypeError(f"random_split: lengths must be all integers (sample counts) or all "
                         f"floats (fractions), got {lengths!r}")
-    rng = np.random.default_rng(seed) if seed is not None else generator()
+    if rng is None:
+        rng = np.random.default_rng(seed) if seed is not None else global_generator()
     perm = rng.permutation(n)
     bounds = np.cumsum([0, *lengths])
     return [Subset(dataset, perm[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
