@@ -19,6 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .inspect import landscape_cli
 from .train.tasks import DATASETS, LOSSES, MODELS, OPTIMIZERS
 
 
@@ -90,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="shape the model for this dataset (default: 28×28 for lenet5/cnn, "
                    "digits for mlp, and for perceptron)")
     s.add_argument("--hidden", type=_hidden, default=None)
+    landscape_cli.add_parser(sub)  # xarxa landscape: its options live in its module
     return parser
 
 
@@ -163,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     handlers = {"train": _train, "evaluate": _evaluate, "summary": _summary}
+    handlers["landscape"] = landscape_cli.run
     try:
         # A diverging run overflows inside the ops; fit's finite-loss check reports it in
         # one line, so NumPy's per-op RuntimeWarnings would only add noise before it.

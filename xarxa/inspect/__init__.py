@@ -7,7 +7,9 @@ from .trace import Trace, TraceRow, trace  # noqa: F401
 from .receptive_field import FieldRow, FieldTable, receptive_field  # noqa: F401
 from .summary import Row, Summary, summary  # noqa: F401
 from .hessian import Hessian, hessian, top_eigenvalues  # noqa: F401
+from .landscape import Landscape, Trajectory, landscape, random_directions, trajectory  # noqa
 
 __all__ = ["FieldRow", "FieldTable", "Row", "Summary", "Tape", "Trace", "TraceRow",
            "receptive_field", "record", "summary", "trace"]
-__all__ += ["Hessian", "hessian", "top_eigenvalues"]
+__all__ += ["Hessian", "Landscape", "Trajectory", "hessian", "landscape", "random_directions",
+            "top_eigenvalues", "trajectory"]

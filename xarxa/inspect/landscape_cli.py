@@ -1,0 +1,145 @@
+"""``xarxa landscape``: optimizers walking on a two-parameter loss, drawn as a PNG.
+
+    xarxa landscape --function ill-conditioned --optimizers gd,momentum
+    xarxa landscape --function quadratic --optimizers gd --lr 0.95      # oscillation
+    xarxa landscape --function exam-l1 --optimizers gd --steps 8       # the exam's table
+    xarxa landscape --function saddle --optimizers gd,adagrad,adam
+
+Each optimizer is a real ``xarxa.optim`` optimizer on two float64 scalar tensors; the
+losses are in ``xarxa.inspect.surfaces``. The command prints each path's end and writes
+the contours, the paths and the loss per step (``xa.plot.landscape``).
+"""
+from __future__ import annotations
+
+import argparse
+import math
+
+import numpy as np
+
+from ..creation import tensor
+from ..dtypes import float64
+from .landscape import Landscape, landscape, trajectory
+from .surfaces import OPTIMIZERS, SURFACES, Surface, make_optimizer
+
+__all__ = ["add_parser", "run", "paths"]
+
+
+def _names(text: str) -> list[str]:
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = [n for n in names if n not in OPTIMIZERS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"--optimizers expects a comma-separated list of "
+                                         f"{', '.join(OPTIMIZERS)}; got {text!r}")
+    return names
+
+
+def _floats(flag: str, count: int | None = None):
+    def parse(text: str) -> list[float]:
+        try:
+            values = [float(s) for s in text.split(",") if s.strip()]
+        except ValueError:
+            values = []
+        if not values or (count and len(values) != count) or \
+                not all(math.isfinite(v) for v in values):
+            what = f"{count} comma-separated numbers" if count else "a number, or one per " \
+                   "optimizer separated by commas"
+            raise argparse.ArgumentTypeError(f"{flag} expects {what}, got {text!r}")
+        return values
+    return parse
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    """Add the ``landscape`` subcommand to an argparse subparsers object."""
+    about = "\n".join(f"  {s.name:16s}{s.about}" for s in SURFACES.values())
+    p = sub.add_parser("landscape", help="draw optimizer paths on a two-parameter loss (PNG)",
+                       description="Run xarxa's optimizers on a two-parameter loss and draw "
+                       "their paths on its contours, with the loss per step.\n\n" + about,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--function", choices=list(SURFACES), default="ill-conditioned")
+    p.add_argument("--optimizers", type=_names, default=["gd", "momentum", "adam"],
+                   help=f"comma-separated, among {','.join(OPTIMIZERS)} (default: "
+                   "gd,momentum,adam)")
+    p.add_argument("--lr", type=_floats("--lr"),
+                   help="learning rate α for every optimizer, or one per optimizer "
+                   "(default: each function's tuned rates)")
+    p.add_argument("--steps", type=_positive, help="updates per optimizer (default: the "
+                   "function's)")
+    p.add_argument("--start", type=_floats("--start", 2), metavar="X,Y",
+                   help="the starting point (default: the function's)")
+    p.add_argument("--resolution", type=_positive, default=81,
+                   help="grid points per axis of the contour plot (default: 81)")
+    p.add_argument("--out", help="PNG to write (default: landscape-<function>.png)")
+    return p
+
+
+def paths(surface: Surface, optimizers: list[str], lrs: list[float] | None = None,
+          steps: int | None = None, start: tuple[float, float] | None = None):
+    """One ``Trajectory`` per optimizer on ``surface`` (rates: ``lrs``, one value for all or
+    one per optimizer, default the surface's own)."""
+    if lrs is not None and len(lrs) not in (1, len(optimizers)):
+        raise ValueError(f"--lr: give one rate, or one per optimizer ({len(optimizers)}), "
+                         f"got {len(lrs)}")
+    out = []
+    for i, name in enumerate(optimizers):
+        lr = surface.lrs[name] if lrs is None else lrs[i if len(lrs) > 1 else 0]
+        if not lr > 0:
+            raise ValueError(f"--lr must be positive, got {lr} for {name}")
+        x0, y0 = start or surface.start
+        x = tensor(x0, dtype=float64, requires_grad=True, name=surface.labels[0])
+        y = tensor(y0, dtype=float64, requires_grad=True, name=surface.labels[1])
+        path = trajectory(lambda: surface.loss(x, y), [x, y], make_optimizer(name, [x, y], lr),
+                          steps or surface.steps, name=f"{name} (α={lr:g})")
+        out.append(path)
+    return out
+
+
+def _view(surface: Surface, trajectories) -> tuple[tuple, tuple]:
+    """The function's window, widened to show the paths (within 3× its size: a
+    diverging path is drawn leaving it, not allowed to shrink the picture to a dot)."""
+    pts = np.concatenate([t.points for t in trajectories])
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    limits = []
+    for axis, (low, high) in enumerate((surface.xlim, surface.ylim)):
+        size = high - low
+        lo = max(min(low, pts[:, axis].min() - 0.05 * size), low - size)
+        hi = min(max(high, pts[:, axis].max() + 0.05 * size), high + size)
+        limits.append((lo, hi))
+    return limits[0], limits[1]
+
+
+def surface_plot(surface: Surface, trajectories, resolution: int = 81) -> Landscape:
+    """The landscape of ``surface`` around its paths, with the paths attached."""
+    xlim, ylim = _view(surface, trajectories)
+    x = tensor(0.0, dtype=float64, requires_grad=True, name=surface.labels[0])
+    y = tensor(0.0, dtype=float64, requires_grad=True, name=surface.labels[1])
+    return landscape(lambda: surface.loss(x, y), [x, y], axes=[x, y], xlim=xlim, ylim=ylim,
+                     resolution=resolution, trajectories=trajectories)
+
+
+def run(args) -> int:
+    """The ``landscape`` subcommand: print each path's end, write the PNG."""
+    surface = SURFACES[args.function]
+    trajectories = paths(surface, args.optimizers, args.lr, args.steps, args.start)
+    out = args.out or f"landscape-{surface.name}.png"
+    plane = surface_plot(surface, trajectories, args.resolution)
+    plane.plot(out, title=f"{surface.name}: {surface.about}")
+    print(f"{surface.name}: {surface.about}")
+    print(f"{'optimizer':<22}{'steps':>6}  {'end (' + ', '.join(surface.labels) + ')':>24}"
+          f"{'loss':>12}")
+    for t in trajectories:
+        end = ", ".join(f"{v:.4g}" for v in t.points[-1])
+        note = "" if math.isfinite(t.losses[-1]) else "  (diverged)"
+        print(f"{t.name:<22}{len(t.losses) - 1:>6}  {'(' + end + ')':>24}"
+              f"{t.losses[-1]:>12.4g}{note}")
+    print(f"wrote {out}")
+    return 0
