@@ -96,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _train(args) -> int:
+    from .distributed import init_process_group
+    init_process_group()  # first: under mpiexec, a rank that fails later can stop them all
     from .train.run import (CHECKPOINT, CURVES, METRICS_FILE, format_report, resume_config,
                             train_run)
     given = {k: getattr(args, k) for k in ("model", "dataset", "loss", "optimizer", "lr",

@@ -1,6 +1,7 @@
 """The process group without mpiexec (a world of one process, no MPI imported), the
 install hint when mpi4py is missing, and the collectives' argument errors. The
 collectives across two ranks are checked in test_ddp.py::test_collectives_two_ranks."""
+import os
 import subprocess
 import sys
 
@@ -16,7 +17,7 @@ def test_without_mpiexec_a_world_of_one_process_and_no_mpi_import():
     code = ("import sys, xarxa, xarxa.nn.parallel, xarxa.data; import xarxa.distributed as d; "
             "d.init_process_group(); print(d.get_rank(), d.get_world_size(), "
             "'mpi4py' in sys.modules)")
-    env = {k: v for k, v in __import__("os").environ.items()
+    env = {k: v for k, v in os.environ.items()
            if k not in group._LAUNCHER_VARIABLES}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env)

@@ -1,6 +1,8 @@
 """`fit` and `xarxa train` under `mpiexec -n 2`: rank 0 alone prints and writes, the
 epoch's numbers are reduced over the ranks, and training reaches what one process does."""
 import json
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -68,6 +70,22 @@ def test_xarxa_train_error_on_the_ranks_ends_the_job(tmp_path):
     assert result.returncode != 0
     assert "--batch-size 33 does not split over 2 ranks" in result.stderr
     assert "aborting all 2 ranks" in result.stderr
+
+
+def test_xarxa_train_failing_on_one_rank_stops_the_other(tmp_path):
+    """Rank 1 alone cannot read its --resume file (a node without the shared disk): it must
+    stop rank 0 too, which would otherwise wait for it in the first Allreduce."""
+    script = tmp_path / "one_rank_fails.py"
+    script.write_text("import os, sys\nfrom xarxa.cli import main\n"
+                      "if os.environ['PMI_RANK'] == '1':\n"
+                      "    sys.argv += ['--resume', '/nonexistent/checkpoint.npz']\n"
+                      "sys.exit(main())\n")
+    start = time.monotonic()
+    result = run(["train", "--epochs", "50", "--no-progress", "--out", tmp_path / "x"],
+                 program=[sys.executable, script])
+    assert result.returncode != 0 and time.monotonic() - start < 30
+    assert "No such file or directory: '/nonexistent/checkpoint.npz'" in result.stderr
+    assert "rank 1 of 2 failed; aborting all 2 ranks" in result.stderr
 
 
 @pytest.mark.parametrize("size, val", [(1, 10), (2, 10), (3, 2)])
