@@ -98,8 +98,8 @@ def _parser() -> argparse.ArgumentParser:
 def _train(args) -> int:
     from .distributed import init_process_group
     init_process_group()  # first: under mpiexec, a rank that fails later can stop them all
-    from .train.run import (CHECKPOINT, CURVES, METRICS_FILE, format_report, resume_config,
-                            train_run)
+    from .train.run import (BOUNDARY, CHECKPOINT, CURVES, METRICS_FILE, format_report,
+                            resume_config, train_run)
     given = {k: getattr(args, k) for k in ("model", "dataset", "loss", "optimizer", "lr",
                                            "momentum", "nesterov", "weight_decay",
                                            "batch_size", "epochs", "hidden", "activation",
@@ -117,7 +117,7 @@ def _train(args) -> int:
           + (" (interrupted)" if results["interrupted"] else ""))
     print(format_report(results))
     # With no complete epoch there are no curves and no checkpoint: list what exists.
-    written = [f for f in (METRICS_FILE, CURVES, CHECKPOINT)
+    written = [f for f in (METRICS_FILE, CURVES, BOUNDARY, CHECKPOINT)
                if os.path.exists(os.path.join(config["out"], f))]
     print(f"\nwrote {config['out']}/: {', '.join(written)}")
     return 130 if results["interrupted"] else 0

@@ -177,7 +177,7 @@ def _predict_classes(out):
 
 def decision_boundary(model, X, y, path: str | os.PathLike | None = None,
                       title: str | None = None, resolution: int = 200,
-                      margin: float = 0.15):
+                      margin: float = 0.15, class_names=None):
     """The regions a 2-D classifier assigns to each class, with the data on top (notes 1.1:
     the perceptron's line, logistic regression, the XOR network, MLPs on moons/spirals).
 
@@ -188,6 +188,7 @@ def decision_boundary(model, X, y, path: str | os.PathLike | None = None,
 
     Args:
         model: a Module taking (N, 2) inputs. X: (N, 2) points. y: (N,) integer labels.
+        class_names: the legend's name of each class (default "class k").
     """
     import numpy as np
     from matplotlib.colors import ListedColormap
@@ -217,9 +218,9 @@ def decision_boundary(model, X, y, path: str | os.PathLike | None = None,
     for c in np.unique(y):
         mask = y == c
         ax.scatter(X[mask, 0], X[mask, 1], s=18, color=colors[int(c)], edgecolors="k",
-                   linewidths=0.4, label=f"class {c}")
+                   linewidths=0.4, label=class_names[int(c)] if class_names else f"class {c}")
     accuracy = float((_predict_classes(_run(model, X, dtype)) == y).mean())
-    ax.set_title(f"decision regions (training accuracy {accuracy:.1%})")
+    ax.set_title(f"decision regions (accuracy on these points {accuracy:.1%})")
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     ax.legend(fontsize=8, loc="best")

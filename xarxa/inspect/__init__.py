@@ -9,8 +9,10 @@ from .summary import Row, Summary, summary  # noqa: F401
 from .hessian import Hessian, hessian, top_eigenvalues  # noqa: F401
 from .landscape import Landscape, Trajectory, landscape, random_directions, trajectory  # noqa
 from .lr_find import LRFind, lr_find  # noqa: F401
+from .saliency import feature_maps, saliency  # noqa: F401
 
 __all__ = ["FieldRow", "FieldTable", "Row", "Summary", "Tape", "Trace", "TraceRow",
            "receptive_field", "record", "summary", "trace"]
-__all__ += ["Hessian", "LRFind", "Landscape", "Trajectory", "hessian", "landscape", "lr_find",
-            "random_directions", "top_eigenvalues", "trajectory"]
+__all__ += ["Hessian", "LRFind", "Landscape", "Trajectory", "feature_maps", "hessian",
+            "landscape", "lr_find", "random_directions", "saliency", "top_eigenvalues",
+            "trajectory"]

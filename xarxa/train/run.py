@@ -6,7 +6,9 @@
   with the configuration needed to rebuild the model (``xarxa evaluate``);
 * ``metrics.json`` — configuration, per-epoch history, final train/val/test loss,
   accuracy, per-class precision/recall and confusion matrix, wall time;
-* ``learning_curves.png`` — loss and accuracy per epoch, train vs validation.
+* ``learning_curves.png`` — loss and accuracy per epoch, train vs validation;
+* ``decision_boundary.png`` — for 2-D inputs (xor, moons, spirals …): the regions the
+  trained classifier assigns to each class, over the training points.
 
 The validation set is ``val_split`` of the training set, held out by the seed (notes
 1.4.6): it is scored every epoch; the test set only once, in the final report. A
@@ -36,6 +38,7 @@ __all__ = ["train_run", "evaluate_checkpoint", "resolve_config", "resume_config"
            "format_report"]
 
 CHECKPOINT, METRICS_FILE, CURVES = "checkpoint.npz", "metrics.json", "learning_curves.png"
+BOUNDARY = "decision_boundary.png"
 _HYPER = ("loss", "optimizer", "lr", "momentum", "weight_decay", "nesterov", "batch_size",
           "epochs", "hidden", "activation", "val_split")
 # What a resumed run takes from its checkpoint and may not change: the model, its data
@@ -139,7 +142,7 @@ def _prepare_out(out: str, resume: str | None, overwrite: bool) -> None:
         raise ValueError(f"--out {out} already holds a checkpoint; continue that run with "
                          f"--resume {ckpt}, replace it with --overwrite, or choose another "
                          "--out")
-    for name in (CHECKPOINT, METRICS_FILE, CURVES):  # start over: no stale file stays
+    for name in (CHECKPOINT, METRICS_FILE, CURVES, BOUNDARY):  # start over: no stale file
         if os.path.exists(os.path.join(out, name)):
             os.remove(os.path.join(out, name))
 
@@ -201,6 +204,12 @@ def train_run(config: dict[str, Any], progress: bool | None = None,
                else "no validation set")
         learning_curves(history, os.path.join(config["out"], CURVES),
                         title=f"{config['model']} on {config['dataset']} ({val})")
+        if task.input_shape == (2,):  # points in the plane: the classifier's regions (1.1)
+            from ..plot import decision_boundary
+            decision_boundary(model, *task.train.arrays[:2],
+                              os.path.join(config["out"], BOUNDARY),
+                              title=f"{config['model']} on {config['dataset']} (training set)",
+                              class_names=task.class_names)
     return results
 
 
