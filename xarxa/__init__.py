@@ -20,6 +20,7 @@ from .autograd import record  # noqa: F401,E402
 from . import nn, optim, data, metrics, metric_learning, inspect  # noqa: F401,E402
 from . import models, plot, train  # noqa: F401,E402
 from .data import datasets  # noqa: F401,E402
+from . import utils  # noqa: F401,E402  (torch.utils.data -> xarxa.utils.data)
 from .serialization import load, save  # noqa: F401,E402
 
 __version__ = "0.1.0"
