@@ -112,3 +112,12 @@ FIG_1_11_DEPTH, FIG_1_11_WIDTH = 5, 7
 # with 9 + 9 weights and 2 biases instead of 25 weights and 1 bias.
 RF_TWO_3X3_FIELD, RF_TWO_3X3_WEIGHTS, RF_TWO_3X3_BIASES = 5, 18, 2
 RF_ONE_5X5_FIELD, RF_ONE_5X5_WEIGHTS, RF_ONE_5X5_BIASES = 5, 25, 1
+
+# Exercise 1.1, backward, node by node (x1 = w·x, x2 = x1 + b, x3 = ReLU(x2) = ŷ): the notes'
+# chain ∂L/∂x_k = ∂x_{k+1}/∂x_k · ∂L/∂x_{k+1}, with the local derivatives at the first pass.
+EX_1_1_UPSTREAM = {"x3": 1.0, "x2": 1.0, "x1": 1.0}   # ∂L/∂x3, ∂L/∂x2, ∂L/∂x1
+EX_1_1_LOCAL_RELU = 1.0          # ∂x3/∂x2 = ReLU'(2)
+EX_1_1_LOCAL_ADD = 1.0           # ∂x2/∂x1 = ∂x2/∂b: the addition node distributes
+# the product node switches: ∂x1/∂w = x = EX_1_1_X and ∂x1/∂x = w = EX_1_1_W
+EX_1_1_DLOSS_DYHAT = 1.0         # ∂|ŷ − y|/∂ŷ at ŷ = 2 > y = 1
+EX_1_1_X1_2 = 1.9                # second pass: w·x = 1.9 → 1.9 + b = 1.8 = ŷ
