@@ -20,6 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from .inspect import landscape_cli
+from .solve import cli as solve_cli
 from .train.tasks import DATASETS, LOSSES, MODELS, OPTIMIZERS
 
 
@@ -92,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
                    "digits for mlp, and for perceptron)")
     s.add_argument("--hidden", type=_hidden, default=None)
     landscape_cli.add_parser(sub)  # xarxa landscape: its options live in its module
+    solve_cli.add_parser(sub)  # xarxa solve: its options live in its module
     return parser
 
 
@@ -168,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     handlers = {"train": _train, "evaluate": _evaluate, "summary": _summary}
     handlers["landscape"] = landscape_cli.run
+    handlers["solve"] = solve_cli.run
     try:
         # A diverging run overflows inside the ops; fit's finite-loss check reports it in
         # one line, so NumPy's per-op RuntimeWarnings would only add noise before it.
