@@ -6,7 +6,7 @@
 """
 from .dtypes import (bool_, double, float, float16, float32, float64, get_default_dtype,  # noqa
                      half, int, int8, int16, int32, int64, long, set_default_dtype, uint8)
-from .random import get_rng_state, manual_seed, set_rng_state  # noqa: F401
+from .random import Generator, get_rng_state, manual_seed, set_rng_state  # noqa: F401
 from .tensor import Tensor  # noqa: F401
 from .autograd import enable_grad, is_grad_enabled, no_grad  # noqa: F401
 from .autograd.ops import *  # noqa: F401,F403
