@@ -123,8 +123,8 @@ def test_decision_boundaries_of_the_notes_classifiers(tmp_path):
     decision_boundary(perceptron, x, y, tmp_path / "perceptron.png")
     xa.manual_seed(0)
     xm, ym = two_moons(100, seed=0)
-    logistic = _fit(nn.Sequential(nn.Linear(2, 1), nn.Sigmoid()), xm, ym.astype(np.float32)[:, None],
-                    F.binary_cross_entropy, steps=100)
+    logistic = _fit(nn.Sequential(nn.Linear(2, 1), nn.Sigmoid()), xm,
+                    ym.astype(np.float32)[:, None], F.binary_cross_entropy, steps=100)
     decision_boundary(logistic, xm, ym, tmp_path / "logistic.png")
     xx, yx = logic_gate("xor")
     xor = _fit(MLP([2, 8, 2], activation="tanh"), xx, yx, F.cross_entropy, steps=200)

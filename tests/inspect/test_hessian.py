@@ -80,7 +80,8 @@ def test_mlp_hessian_matches_torch():
         w1, b1, w2, b2 = (t.reshape(p.shape) for t, p in zip(flat.split(sizes), params))
         out = torch.tanh(torch.tensor(x.numpy()) @ w1.T + b1) @ w2.T + b2
         return torch.nn.functional.mse_loss(out, torch.tensor(y.numpy()))
-    expected = torch.autograd.functional.hessian(torch_loss, torch.cat([p.ravel() for p in params]))
+    flat = torch.cat([p.ravel() for p in params])
+    expected = torch.autograd.functional.hessian(torch_loss, flat)
     np.testing.assert_allclose(h.matrix, expected.numpy(), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(h.gradient, flat_gradient(loss_fn, model))
 

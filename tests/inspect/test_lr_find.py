@@ -91,5 +91,6 @@ def test_bad_input():
         lr_find(model, F.mse_loss, loader, suggest="valley")
     with pytest.raises(ValueError, match=r"smooth must be in \[0, 1\)"):
         lr_find(model, F.mse_loss, loader, smooth=1.0)
-    with pytest.raises(FloatingPointError, match=r"the loss diverged at once \(1 step\(s\) from lr 1e-07; losses \[inf\]\)"):
+    with pytest.raises(FloatingPointError, match=r"the loss diverged at once \(1 step\(s\) "
+                                                 r"from lr 1e-07; losses \[inf\]\)"):
         lr_find(model, lambda out, y: F.mse_loss(out, y) * float("inf"), loader)

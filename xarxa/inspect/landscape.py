@@ -145,6 +145,10 @@ def landscape(loss_fn: Callable[[], Tensor], params, *, axes: Sequence | None = 
         seed: the random directions' seed.
         trajectories: ``Trajectory`` objects to keep with the landscape (for plotting).
 
+    Every grid point runs ``loss_fn()`` once, without a graph; only ``params`` are moved
+    and put back, so put a model with dropout or BatchNorm in eval mode first (its
+    buffers would otherwise change and its loss be random).
+
     Example:
         >>> surface = landscape(lambda: F.l1_loss(w * 2.0 + b, y), [w, b], axes=[w, b],
         ...                     xlim=(0, 3), ylim=(-1, 1.5))
