@@ -290,3 +290,28 @@ OPS += [
            [((2,), (3,), (1,))]),
 ]
 NOT_DIFFERENTIABLE |= {"eq", "ne", "lt", "le", "gt", "ge"}   # bool results
+
+# activations, layer norm and embedding of nn (xarxa/autograd/ops/activation.py, norm.py,
+# embedding.py); softplus with a low threshold so that both of its branches are reached
+_IDX = [[0, 2, 1], [2, 1, 2]]       # rows of a (5, 3) or (3, 1) table, row 2 three times
+OPS += [
+    OpCase("leaky_relu", lambda a: xa.leaky_relu(a, 0.2), lambda a: TF.leaky_relu(a, 0.2), _U),
+    OpCase("elu", lambda a: xa.elu(a, alpha=0.7), lambda a: TF.elu(a, alpha=0.7), _U),
+    OpCase("gelu", xa.gelu, TF.gelu, _U),
+    OpCase("gelu_tanh", lambda a: xa.gelu(a, approximate="tanh"),
+           lambda a: TF.gelu(a, approximate="tanh"), _U),
+    OpCase("silu", xa.silu, TF.silu, _U),
+    OpCase("softplus", xa.softplus, TF.softplus, _U),
+    OpCase("softplus_beta_threshold", lambda a: xa.softplus(a, beta=2.0, threshold=1.5),
+           lambda a: TF.softplus(a, beta=2.0, threshold=1.5), [((2, 3),), ((4,),)]),
+    OpCase("layer_norm", lambda x, w, b: xa.layer_norm(x, w.shape, w, b, eps=1e-3),
+           lambda x, w, b: TF.layer_norm(x, w.shape, w, b, eps=1e-3),
+           [((4, 3), (3,), (3,)), ((2, 3, 4), (3, 4), (3, 4)), ((3,), (3,), (3,))]),
+    OpCase("layer_norm_plain", lambda x: xa.layer_norm(x, x.shape[-1:]),
+           lambda x: TF.layer_norm(x, x.shape[-1:]), [((2, 5),), ((1, 2, 3),)]),
+    OpCase("embedding", lambda w: xa.embedding(xa.tensor(_IDX), w),
+           lambda w: TF.embedding(torch.tensor(_IDX), w), [((5, 3),)]),
+    OpCase("embedding_int32",
+           lambda w: xa.embedding(xa.tensor(np.array(_IDX, np.int32)), w),
+           lambda w: TF.embedding(torch.tensor(_IDX, dtype=torch.int32), w), [((3, 1),)]),
+]   # padding_idx and scale_grad_by_freq change the gradient on purpose: tests/nn/test_layer_norm_embedding.py

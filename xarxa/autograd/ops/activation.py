@@ -1,12 +1,27 @@
 """Activation functions. `sigmoid`, `softmax` and `log_softmax` are fused single nodes
-because the composed forms overflow for large |x| (and are slower)."""
+because the composed forms overflow for large |x| (and are slower); so are PyTorch's
+leaky_relu, elu, gelu, silu and softplus (one node each instead of five to ten).
+
+`inplace=True` (PyTorch's `F.relu(x, inplace=True)`) writes the result into `x`: inside
+the graph it is recorded as a graph op that rebases `x` (see `autograd/inplace.py`), so
+the version counter guards it like `x.relu_()`.
+"""
 from __future__ import annotations
 
+import math
 import warnings
 
-from ..function import Function
+from ..function import Function, bump_version, is_grad_enabled, no_grad
+from ..inplace import leaf_error, rebase
 from ...tensor import Tensor
+from ._erf import erf_array
 from ._util import floating, normalize_dim
+
+
+def _sigmoid(xp, x):
+    """σ(x) on an array, in x's dtype, without overflow for any x."""
+    z = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
 
 
 class ReLU(Function):
@@ -22,9 +37,7 @@ class ReLU(Function):
 
 class Sigmoid(Function):
     def forward(ctx, x):
-        xp = ctx.xp
-        z = xp.exp(-xp.abs(x))  # never overflows
-        out = xp.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
+        out = _sigmoid(ctx.xp, x)  # never overflows
         ctx.save_for_backward(out)
         return out
 
@@ -54,6 +67,85 @@ class Step(Function):
     # (the Dirac delta at 0 is ignored), which is why perceptrons need their own rule
     def backward(ctx, grad):
         return (ctx.xp.zeros_like(grad),)
+
+
+class LeakyReLU(Function):
+    def forward(ctx, x, negative_slope=0.01):
+        positive = x > 0
+        ctx.save_for_backward(positive)
+        return ctx.xp.where(positive, x, x * negative_slope)
+
+    # d leaky_relu(x) = g where x > 0, else a·g (a at 0, as in PyTorch)
+    def backward(ctx, grad):
+        return (ctx.xp.where(ctx.saved[0], grad, grad * ctx.attrs["negative_slope"]),)
+
+
+class ELU(Function):
+    def forward(ctx, x, alpha=1.0):
+        xp = ctx.xp
+        ctx.save_for_backward(x)
+        return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+
+    # d elu(x) = g where x > 0, else α·eˣ·g
+    def backward(ctx, grad):
+        xp, x = ctx.xp, ctx.saved[0]
+        return (xp.where(x > 0, grad, grad * ctx.attrs["alpha"] * xp.exp(xp.minimum(x, 0))),)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_GELU_CUBIC = 0.044715
+
+
+class GELU(Function):
+    def forward(ctx, x, approximate="none"):
+        xp = ctx.xp
+        if approximate == "tanh":   # ½x(1 + tanh(√(2/π)(x + 0.044715x³)))
+            t = xp.tanh(_SQRT_2_OVER_PI * (x + _GELU_CUBIC * x * x * x))
+            ctx.save_for_backward(x, t)
+            return 0.5 * x * (1 + t)
+        cdf = 0.5 * (1 + erf_array(xp, x * (1 / math.sqrt(2))))   # Φ(x)
+        ctx.save_for_backward(x, cdf)
+        return x * cdf
+
+    # exact: d(xΦ(x)) = g·(Φ(x) + x·φ(x)), φ(x) = e^(−x²/2)/√(2π)
+    # tanh:  d = g·(½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²))
+    def backward(ctx, grad):
+        xp = ctx.xp
+        x, saved = ctx.saved
+        if ctx.attrs["approximate"] == "tanh":
+            inner = _SQRT_2_OVER_PI * (1 + 3 * _GELU_CUBIC * x * x)
+            return (grad * (0.5 * (1 + saved) + 0.5 * x * (1 - saved * saved) * inner),)
+        pdf = xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
+        return (grad * (saved + x * pdf),)
+
+
+class SiLU(Function):
+    def forward(ctx, x):
+        s = _sigmoid(ctx.xp, x)
+        ctx.save_for_backward(x, s)
+        return x * s
+
+    # d(x·σ(x)) = g·σ(x)(1 + x(1 − σ(x)))
+    def backward(ctx, grad):
+        x, s = ctx.saved
+        return (grad * s * (1 + x * (1 - s)),)
+
+
+class Softplus(Function):
+    def forward(ctx, x, beta=1.0, threshold=20.0):
+        xp = ctx.xp
+        z = x * beta if beta != 1.0 else x
+        ctx.save_for_backward(z)
+        # log(1 + eᶻ) = max(z, 0) + log(1 + e^(−|z|)): finite for any z
+        soft = xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
+        if beta != 1.0:
+            soft = soft / beta
+        return xp.where(z > threshold, x, soft)   # linear above the threshold, as PyTorch
+
+    # d softplus(x) = g·σ(βx) (g above the threshold)
+    def backward(ctx, grad):
+        z = ctx.saved[0]
+        return (ctx.xp.where(z > ctx.attrs["threshold"], grad, grad * _sigmoid(ctx.xp, z)),)
 
 
 class Softmax(Function):
@@ -95,9 +187,77 @@ class LogSoftmax(Function):
         return (grad - ctx.xp.exp(out) * grad.sum(axis=ctx.attrs["dim"], keepdims=True),)
 
 
-def relu(x: Tensor) -> Tensor:
-    """max(0, x)."""
+def _in_place(x: Tensor, op: str, compute) -> Tensor:
+    """Write `compute(x)` into `x` and return `x`: a graph op that rebases `x` when `x` is
+    in the graph, a plain write (version bumped) otherwise; a leaf that requires grad is
+    refused with PyTorch's message."""
+    if is_grad_enabled() and x.requires_grad:
+        if x._ctx is None:
+            raise leaf_error(op)
+        return rebase(x, compute(x), op)
+    with no_grad():
+        out = compute(x)
+    x._data[...] = out._data
+    bump_version(x)
+    return x
+
+
+def _float_input(x, op: str) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating tensor, got dtype {x.dtype}")
+    return x
+
+
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
+    """max(0, x); `inplace=True` writes into x (as `x.relu_()`)."""
+    if inplace:
+        return x.relu_()
     return ReLU.apply(x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where x > 0, else negative_slope·x (PyTorch's `F.leaky_relu`)."""
+    _float_input(x, "leaky_relu")
+    slope = float(negative_slope)
+    if inplace:
+        return _in_place(x, "leaky_relu_", lambda t: LeakyReLU.apply(t, negative_slope=slope))
+    return LeakyReLU.apply(x, negative_slope=slope)
+
+
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else α(eˣ − 1) (PyTorch's `F.elu`)."""
+    _float_input(x, "elu")
+    alpha = float(alpha)
+    if inplace:
+        return _in_place(x, "elu_", lambda t: ELU.apply(t, alpha=alpha))
+    return ELU.apply(x, alpha=alpha)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x·Φ(x), Φ the standard normal CDF; `approximate='tanh'` uses
+    ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (PyTorch's `F.gelu`)."""
+    _float_input(x, "gelu")
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(x, approximate=approximate)
+
+
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
+    """x·σ(x) (swish; PyTorch's `F.silu`)."""
+    _float_input(x, "silu")
+    if inplace:
+        return _in_place(x, "silu_", SiLU.apply)
+    return SiLU.apply(x)
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """(1/β)·log(1 + e^(βx)), and x itself where βx > threshold (PyTorch's `F.softplus`)."""
+    _float_input(x, "softplus")
+    if beta == 0:
+        raise ValueError("softplus: beta must be non-zero, got 0")
+    return Softplus.apply(x, beta=float(beta), threshold=float(threshold))
 
 
 def sigmoid(x: Tensor) -> Tensor:

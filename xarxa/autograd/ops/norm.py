@@ -1,4 +1,6 @@
-"""Batch normalisation (notes §1.5.2): x̂ = (x − μ)/√(σ² + ε), BN(x) = γ·x̂ + β per channel.
+"""Batch normalisation (notes §1.5.2): x̂ = (x − μ)/√(σ² + ε), BN(x) = γ·x̂ + β per channel;
+layer normalisation (PyTorch's `layer_norm`): the same over the trailing dimensions of each
+sample (at the end of this file).
 
 One fused node with the closed-form backward (composing it from mean/var/sub/div would
 record ~10 nodes and as many full-size temporaries). Statistics are per channel (dim 1)
@@ -141,6 +143,73 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
                 if isinstance(buf, Tensor):
                     buf._bump_version()
     return out
+
+
+class LayerNorm(Function):
+    """Normalises over the last `k` axes; μ, σ² (biased) per sample, in the input dtype
+    (the normalised groups are small: a few thousand values at most, summed pairwise)."""
+
+    def forward(ctx, x, weight=None, bias=None, k=1, eps=1e-5):
+        xp = ctx.xp
+        axes = tuple(range(x.ndim - k, x.ndim))
+        xc = x - x.mean(axis=axes, keepdims=True)
+        rstd = 1 / xp.sqrt((xc * xc).mean(axis=axes, keepdims=True) + eps)
+        xhat = xc * rstd
+        ctx.save_for_backward(xhat, rstd, weight)
+        out = xhat * weight if weight is not None else xhat
+        return out + bias if bias is not None else out
+
+    # ĝ = g·γ, over the M normalised values of a sample:
+    #   dx = s·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)),  dγ = Σ_samples g·x̂,  dβ = Σ_samples g
+    def backward(ctx, grad):
+        xhat, rstd, weight = ctx.saved
+        need, k = ctx.needs_input_grad, ctx.attrs.get("k", 1)
+        axes = tuple(range(grad.ndim - k, grad.ndim))
+        batch = tuple(range(grad.ndim - k))
+        dx = dgamma = dbeta = None
+        if need[0]:
+            gh = grad * weight if weight is not None else grad
+            dx = rstd * (gh - gh.mean(axis=axes, keepdims=True)
+                         - xhat * (gh * xhat).mean(axis=axes, keepdims=True))
+        if len(need) > 1 and need[1]:
+            dgamma = (grad * xhat).sum(axis=batch)
+        if len(need) > 2 and need[2]:
+            dbeta = grad.sum(axis=batch)
+        return dx, dgamma, dbeta
+
+
+def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise each sample over its trailing `normalized_shape` dimensions, then scale by
+    γ (`weight`) and shift by β (`bias`), both of shape `normalized_shape` (PyTorch's
+    `F.layer_norm`). Unlike batch norm, no statistics are kept: training and evaluation
+    compute the same thing.
+
+    Example:
+        >>> xa.layer_norm(xa.randn(4, 10, 16), (16,))    # each of the 40 rows: mean 0, var 1
+    """
+    op = "layer_norm"
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating input, got dtype {x.dtype}")
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else \
+        tuple(normalized_shape)
+    if not shape or not all(isinstance(n, (int, np.integer)) and n > 0 for n in shape):
+        raise ValueError(f"{op}: normalized_shape must be a non-empty sequence of positive "
+                         f"ints, got {normalized_shape!r}")
+    shape = tuple(int(n) for n in shape)
+    if x.ndim < len(shape) or x.shape[x.ndim - len(shape):] != shape:
+        raise ValueError(f"{op}: input of shape {x.shape} does not end with normalized_shape "
+                         f"{shape}: expected input of shape (*, {', '.join(map(str, shape))})")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise ValueError(f"{op}: {name} of shape {tuple(t.shape)} does not match "
+                             f"normalized_shape {shape}")
+        if t is not None and t.dtype != x.dtype:
+            raise TypeError(f"{op}: {name} has dtype {t.dtype}, the input {x.dtype}; "
+                            "expected the same dtype (no silent upcast)")
+    return LayerNorm.apply(x, weight, bias, k=len(shape), eps=float(eps))
 
 
 def _array(t):
