@@ -9,10 +9,11 @@ The ops are written in `xarxa/autograd/ops/`, the losses in `xarxa/nn/loss_funct
 """
 from ..autograd.ops import *  # noqa: F401,F403  (every core op: relu, softmax, cat, ...)
 from ..autograd.ops import (adaptive_avg_pool2d, avg_pool2d, batch_norm,  # noqa: F401
-                            bed_of_nails_unpool, conv2d, conv_transpose2d, interpolate,
-                            linear, log_softmax, max_pool2d, max_unpool2d, relu, sigmoid,
-                            softmax, step, tanh, upsample_nearest)
-from .layers.dropout import dropout  # noqa: F401
+                            bed_of_nails_unpool, conv2d, conv_transpose2d, elu, embedding,
+                            gelu, interpolate, layer_norm, leaky_relu, linear, log_softmax,
+                            max_pool2d, max_unpool2d, relu, sigmoid, silu, softmax, softplus,
+                            step, tanh, upsample_nearest)
+from .layers.dropout import dropout, dropout2d  # noqa: F401
 from .loss_functions import *  # noqa: F401,F403  (every loss function: cross_entropy, ...)
 
 

@@ -1,5 +1,5 @@
 """Activation modules (notes §1.1): Heaviside step, sigmoid, tanh, ReLU, softmax with
-temperature. Each forward is one op call.
+temperature, and PyTorch's LeakyReLU, ELU, GELU, SiLU, Softplus. Each forward is one op call.
 
 They act elementwise (softmax: along one dimension), so they do not count as layers of
 their own (`counts_as_layer = False`: they belong to the layer before them) and leave the
@@ -41,10 +41,92 @@ class Tanh(_Elementwise):
 
 
 class ReLU(_Elementwise):
-    """max(0, x)."""
+    """max(0, x); `inplace=True` overwrites the input (see `F.relu`)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return ops.relu(x)
+        return ops.relu(x, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class LeakyReLU(_Elementwise):
+    """x where x > 0, else negative_slope·x."""
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
+        super().__init__()
+        self.negative_slope, self.inplace = negative_slope, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.leaky_relu(x, self.negative_slope, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace
+                                                          else "")
+
+
+class ELU(_Elementwise):
+    """x where x > 0, else α(eˣ − 1)."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.elu(x, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class GELU(_Elementwise):
+    """x·Φ(x), Φ the standard normal CDF (`approximate='tanh'`: its tanh approximation)."""
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(_Elementwise):
+    """x·σ(x) (swish)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.silu(x, self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class Softplus(_Elementwise):
+    """(1/β)·log(1 + e^(βx)), a smooth ReLU; x itself where βx > threshold."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        if beta == 0:
+            raise ValueError("Softplus: beta must be non-zero, got 0")
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
 
 
 def _along_dim_step(module, input_shape, output_shape):

@@ -17,6 +17,22 @@ from ..module import Module, Window
 from ._weights import add_weight_and_bias
 
 
+def _only_defaults(op: str, dilation, groups, padding_mode) -> None:
+    """PyTorch's dilation, groups and padding_mode are accepted in their places, and refused
+    unless they have their default values (the im2col kernels do dense, undilated,
+    zero-padded convolutions)."""
+    if dilation not in (1, (1, 1), [1, 1]):
+        raise NotImplementedError(f"{op}: dilation={dilation!r} is not supported (only 1)")
+    if groups != 1:
+        raise NotImplementedError(f"{op}: groups={groups!r} is not supported (only 1)")
+    if padding_mode != "zeros":
+        if padding_mode not in ("reflect", "replicate", "circular"):
+            raise ValueError(f"{op}: padding_mode must be 'zeros', 'reflect', 'replicate' or "
+                             f"'circular', got {padding_mode!r}")
+        raise NotImplementedError(f"{op}: padding_mode={padding_mode!r} is not supported "
+                                  "(only 'zeros')")
+
+
 class Conv2d(Module):
     """2-D convolution with K = out_channels learned F×F×D filters.
 
@@ -25,7 +41,10 @@ class Conv2d(Module):
         stride: S > 0.
         padding: int, pair, (top, bottom, left, right), 'valid' or 'same' (output ⌈N/S⌉,
             padding split as TensorFlow does, also with stride > 1 and even kernels).
-        init: 'pytorch' (default), 'xavier', 'he' or 'notes'.
+        dilation, groups, padding_mode: PyTorch's arguments, in its order; only their
+            defaults (1, 1, 'zeros') are supported (others raise NotImplementedError).
+        bias, device, dtype: as PyTorch's.
+        init: keyword-only, 'pytorch' (default), 'xavier', 'he' or 'notes'.
 
     Shape:
         (N, C_in, H, W) -> (N, C_out, ⌊(H + 2P − F)/S⌋ + 1, ⌊(W + 2P − F)/S⌋ + 1)
@@ -39,8 +58,11 @@ class Conv2d(Module):
     counts_as_layer = True
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1,
-                 padding=0, bias: bool = True, init: str = "pytorch", dtype=None):
+                 padding=0, dilation=1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device=None, dtype=None, *,
+                 init: str = "pytorch"):
         super().__init__()
+        _only_defaults("Conv2d", dilation, groups, padding_mode)
         if in_channels <= 0 or out_channels <= 0:
             raise ValueError(f"Conv2d: in_channels and out_channels must be positive, got "
                              f"{in_channels} and {out_channels}")
@@ -54,7 +76,7 @@ class Conv2d(Module):
             tuple(padding) if isinstance(padding, (tuple, list)) else _pair(padding, "", ""))
         self.init = init
         add_weight_and_bias(self, (self.out_channels, self.in_channels) + self.kernel_size,
-                            self.out_channels, bias, dtype, "Conv2d")
+                            self.out_channels, bias, dtype, "Conv2d", device)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -85,6 +107,8 @@ class Conv2d(Module):
 class ConvTranspose2d(Module):
     """Transposed ("fractionally strided") convolution: learned upsampling (notes §1.6.2).
     Each input pixel scatters a copy of the kernel scaled by its value; overlaps add.
+    Arguments in PyTorch's order (groups, dilation and padding_mode at their defaults only);
+    `init=` keyword-only, as in Conv2d.
 
     Shape:
         (N, C_in, H, W) -> (N, C_out, (H − 1)·S − 2P + F + output_padding, …)
@@ -96,10 +120,12 @@ class ConvTranspose2d(Module):
     counts_as_layer = True
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1,
-                 padding=0, output_padding=0, bias: bool = True, init: str = "pytorch",
-                 dtype=None):
+                 padding=0, output_padding=0, groups: int = 1, bias: bool = True,
+                 dilation=1, padding_mode: str = "zeros", device=None, dtype=None, *,
+                 init: str = "pytorch"):
         super().__init__()
         op = "ConvTranspose2d"
+        _only_defaults(op, dilation, groups, padding_mode)
         if in_channels <= 0 or out_channels <= 0:
             raise ValueError(f"{op}: in_channels and out_channels must be positive, got "
                              f"{in_channels} and {out_channels}")
@@ -114,7 +140,7 @@ class ConvTranspose2d(Module):
                              f"than the stride {self.stride}")
         self.init = init
         add_weight_and_bias(self, (self.in_channels, self.out_channels) + self.kernel_size,
-                            self.out_channels, bias, dtype, op)
+                            self.out_channels, bias, dtype, op, device)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -13,8 +13,9 @@ class Linear(Module):
     neuron i, as in the notes' W^(l).
 
     Args:
-        init: 'pytorch' (default, U(±1/√in) as PyTorch), 'xavier', 'he' or 'notes'
-            (see `nn.init.init_layer`).
+        in_features, out_features, bias, device, dtype: as PyTorch's (positionally too).
+        init: keyword-only, 'pytorch' (default, U(±1/√in) as PyTorch), 'xavier', 'he' or
+            'notes' (see `nn.init.init_layer`).
 
     Shape:
         (*, in_features) -> (*, out_features)
@@ -28,8 +29,8 @@ class Linear(Module):
     counts_as_layer = True
     receptive_field_step = "all"     # every output unit sees every input unit
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 init: str = "pytorch", dtype=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
+                 dtype=None, *, init: str = "pytorch"):
         super().__init__()
         if in_features <= 0 or out_features <= 0:
             raise ValueError(f"Linear: in_features and out_features must be positive, got "
@@ -37,7 +38,7 @@ class Linear(Module):
         self.in_features, self.out_features = int(in_features), int(out_features)
         self.init = init
         add_weight_and_bias(self, (self.out_features, self.in_features), self.out_features,
-                            bias, dtype, "Linear")
+                            bias, dtype, "Linear", device)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -1,13 +1,27 @@
 """Batch normalisation layers (notes §1.5.2): BN(x) = γ·(x − μ)/√(σ² + ε) + β per channel,
-with μ, σ² of the batch in training and running averages of them in evaluation."""
+with μ, σ² of the batch in training and running averages of them in evaluation; and layer
+normalisation (PyTorch's LayerNorm): the same over each sample's trailing dimensions."""
 from __future__ import annotations
 
 import numpy as np
 
-from ...autograd.ops.norm import batch_norm
+from ...autograd.ops.norm import batch_norm, layer_norm
 from ...dtypes import resolve
 from ...tensor import Tensor
 from ..module import Module, Parameter
+from ._weights import check_device
+
+
+def _affine_parameters(layer: Module, shape: tuple, weight: bool, bias: bool, dtype) -> None:
+    """γ (`weight`, ones) and β (`bias`, zeros) of `shape`, or None placeholders."""
+    if weight:
+        layer.weight = Parameter(np.ones(shape, dtype=dtype))
+    else:
+        layer.register_parameter("weight", None)
+    if bias:
+        layer.bias = Parameter(np.zeros(shape, dtype=dtype))
+    else:
+        layer.register_parameter("bias", None)
 
 
 class _BatchNorm(Module):
@@ -17,20 +31,17 @@ class _BatchNorm(Module):
     receptive_field_step = "same"    # per channel, position by position
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, dtype=None):
+                 affine: bool = True, track_running_stats: bool = True, device=None,
+                 dtype=None, *, bias: bool = True):
         super().__init__()
         name = type(self).__name__
         if num_features <= 0:
             raise ValueError(f"{name}: num_features must be positive, got {num_features}")
+        check_device(device, name)
         self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         dtype = resolve(dtype, name)
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=dtype))   # γ
-            self.bias = Parameter(np.zeros(num_features, dtype=dtype))    # β
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, (self.num_features,), affine, affine and bias, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype)))
             self.register_buffer("running_var", Tensor(np.ones(num_features, dtype)))
@@ -90,3 +101,49 @@ class BatchNorm2d(_BatchNorm):
     """
 
     _ranks, _layout = (4,), "4-D (N, C, H, W)"
+
+
+class LayerNorm(Module):
+    """y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² of each sample over its last
+    `len(normalized_shape)` dimensions (the same in training and evaluation).
+
+    Args:
+        normalized_shape: an int or the trailing shape to normalise over.
+        elementwise_affine: learn γ (ones) and β (zeros) of that shape; `bias=False`: γ only.
+
+    Shape:
+        (*, *normalized_shape) -> the same shape.
+
+    Example:
+        >>> nn.LayerNorm(16)(xa.randn(4, 10, 16)).shape
+        (4, 10, 16)
+    """
+
+    counts_as_layer = False          # it belongs to the layer before it
+
+    def receptive_field_step(self, input_shape: tuple, output_shape: tuple):
+        """On feature maps (N, C, H, W) the trailing dimensions always include W, so each
+        output depends on (at least) its whole row, through the statistics: reported, like
+        softmax along a spatial axis, as the whole input ("all"); elsewhere "same"."""
+        return "all" if len(input_shape) == 4 else "same"
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, device=None, dtype=None):
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else \
+            tuple(normalized_shape)
+        if not shape or not all(isinstance(n, (int, np.integer)) and n > 0 for n in shape):
+            raise ValueError(f"LayerNorm: normalized_shape must be a positive int or a "
+                             f"non-empty sequence of them, got {normalized_shape!r}")
+        check_device(device, "LayerNorm")
+        self.normalized_shape = tuple(int(n) for n in shape)
+        self.eps, self.elementwise_affine = float(eps), elementwise_affine
+        _affine_parameters(self, self.normalized_shape, elementwise_affine,
+                           elementwise_affine and bias, resolve(dtype, "LayerNorm"))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")

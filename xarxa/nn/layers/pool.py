@@ -11,6 +11,15 @@ from ...tensor import Tensor
 from ..module import Module, Window
 
 
+def _unsupported(layer: str, **given) -> None:
+    """PyTorch's arguments that xarxa accepts in their places but supports only at the
+    values listed: `name=(value, supported values)`; any other is NotImplementedError."""
+    for name, (value, supported) in given.items():
+        if value not in supported:
+            raise NotImplementedError(f"{layer}: {name}={value!r} is not supported (only "
+                                      f"{supported[0]!r})")
+
+
 class _Pool(Module):
     counts_as_layer = True
 
@@ -42,8 +51,11 @@ class MaxPool2d(_Pool):
         (N, C, H, W) -> (N, C, ⌊(H + 2P − F)/S⌋ + 1, ⌊(W + 2P − F)/S⌋ + 1)
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, return_indices: bool = False):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
+                 return_indices: bool = False, ceil_mode: bool = False):
         super().__init__(kernel_size, stride, padding)
+        _unsupported("MaxPool2d", dilation=(dilation, (1, (1, 1), [1, 1])),
+                     ceil_mode=(ceil_mode, (False,)))
         self.return_indices = return_indices
 
     def forward(self, x: Tensor):
@@ -56,6 +68,13 @@ class AvgPool2d(_Pool):
     Shape:
         (N, C, H, W) -> (N, C, ⌊(H + 2P − F)/S⌋ + 1, ⌊(W + 2P − F)/S⌋ + 1)
     """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+                 count_include_pad: bool = True, divisor_override=None):
+        super().__init__(kernel_size, stride, padding)
+        _unsupported("AvgPool2d", ceil_mode=(ceil_mode, (False,)),
+                     count_include_pad=(count_include_pad, (True,)),
+                     divisor_override=(divisor_override, (None,)))
 
     def forward(self, x: Tensor) -> Tensor:
         return avg_pool2d(x, self.kernel_size, self.stride, self.padding)

@@ -45,8 +45,12 @@ class Upsample(Module):
     counts_as_layer = True
     receptive_field_step = _upsampling_step
 
-    def __init__(self, size=None, scale_factor=None, mode: str = "nearest"):
+    def __init__(self, size=None, scale_factor=None, mode: str = "nearest",
+                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None):
         super().__init__()
+        if align_corners is not None or recompute_scale_factor is not None:
+            raise NotImplementedError("Upsample: align_corners and recompute_scale_factor are "
+                                      "not supported (mode 'nearest' uses neither)")
         if mode != "nearest":
             raise ValueError(f"Upsample: mode {mode!r} is not supported; only 'nearest'")
         if (size is None) == (scale_factor is None):
