@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -15,6 +16,18 @@ def check_reduction(reduction: str, op: str, allowed=REDUCTIONS) -> None:
     if reduction not in allowed:
         raise ValueError(f"{op}: reduction must be one of {', '.join(map(repr, allowed))}, "
                          f"got {reduction!r}")
+
+
+def legacy_reduction(size_average, reduce) -> str:
+    """PyTorch's deprecated `size_average`/`reduce` pair as a `reduction` (its
+    `_Reduction.legacy_get_string`, with its warning): reduce=False -> 'none', else
+    size_average=False -> 'sum', else 'mean' (None counts as True)."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{reduction}' instead.", UserWarning, stacklevel=3)
+    return reduction
 
 
 def reduce(loss: Tensor, reduction: str, op: str, denom=None) -> Tensor:

@@ -1,8 +1,8 @@
 """Every loss of the notes (§1.3) as a function; `xarxa/nn/losses.py` has a thin `Module`
 for each, and `nn.functional` re-exports them all (as PyTorch's `functional` does).
 
-Regression: `l1_loss` (MAE), `mse_loss` (MSE), `huber_loss`. Margin: `hinge_loss` (the
-notes' ±1 margin loss), `multi_margin_loss`. Likelihood: `cross_entropy`, `nll_loss`,
+Regression: `l1_loss` (MAE), `mse_loss` (MSE), `huber_loss`, `smooth_l1_loss`. Margin:
+`hinge_loss` (the notes' ±1 margin loss), `multi_margin_loss`. Likelihood: `cross_entropy`, `nll_loss`,
 `kl_div`, `binary_cross_entropy(_with_logits)`, `focal_loss` (softmax form),
 `sigmoid_focal_loss` (torchvision's), with `class_weights` for imbalanced data. Metric
 learning: `triplet_margin_loss` (PyTorch's); the notes' contrastive and squared-distance
@@ -29,9 +29,10 @@ from ._loss_utils import (broadcast_constant, check_index_range, check_input, ch
                           class_weight_array, float_target, index_target_shape, reduce)
 
 __all__ = [
-    "l1_loss", "mse_loss", "huber_loss", "hinge_loss", "multi_margin_loss", "cross_entropy",
-    "nll_loss", "kl_div", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "focal_loss", "sigmoid_focal_loss", "class_weights", "triplet_margin_loss",
+    "l1_loss", "mse_loss", "huber_loss", "smooth_l1_loss", "hinge_loss", "multi_margin_loss",
+    "cross_entropy", "nll_loss", "kl_div", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "focal_loss", "sigmoid_focal_loss", "class_weights",
+    "triplet_margin_loss",
 ]
 
 
@@ -73,13 +74,35 @@ def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.
     target = float_target(target, check_input(input, op), op)
     if not delta > 0:
         raise ValueError(f"{op}: delta must be positive, got {delta}")
+    return reduce(_huber(input - target, delta), reduction, op)
+
+
+def smooth_l1_loss(input: Tensor, target, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """PyTorch's smooth L1 loss: the Huber loss with δ = β divided by β,
+
+        ½ (y − ŷ)² / β       if |y − ŷ| < β
+        |y − ŷ| − ½ β        otherwise
+
+    so that its linear part has slope 1 for any β (β = 0 is the L1 loss).
+
+    Example:
+        >>> F.smooth_l1_loss(xa.tensor([1.5, 4.0]), xa.tensor([1.0, 2.0]))   # (0.125 + 1.5)/2
+    """
+    op = "smooth_l1_loss"
+    target = float_target(target, check_input(input, op), op)
+    if not beta >= 0:
+        raise ValueError(f"{op}: beta must be non-negative, got {beta}")
     diff = input - target
+    return reduce(_huber(diff, beta) / beta if beta > 0 else _abs(diff), reduction, op)
+
+
+def _huber(diff: Tensor, delta: float) -> Tensor:
+    """The per-element Huber loss of the errors `diff` (δ > 0)."""
     a = _abs(diff)
     # the quadratic branch squares the error clamped to [−δ, δ]: where() sends it a zero
     # upstream gradient wherever |d| ≥ δ, and 0·d would be 0·∞ = NaN at an infinite error
     small = clamp(diff, -delta, delta)
-    loss = where((a < delta)._data, 0.5 * small * small, delta * (a - 0.5 * delta))
-    return reduce(loss, reduction, op)
+    return where((a < delta)._data, 0.5 * small * small, delta * (a - 0.5 * delta))
 
 
 # -- margin losses --------------------------------------------------------------------------
