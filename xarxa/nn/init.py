@@ -31,6 +31,7 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"init: expected a Tensor, got {type(tensor).__name__}")
     np.copyto(tensor._data, values, casting="unsafe")
+    tensor._bump_version()   # an in-place write: graphs that saved the old values refuse
     return tensor
 
 

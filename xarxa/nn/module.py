@@ -1,4 +1,4 @@
-"""`Module` and `Parameter`: what every layer builds on (containers: `containers.py`).
+"""`Module`: what every layer builds on (`Parameter`: parameter.py; containers: containers.py).
 
 A `Module` registers what is assigned to it: a `Parameter` becomes a trainable parameter,
 a `Module` a child, and `register_buffer` adds a non-trainable tensor (running statistics)
@@ -7,7 +7,12 @@ PyTorch, so that `state_dict` keys of the same architecture match PyTorch's.
 
 Calling a module (`model(x)`) runs `forward` and adds the name of the layer that failed to
 the ValueError/TypeError an op raises inside it, in one place (`Module.__call__`): ops check
-their inputs, layers do not check them again.
+their inputs, layers do not check them again. Forward and backward hooks (PyTorch's
+`register_forward_hook` …) live in `_hooks.py` and cost nothing while none is registered.
+
+Re-assigning a registered name (`m.fc = nn.Linear(…)`, a Parameter, a buffer) replaces it
+in its place, as PyTorch does: the order of children, parameters and `state_dict` keys (and
+so what a `Sequential` computes) does not change.
 
 `state_dict()` returns Tensors that *share* the parameters' arrays (no copy, as PyTorch
 does): copy them (`{k: v.numpy().copy() ...}`) to keep a snapshot that training will not
@@ -21,46 +26,19 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ..autograd.function import no_grad
 from ..tensor import Tensor
+from . import _hooks as hook_calls, _state
+from ._errors import check_input, name_error
+from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 Window = namedtuple("Window", ["kernel", "stride", "pad_before", "pad_after"])
 Window.__doc__ = """What one spatial axis of a layer's output sees of its input, as a
-convolution would: a window of `kernel` input units moved by `stride` (below 1 for upsampling: 1/scale),
-after `pad_before` units of padding before the first and `pad_after` after the last.
+convolution would: a window of `kernel` input units moved by `stride` (below 1 for
+upsampling: 1/scale), after `pad_before` units of padding before the first and `pad_after`
+after the last.
 `receptive_field_step` returns one per spatial axis (H, W)."""
-
-
-class Parameter(Tensor):
-    """A Tensor that a `Module` registers as trainable (requires_grad=True by default).
-
-    `Parameter(t)` shares `t`'s array; lists and numbers become float32 like `xa.tensor`.
-
-    Example:
-        >>> w = nn.Parameter(xa.randn(3, 2))
-        >>> w.requires_grad
-        True
-    """
-
-    def __init__(self, data=None, requires_grad: bool = True, name: str | None = None):
-        if data is None:
-            array = np.empty(0, dtype=np.float32)
-        elif isinstance(data, Tensor):
-            array = data._data
-        elif isinstance(data, np.ndarray):
-            array = data
-        else:
-            from ..creation import tensor
-            array = tensor(data)._data
-        super().__init__(array, requires_grad=requires_grad, name=name)
-
-    def __repr__(self) -> str:
-        return "Parameter containing:\n" + super().__repr__()
-
-    def __reduce_ex__(self, protocol):  # pragma: no cover - pickling is not supported
-        raise TypeError("Parameter: pickling is not supported; use xa.save / state_dict")
 
 
 class Module:
@@ -93,6 +71,9 @@ class Module:
     #: layer, rather than guess.
     receptive_field_step = None
 
+    #: the module's hooks (`_hooks.ModuleHooks`), or None: the fast path of `__call__`
+    _hooks = None
+
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
@@ -104,16 +85,56 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: forward() is not implemented")
 
     def __call__(self, *args, **kwargs):
-        """Run `forward`; a ValueError/TypeError raised inside gets this layer's name (see
-        `_name_error`). A NumPy array or a list of numbers as input is refused here, once for
-        every module, with the fix (`xa.tensor`), instead of failing deep inside an op."""
+        """Run `forward` (between the hooks, if any); a ValueError/TypeError raised inside
+        gets this layer's name (see `_errors.name_error`). A NumPy array or a list of numbers
+        as input is refused here, once for every module, with the fix (`xa.tensor`), instead
+        of failing deep inside an op."""
+        hooks = self._hooks   # None unless a hook is registered: one test on the hot path
+        if hooks is not None:
+            args, kwargs, call = hook_calls.before(self, args, kwargs)
         if args and not isinstance(args[0], Tensor):
-            _check_input(self, args[0])
+            check_input(self, args[0])
         try:
-            return self.forward(*args, **kwargs)
+            out = self.forward(*args, **kwargs)
         except (ValueError, TypeError) as error:
-            _name_error(self, error)
+            name_error(self, error)
             raise
+        if hooks is not None:
+            out = hook_calls.after(self, args, kwargs, out, call)
+        return out
+
+    # -- hooks (PyTorch's; see _hooks.py) ----------------------------------------------------
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> hook_calls.ModuleHandle:
+        """Call `hook(module, args)` before each forward; a non-None result replaces the
+        positional inputs (a non-tuple is wrapped). `with_kwargs=True`: `hook(module, args,
+        kwargs)` returning None or `(args, kwargs)`. Returns a handle with `.remove()`."""
+        return hook_calls.register(self, "forward_pre", hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend: bool = False,
+                              with_kwargs: bool = False) -> hook_calls.ModuleHandle:
+        """Call `hook(module, args, output)` after each forward (`with_kwargs=True`:
+        `hook(module, args, kwargs, output)`); a non-None result replaces the output.
+
+        Example:
+            >>> acts = {}
+            >>> h = model[0].register_forward_hook(lambda m, a, out: acts.update(fc=out))
+            >>> model(x); h.remove()
+        """
+        return hook_calls.register(self, "forward", hook, prepend, with_kwargs)
+
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False):
+        """Call `hook(module, grad_output)` when the gradients of the module's outputs are
+        known; a non-None result (a tuple, one per output) replaces them."""
+        return hook_calls.register(self, "backward_pre", hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend: bool = False):
+        """Call `hook(module, grad_input, grad_output)` once per backward, when the
+        gradients of the module's positional inputs are known (tuples of Tensors, None for
+        an input that is not a Tensor requiring grad); a non-None result (one per input)
+        replaces grad_input. As in PyTorch, the inputs and outputs are then views that must
+        not be modified in place."""
+        return hook_calls.register(self, "backward", hook, prepend)
 
     def _label(self) -> str:
         """The layer's one-line description used in error messages: `Conv2d(1, 6, …)`."""
@@ -133,20 +154,23 @@ class Module:
                                  "super().__init__() first)")
         return registry
 
-    def _forget(self, name: str) -> None:
+    def _forget(self, name: str, keep: str = "") -> None:
+        """Drop `name` from the instance and from every registry but `keep`: a name
+        registered again in the same registry then keeps its place (PyTorch's order)."""
         self.__dict__.pop(name, None)
         for kind in ("_parameters", "_buffers", "_modules"):
-            self.__dict__[kind].pop(name, None)
+            if kind != keep:
+                self.__dict__[kind].pop(name, None)
         self.__dict__["_non_persistent"].discard(name)
 
     def __setattr__(self, name: str, value) -> None:
         if isinstance(value, Parameter):
             params = self._registry("_parameters")
-            self._forget(name)
+            self._forget(name, "_parameters")
             params[name] = value
         elif isinstance(value, Module):
             modules = self._registry("_modules")
-            self._forget(name)
+            self._forget(name, "_modules")
             modules[name] = value
         elif name in self.__dict__.get("_parameters", ()):
             if value is not None:
@@ -192,7 +216,7 @@ class Module:
             raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, got "
                             f"{type(param).__name__}")
         self._registry("_parameters")
-        self._forget(name)
+        self._forget(name, "_parameters")
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None,
@@ -205,7 +229,7 @@ class Module:
         if "." in name or not name:
             raise KeyError(f"register_buffer: invalid buffer name {name!r}")
         self._registry("_buffers")
-        self._forget(name)
+        self._forget(name, "_buffers")
         self._buffers[name] = tensor
         if not persistent:
             self._non_persistent.add(name)
@@ -216,8 +240,21 @@ class Module:
             raise TypeError(f"add_module: {name!r} must be a Module or None, got "
                             f"{type(module).__name__}")
         self._registry("_modules")
-        self._forget(name)
+        self._forget(name, "_modules")
         self._modules[name] = module
+
+    register_module = add_module   # PyTorch's alias
+
+    def get_submodule(self, target: str) -> "Module":
+        """The module at dotted path `target` ('' is self), e.g. 'features.0'."""
+        module = self
+        for part in target.split(".") if target else ():
+            child = module._modules.get(part)
+            if child is None:
+                raise AttributeError(f"{module._get_name()} has no attribute `{part}` "
+                                     f"(looking for submodule {target!r})")
+            module = child
+        return module
 
     # -- traversal -------------------------------------------------------------------------
     def named_modules(self, memo: set | None = None, prefix: str = "",
@@ -308,44 +345,62 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
-    def to(self, dtype) -> "Module":
-        """Cast every floating parameter and buffer to `dtype`, in place (same objects)."""
+    # -- devices and dtypes (in place: the same Parameter objects, as optimizers hold them) --
+    def to(self, *args, **kwargs) -> "Module":
+        """PyTorch's `to(device)`, `to(dtype)`, `to(device, dtype)`, `to(tensor)`: the device
+        is checked (only the CPU exists in this build: another is a clear error), floating
+        parameters and buffers are cast to a floating `dtype` in place. Returns self."""
+        from ..devices import parse_to
         from ..dtypes import resolve
-        dtype = resolve(dtype, "Module.to")
+        _, dtype, _, _ = parse_to(args, kwargs, "Module.to")
+        if dtype is not None:
+            dtype = resolve(dtype, "Module.to")
+            if dtype.kind != "f":
+                raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got "
+                                f"desired dtype={dtype}")
+            self._cast(dtype, floating_only=True)
+        return self
+
+    def type(self, dst_type) -> "Module":
+        """Cast *every* parameter and buffer (integer ones too, as PyTorch) to `dst_type`."""
+        from ..dtypes import resolve
+        return self._cast(resolve(dst_type, "Module.type"), floating_only=False)
+
+    def _cast(self, dtype, floating_only: bool) -> "Module":
         for t in list(self.parameters()) + list(self.buffers()):
-            if t._data.dtype.kind == "f" and t._data.dtype != dtype:
+            if t._data.dtype != dtype and (t._data.dtype.kind == "f" or not floating_only):
                 t._data = t._data.astype(dtype)
                 if t.grad is not None:
                     t.grad = Tensor(t.grad._data.astype(dtype))
         return self
 
     def float(self) -> "Module":
-        return self.to(np.float32)
+        return self._cast(np.dtype(np.float32), floating_only=True)
 
     def double(self) -> "Module":
-        return self.to(np.float64)
+        return self._cast(np.dtype(np.float64), floating_only=True)
 
-    # -- state -----------------------------------------------------------------------------
+    def half(self) -> "Module":
+        return self._cast(np.dtype(np.float16), floating_only=True)
+
+    def cpu(self) -> "Module":
+        return self
+
+    def cuda(self, device=None) -> "Module":
+        """Refused with the device error: this build runs on the CPU only."""
+        from ..devices import check
+        check("cuda" if device is None or isinstance(device, int) else device, "Module.cuda")
+        return self
+
+    # -- state (written in _state.py) ---------------------------------------------------------
     def state_dict(self) -> "OrderedDict[str, Tensor]":
         """Every parameter and persistent buffer by dotted name, as Tensors sharing the
         arrays (no copy; see the module docstring)."""
-        return OrderedDict((k, Tensor(v._data)) for k, v in self._state_targets().items())
-
-    def _state_targets(self) -> "OrderedDict[str, Tensor]":
-        # like PyTorch, a shared module appears under each of its names
-        out: OrderedDict[str, Tensor] = OrderedDict()
-        for prefix, module in self.named_modules(remove_duplicate=False):
-            dot = prefix + "." if prefix else ""
-            for name, p in module._parameters.items():
-                if p is not None:
-                    out[dot + name] = p
-            for name, b in module._buffers.items():
-                if b is not None and name not in module._non_persistent:
-                    out[dot + name] = b
-        return out
+        return OrderedDict((k, Tensor(v._data)) for k, v in _state.targets(self).items())
 
     def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
-        """Copy values into this module's parameters and buffers.
+        """Copy values into this module's parameters and buffers (in place: optimizers keep
+        working; each write is recorded by the version counter).
 
         Values may be Tensors or arrays. Between floating types they are cast to each
         target's dtype (float64 weights load into a float32 model, as in PyTorch); a
@@ -356,31 +411,7 @@ class Module:
         Returns:
             (missing_keys, unexpected_keys), like PyTorch.
         """
-        targets = self._state_targets()
-        missing = [k for k in targets if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in targets]
-        problems = []
-        if strict and missing:
-            problems.append("missing keys: " + ", ".join(repr(k) for k in missing))
-        if strict and unexpected:
-            problems.append("unexpected keys: " + ", ".join(repr(k) for k in unexpected))
-        for key, target in targets.items():
-            if key in state_dict:
-                value = _array(state_dict[key])
-                if value.shape != target.shape:
-                    problems.append(f"size mismatch for {key!r}: the checkpoint has shape "
-                                    f"{value.shape}, the model expects {target.shape}")
-                elif (value.dtype.kind == "f") != (target.dtype.kind == "f"):
-                    problems.append(f"dtype mismatch for {key!r}: the checkpoint has "
-                                    f"{value.dtype}, the model expects {target.dtype}")
-        if problems:
-            raise ValueError(f"load_state_dict: cannot load into {type(self).__name__}: "
-                             + "; ".join(problems))
-        with no_grad():
-            for key, target in targets.items():
-                if key in state_dict:
-                    np.copyto(target._data, _array(state_dict[key]), casting="unsafe")
-        return IncompatibleKeys(missing, unexpected)
+        return IncompatibleKeys(*_state.load(self, state_dict, strict))
 
     # -- representation --------------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -399,61 +430,3 @@ class Module:
         if not self._modules and len(lines) <= 1:
             return f"{self._get_name()}({extra})"
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
-
-
-def _check_input(module: Module, x) -> None:
-    """Refuse a NumPy array or a (nested) list/tuple of numbers as a module's input: ops
-    need Tensors, and without this the error would be an AttributeError deep inside one."""
-    if isinstance(x, (np.ndarray, np.generic)):
-        what = f"a NumPy array of shape {x.shape} and dtype {x.dtype}"
-        first = next(module.parameters(), None)
-        if first is not None and x.dtype.kind == "f" and x.dtype != first.dtype:
-            fix = f"xa.tensor(x, dtype=xa.{first.dtype})"   # the model's own dtype
-        else:
-            fix = "xa.tensor(x) (a copy) or xa.from_numpy(x) (sharing its memory)"
-    elif isinstance(x, (list, tuple)) and _all_numbers(x):
-        what, fix = f"a {type(x).__name__} of numbers", "xa.tensor(x)"
-    else:
-        return   # anything else (a Tensor subclass, a list of Tensors…) is forward's business
-    error = TypeError(f"expected a Tensor as input, got {what}; convert it with {fix}")
-    _name_error(module, error)
-    raise error
-
-
-def _all_numbers(items) -> bool:
-    return len(items) > 0 and all(
-        _all_numbers(v) if isinstance(v, (list, tuple)) else
-        isinstance(v, (int, float, np.number)) for v in items)
-
-
-def _name_error(module: Module, error: Exception) -> None:
-    """Put the name of the layer that raised `error` in front of its message, once.
-
-    The innermost module whose forward raised it labels it (`Conv2d(1, 6, …): conv2d: …`);
-    each enclosing module then only extends the path to it (`… at LeNet5.features.0: …`),
-    so nested modules do not stack prefixes. The exception object is kept (same type,
-    same traceback); only its message changes.
-    """
-    state = error.__dict__.get("_xarxa_layer")
-    if state is None:   # raised by an op, or by this module's own check
-        message, own = str(error), module._get_name() + ": "
-        if message.startswith(own):   # the module named itself already: do not repeat it
-            message = message[len(own):]
-        state = error._xarxa_layer = {"module": module, "label": module._label(), "path": "",
-                                      "message": message}
-    else:
-        inner = state["module"]
-        if inner is None:
-            return   # the chain of modules was lost (see below): keep the last message
-        name = next((n for n, m in module.named_modules() if m is inner and n), None)
-        if name is None:   # called through a module that is not registered here
-            state["module"] = None
-            return
-        state["module"], state["path"] = module, name + ("." + state["path"] if state["path"]
-                                                         else "")
-    where = f" at {module._get_name()}.{state['path']}" if state["path"] else ""
-    error.args = (f"{state['label']}{where}: {state['message']}",)
-
-
-def _array(value):
-    return value._data if isinstance(value, Tensor) else np.asarray(value)
