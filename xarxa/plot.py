@@ -101,8 +101,10 @@ def landscape(surface, path: str | os.PathLike | None = None, title: str | None 
     floor and steep walls (Rosenbrock, cliffs) are both resolved.
     """
     import numpy as np
-    fig = _figure(12.0, 5.0)
-    ax, curve = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    paths = len(surface.trajectories) > 0
+    fig = _figure(12.0 if paths else 6.5, 5.0)
+    ax = fig.add_subplot(1, 2 if paths else 1, 1)
+    curve = fig.add_subplot(1, 2, 2) if paths else None
     loss = np.asarray(surface.loss, dtype=np.float64)
     finite = loss[np.isfinite(loss)]
     levels = np.unique(np.quantile(finite, np.linspace(0.0, 1.0, 30))) if finite.size else 10
@@ -124,7 +126,9 @@ def landscape(surface, path: str | os.PathLike | None = None, title: str | None 
     ax.set_ylim(surface.ys[0], surface.ys[-1])
     ax.set_xlabel(surface.labels[0])
     ax.set_ylabel(surface.labels[1])
-    ax.set_title("loss surface and optimizer paths")
+    ax.set_title("loss surface and optimizer paths" if paths else "loss surface")
+    if not paths:
+        return _finish(fig, path, title)
     losses = [v for t in surface.trajectories for v in t.losses if math.isfinite(v)]
     if losses and min(losses) > 0 and max(losses) / min(losses) > 100:
         curve.set_yscale("log")
@@ -132,9 +136,8 @@ def landscape(surface, path: str | os.PathLike | None = None, title: str | None 
     curve.set_ylabel("loss")
     curve.set_title("loss per step")
     curve.grid(True, alpha=0.3)
-    if surface.trajectories:
-        ax.legend(fontsize=8, loc="best")
-        curve.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="best")
+    curve.legend(fontsize=8)
     return _finish(fig, path, title)
 
 

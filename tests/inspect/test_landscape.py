@@ -113,7 +113,7 @@ def test_chosen_entries_of_a_weight_matrix():
     assert surface.labels == ("w[(1, 0)]", "b")
 
 
-def test_random_filter_normalised_directions_of_a_network():
+def test_random_filter_normalised_directions_of_a_network(tmp_path):
     xa.manual_seed(0)
     model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 3))
     x, y = xa.randn(16, 2), xa.tensor(np.arange(16) % 3)
@@ -132,6 +132,11 @@ def test_random_filter_normalised_directions_of_a_network():
     path = trajectory(loss_fn, model, opt, steps=3, name="sgd")
     assert path.points.shape == (4, 2 * 8 + 8 + 8 * 3 + 3) and path.losses[-1] < path.losses[0]
     np.testing.assert_allclose(surface.project(path.points[:1]), [[0.0, 0.0]], atol=1e-12)
+    assert len(surface.plot(tmp_path / "plane.png").axes) == 2     # contours + colour bar
+    _is_png(tmp_path / "plane.png")
+    surface.trajectories.append(path)
+    assert len(surface.plot(tmp_path / "path.png").axes) == 3      # + loss per step
+    _is_png(tmp_path / "path.png")
 
 
 def test_bad_input(capsys):
