@@ -23,6 +23,7 @@ import os
 from typing import Callable
 
 from ..dataset import TensorDataset
+from .canvas import FashionCanvas, fashion_canvas  # noqa: F401  (segmentation canvases)
 from .digits import CLASSES as _DIGIT_CLASSES
 from .digits import load_digits_arrays
 from .idx import read_idx
@@ -39,7 +40,9 @@ from .synthetic import (
 __all__ = [
     "MNIST_FAMILY",
     "SYNTHETIC",
+    "FashionCanvas",
     "digits",
+    "fashion_canvas",
     "fashion_mnist",
     "imbalanced_blobs",
     "kmnist",
