@@ -21,7 +21,7 @@ import numpy as np
 
 from .inspect import landscape_cli
 from .solve import cli as solve_cli
-from .train.tasks import DATASETS, LOSSES, MODELS, OPTIMIZERS
+from .train.tasks import DATASETS, LOSSES, MINERS, MODELS, OPTIMIZERS
 
 
 def _hidden(text: str) -> list[int]:
@@ -83,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="continue the run saved in CHECKPOINT (model, data, seed and "
                    "optimizer options come from it; --epochs sets the new total)")
     t.add_argument("--no-progress", action="store_true", help="never show the progress bar")
+    t.add_argument("--subset", type=int, metavar="N", help="train on the first N training "
+                   "samples and test on the first N test samples (quick runs)")
+    t.add_argument("--miner", choices=MINERS, help="siamese: how triplets are picked "
+                   "(default: batch-hard)")
+    t.add_argument("--margin", type=float, help="siamese: the loss's margin m (default: 0.2 "
+                   "triplet, 1.0 contrastive)")
     e = sub.add_parser("evaluate", help="score a checkpoint on its test set")
     e.add_argument("--checkpoint", required=True)
     e.add_argument("--data-root")
@@ -105,7 +111,8 @@ def _train(args) -> int:
     given = {k: getattr(args, k) for k in ("model", "dataset", "loss", "optimizer", "lr",
                                            "momentum", "nesterov", "weight_decay",
                                            "batch_size", "epochs", "hidden", "activation",
-                                           "val_split", "seed", "out", "data_root")}
+                                           "val_split", "seed", "out", "data_root",
+                                           "subset", "miner", "margin")}
     if args.resume:
         given = resume_config(args.resume, given)
     progress = False if args.no_progress else None
@@ -137,15 +144,15 @@ def _evaluate(args) -> int:
 
 def _summary(args) -> int:
     from .models import build
-    from .train.tasks import defaults, image_spec, model_config
+    from .train.tasks import default_dataset, defaults, image_spec, model_config
     dataset = args.dataset or {"lenet5": "fashion-mnist", "cnn": "fashion-mnist",
-                               "perceptron": "and"}.get(args.model, "digits")
+                               "perceptron": "and"}.get(args.model, default_dataset(args.model))
     shape, classes = image_spec(dataset, args.model)
     d = defaults(dataset, args.model)
     model = build(args.model, **model_config(args.model, shape, classes,
                                              args.hidden or d["hidden"], d["activation"],
                                              dataset))
-    if args.model == "lenet5":
+    if args.model in ("lenet5", "lenet5-modern"):
         shape = (shape[0], 32, 32)  # LeNet-5's own input (a 28×28 image is padded to it)
     print(f"{args.model} for {dataset}, input {shape}")
     try:

@@ -31,8 +31,8 @@ from ..random import manual_seed
 from . import _distributed
 from .callbacks import ModelCheckpoint
 from .loop import evaluation_pass, fit
-from .tasks import (check_loss, defaults, load_task, make_loss, make_optimizer,
-                    model_config)
+from .tasks import (check_loss, default_dataset, defaults, load_task, make_loss,
+                    make_optimizer, model_config, runner)
 
 __all__ = ["train_run", "evaluate_checkpoint", "resolve_config", "resume_config",
            "format_report"]
@@ -50,9 +50,9 @@ _FIXED_ON_RESUME = ("model", "dataset", "seed", "val_split", "hidden", "activati
 
 def resolve_config(**given: Any) -> dict[str, Any]:
     """Fill every hyper-parameter left as None with the dataset/model default."""
-    config = {"model": "mlp", "dataset": "digits", "seed": 0, "out": None,
-              "data_root": None}
+    config = {"model": "mlp", "seed": 0, "out": None, "data_root": None}
     config.update({k: v for k, v in given.items() if v is not None})
+    config.setdefault("dataset", default_dataset(config["model"]))
     base = defaults(config["dataset"], config["model"], config.get("optimizer"))
     for key in _HYPER:
         if config.get(key) is None:
@@ -156,7 +156,10 @@ def train_run(config: dict[str, Any], progress: bool | None = None,
     """
     config = resolve_config(**config)
     check_loss(config["model"], config["loss"])
-    task = load_task(config["dataset"], config["model"], config["data_root"])
+    if runner(config["model"]) is not None:  # metric learning, segmentation: their own run
+        return runner(config["model"]).train(config, progress, verbose, overwrite)
+    task = load_task(config["dataset"], config["model"], config["data_root"],
+                     config.get("subset"))
     model, model_cfg = _build(config, task)
     model, rank, size = _distributed.data_parallel(model)  # under mpiexec -n N: a replica
     loss_fn = make_loss(config["loss"], task.num_classes)
@@ -219,7 +222,10 @@ def evaluate_checkpoint(path: str, data_root: str | None = None) -> dict[str, An
     from ..serialization import load
     ckpt = load(path)
     config = _train_config(ckpt, path, "evaluate")
-    task = load_task(config["dataset"], config["model"], data_root or config.get("data_root"))
+    if runner(config["model"]) is not None:
+        return runner(config["model"]).evaluate(ckpt, config, path, data_root)
+    task = load_task(config["dataset"], config["model"], data_root or config.get("data_root"),
+                     config.get("subset"))
     try:
         model = build(config["model"], **ckpt["extra"]["model_config"])
         model.load_state_dict(ckpt["model"])
@@ -251,6 +257,8 @@ def _write_json(path: str, obj: Any) -> None:
 
 def format_report(results: dict[str, Any]) -> str:
     """The final table: loss and accuracy per split, precision/recall per class."""
+    if runner(results["config"]["model"]) is not None:
+        return runner(results["config"]["model"]).report(results)
     splits = [s for s in ("train", "val", "test") if s in results]
     lines = [f"{'':<12}" + "".join(f"{s:>12}" for s in splits)]
     for key in ("loss", "accuracy"):

@@ -16,10 +16,19 @@ from ..data import TensorDataset, datasets
 from ..nn import functional as F  # noqa: N812
 from ..tensor import Tensor
 
-__all__ = ["DATASETS", "MODELS", "LOSSES", "OPTIMIZERS", "Task", "load_task", "defaults",
-           "image_spec", "model_config", "check_loss", "make_loss", "make_optimizer"]
+__all__ = ["DATASETS", "MODELS", "LOSSES", "OPTIMIZERS", "MINERS", "Task", "load_task",
+           "defaults", "default_dataset", "image_spec", "model_config", "check_loss",
+           "make_loss", "make_optimizer", "runner", "CANVASES"]
 
 IMAGE_SETS = ("digits", "fashion-mnist", "mnist", "kmnist")
+# Models that are no classifier, by the kind of task that trains them (a module
+# ``xarxa.train.<kind>_task``, see ``runner``), and the datasets each kind takes.
+TASK_KINDS = {"siamese": "siamese", "unet": "segmentation", "segnet": "segmentation"}
+SEGMENTATION_SETS = ("fashion-canvas",)
+# The canvases `xarxa train --dataset fashion-canvas` makes of each split (--subset: fewer).
+CANVASES = {True: 12000, False: 2000}
+# --miner: how the Siamese task picks its triplets (notes 1.3.8; see siamese_task.py).
+MINERS = ("none", "batch-hard", "semi-hard", "offline")
 
 # The registries: each maps a name the command line accepts to how to build the thing
 # (argparse's choices are their keys). Add an entry here and `xarxa train` knows it.
@@ -35,6 +44,10 @@ DATASETS: dict[str, Callable[[bool, str | None], TensorDataset]] = {
     # Fixed data seeds (not --seed): every run sees the same points.
     **{name: (lambda train, root, name=name: datasets.synthetic(name, seed=0 if train else 1))
        for name in ("moons", "spirals", "blobs")},
+    # Segmentation (--model unet/segnet): Fashion-MNIST items on 64×64 canvases, the
+    # layout drawn from a fixed seed (a FashionCanvas dataset, not a TensorDataset).
+    "fashion-canvas": lambda train, root: datasets.fashion_canvas(train=train, root=root,
+                                                                  n=CANVASES[train]),
 }
 
 # Hyper-parameters per dataset (then per model, below); command-line flags override.
@@ -49,18 +62,30 @@ _DATASET_DEFAULTS = {
                   hidden=[8], activation="tanh", val_split=0.0),
     "2d": dict(epochs=100, batch_size=32, optimizer="adam", lr=0.01, momentum=0.0,
                hidden=[64, 64], activation="relu", val_split=0.1),
+    "canvas": dict(epochs=5, batch_size=32, optimizer="adam", lr=1e-3, momentum=0.0,
+                   hidden=[], activation="relu", val_split=0.1),
 }
+# The networks of notes 1.5-1.7: SGD with momentum and a little weight decay, batch 128.
+_DEEP = dict(epochs=5, batch_size=128, optimizer="sgd", lr=0.05, momentum=0.9,
+             weight_decay=5e-4)
 _MODEL_DEFAULTS = {
     "perceptron": dict(optimizer="sgd", lr=1.0, momentum=0.0, batch_size=1, epochs=20,
                        loss="perceptron"),
     "lenet5": dict(epochs=15, lr=0.05),
+    "lenet5-modern": dict(epochs=15, lr=0.05),
     "cnn": dict(epochs=10, lr=0.02),
+    **{name: _DEEP for name in ("resnet", "plainnet", "densenet", "fcn")},
+    # Metric learning: Adam on L2-normalised embeddings, online batch-hard triplets.
+    "siamese": dict(epochs=5, batch_size=128, optimizer="adam", lr=1e-3, momentum=0.0,
+                    loss="triplet"),
 }
 
 
 def _family(dataset: str) -> str:
     if dataset in ("fashion-mnist", "mnist", "kmnist"):
         return "mnist-family"
+    if dataset in SEGMENTATION_SETS:
+        return "canvas"
     if dataset in ("xor", "and", "or"):
         return "gates"
     return "digits" if dataset == "digits" else "2d"
@@ -89,7 +114,7 @@ def defaults(dataset: str, model: str, optimizer: str | None = None) -> dict:
         raise _unknown("dataset", dataset, DATASETS)
     out = {"loss": "cross-entropy", "weight_decay": 0.0, "nesterov": False}
     out.update(_DATASET_DEFAULTS[_family(dataset)])
-    if model in ("lenet5", "cnn") and _family(dataset) == "mnist-family":
+    if model in ("lenet5", "lenet5-modern", "cnn") and _family(dataset) == "mnist-family":
         out.update(epochs=3)
     else:
         out.update(_MODEL_DEFAULTS.get(model, {}))
@@ -98,6 +123,38 @@ def defaults(dataset: str, model: str, optimizer: str | None = None) -> dict:
             raise _unknown("optimizer", optimizer, OPTIMIZERS)
         out.update(optimizer=optimizer, **_OPTIMIZER_DEFAULTS[optimizer])
     return out
+
+
+def default_dataset(model: str) -> str:
+    """The dataset ``xarxa train --model model`` uses when none is given."""
+    if TASK_KINDS.get(model) == "segmentation":
+        return SEGMENTATION_SETS[0]
+    return "fashion-mnist" if model in TASK_KINDS else "digits"
+
+
+def runner(model: str):
+    """The module that trains, scores and reports ``model`` when it is no classifier
+    (``train(config, progress, verbose, overwrite)``, ``evaluate(ckpt, config, path,
+    data_root)``, ``report(results)``), or None for the classifiers of ``run.py``."""
+    kind = TASK_KINDS.get(model)
+    if kind is None:
+        return None
+    import importlib
+    return importlib.import_module(f".{kind}_task", __package__)
+
+
+def check_task(model: str, dataset: str) -> None:
+    """Refuse a dataset the model cannot learn: segmentation networks need per-pixel
+    masks (fashion-canvas), which the other models cannot use."""
+    if dataset not in DATASETS:
+        raise _unknown("dataset", dataset, DATASETS)
+    segmenter = TASK_KINDS.get(model) == "segmentation"
+    if segmenter and dataset not in SEGMENTATION_SETS:
+        raise ValueError(f"{model} segments images: it needs per-pixel masks, which "
+                         f"{dataset} has not (use --dataset {SEGMENTATION_SETS[0]})")
+    if dataset in SEGMENTATION_SETS and not segmenter:
+        raise ValueError(f"{dataset} is a segmentation dataset (a class per pixel): use "
+                         f"--model unet or segnet, not {model}")
 
 
 @dataclass
@@ -117,13 +174,33 @@ def _upsample(x: np.ndarray, factor: int) -> np.ndarray:
     return np.repeat(np.repeat(x, factor, axis=-2), factor, axis=-1)
 
 
-def load_task(dataset: str, model: str = "mlp", data_root: str | None = None) -> Task:
+def _check_subset(subset) -> int | None:
+    if subset is not None and (isinstance(subset, bool) or not isinstance(subset, int)
+                               or subset < 1):
+        raise ValueError(f"--subset must be a positive number of samples, got {subset!r}")
+    return subset
+
+
+def load_task(dataset: str, model: str = "mlp", data_root: str | None = None,
+              subset: int | None = None) -> Task:
     """Load ``dataset`` shaped for ``model`` (LeNet-5 gets 32×32 digits); the class
-    names are the dataset's own ``.classes``."""
-    if dataset not in DATASETS:
-        raise _unknown("dataset", dataset, DATASETS)
+    names are the dataset's own ``.classes``. ``subset``: keep only the first ``subset``
+    samples of the training set and of the test set (quick runs and tests)."""
+    check_task(model, dataset)
+    _check_subset(subset)
+    if dataset in SEGMENTATION_SETS:   # canvases are drawn, not cut: make only as many
+        train, test = (datasets.fashion_canvas(train=split, root=data_root,
+                                               n=min(subset or CANVASES[split],
+                                                     CANVASES[split]))
+                       for split in (True, False))
+        size = train.size
+        return Task(dataset, train, test, (1, size, size), len(train.classes),
+                    list(train.classes))
     train, test = (DATASETS[dataset](split, data_root) for split in (True, False))
-    if model == "lenet5" and train.arrays[0].shape[-1] == 8:
+    if subset is not None:
+        train, test = (TensorDataset(*(a[:subset] for a in ds.arrays), classes=ds.classes)
+                       for ds in (train, test))
+    if model in ("lenet5", "lenet5-modern") and train.arrays[0].shape[-1] == 8:
         train, test = (TensorDataset(_upsample(ds.arrays[0], 4), ds.arrays[1],
                                      classes=ds.classes) for ds in (train, test))
     names = list(train.classes)
@@ -137,9 +214,11 @@ def image_spec(dataset: str, model: str) -> tuple[tuple[int, ...], int]:
         raise _unknown("dataset", dataset, DATASETS)
     if dataset in IMAGE_SETS and dataset != "digits":
         return (1, 28, 28), len(datasets.mnist_files.CLASSES[dataset])
+    if dataset in SEGMENTATION_SETS:
+        return (1, 64, 64), len(datasets.canvas.CANVAS_CLASSES)
     ds = DATASETS[dataset](True, None)  # small: the shipped digits or a synthetic set
     shape = tuple(ds.arrays[0].shape[1:])
-    if model == "lenet5" and shape[-1] == 8:
+    if model in ("lenet5", "lenet5-modern") and shape[-1] == 8:
         shape = (*shape[:-2], 32, 32)
     return shape, len(ds.classes)
 
@@ -173,8 +252,27 @@ def _cnn(shape, num_classes, hidden, activation, dataset):
     return {"num_classes": num_classes, "in_channels": shape[0], "image_size": shape[-1]}
 
 
-MODELS: dict[str, Callable[..., dict]] = {"mlp": _mlp, "perceptron": _perceptron,
-                                          "lenet5": _lenet5, "cnn": _cnn}
+def _channels_and_classes(model: str):
+    def config(shape, num_classes, hidden, activation, dataset):
+        return {"num_classes": num_classes, "in_channels": _images(model, shape, dataset)[0]}
+    return config
+
+
+def _siamese(shape, num_classes, hidden, activation, dataset):
+    shape = _images("siamese", shape, dataset)
+    if shape[-1] != shape[-2]:
+        raise ValueError(f"siamese needs square images; {dataset} has {shape}")
+    return {"in_channels": shape[0], "image_size": shape[-1]}
+
+
+MODELS: dict[str, Callable[..., dict]] = {
+    "mlp": _mlp, "perceptron": _perceptron, "lenet5": _lenet5, "cnn": _cnn,
+    # notes 1.5-1.7; `xarxa.models.VARIANTS` turns plainnet and lenet5-modern into their
+    # classes' residual=False and modern=True.
+    **{name: _channels_and_classes(name) for name in
+       ("lenet5-modern", "resnet", "plainnet", "densenet", "fcn", "unet", "segnet")},
+    "siamese": _siamese,
+}
 
 
 def model_config(model: str, input_shape: tuple[int, ...], num_classes: int,
@@ -196,6 +294,12 @@ def check_loss(model: str, loss: str) -> None:
         raise ValueError(f"--loss perceptron is the perceptron rule, only for --model "
                          f"perceptron; {model} needs a differentiable loss such as "
                          "cross-entropy")
+    metric = loss in METRIC_LOSSES
+    if metric != (TASK_KINDS.get(model) == "siamese"):
+        raise ValueError(f"--loss {loss} compares embeddings, only for --model siamese"
+                         if metric else
+                         f"--model siamese learns embeddings: use --loss "
+                         f"{' or '.join(METRIC_LOSSES)}, not {loss}")
 
 
 def _mse_on_probabilities(num_classes: int):
@@ -212,7 +316,12 @@ LOSSES: dict[str, Callable[[int], Callable | None]] = {
     "multi-margin": lambda k: F.multi_margin_loss,
     "mse": _mse_on_probabilities,
     "perceptron": lambda k: None,
+    # --model siamese: losses on embeddings (notes 1.3.8), built by siamese_task.py with
+    # the --miner and --margin they need, not from a number of classes.
+    "contrastive": lambda k: None,
+    "triplet": lambda k: None,
 }
+METRIC_LOSSES = ("contrastive", "triplet")
 
 
 def make_loss(name: str, num_classes: int):

@@ -1,0 +1,119 @@
+"""``xarxa train --model {unet,segnet} --dataset fashion-canvas``: semantic segmentation
+(notes §1.6): a class for every pixel, learned with the per-pixel cross-entropy.
+
+The report: pixel accuracy and the intersection over union of every class and their mean
+(``xarxa.metrics.iou`` / ``mean_iou``) on the validation and test canvases, and
+``segmentation.png`` (test inputs, their true masks and the predicted masks).
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from .. import metrics as M  # noqa: N812
+from ..autograd import no_grad
+from ..nn import functional as F  # noqa: N812
+from .task_common import batch_of, fit_task, seeded_loaders, write_results
+
+__all__ = ["train", "evaluate", "report", "pixel_accuracy", "SEGMENTATION", "LOSSES"]
+
+SEGMENTATION = "segmentation.png"
+LOSSES = {"cross-entropy": F.cross_entropy}
+
+
+def pixel_accuracy(scores: np.ndarray, masks: np.ndarray) -> float:
+    """The fraction of pixels whose highest-scoring class is the true one.
+
+    Shape: scores (N, C, H, W); masks (N, H, W) of class indices."""
+    return float(np.mean(np.argmax(scores, axis=1) == masks))
+
+
+def _predict(model, dataset, rows=None, batch: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """(predicted labels, true masks) of the samples ``rows`` (default: all), uint8
+    (N, H, W), in eval mode and without a graph."""
+    rows = np.arange(len(dataset)) if rows is None else np.asarray(rows)
+    model.eval()
+    pred, true = [], []
+    with no_grad():
+        for start in range(0, len(rows), batch):
+            x, y = batch_of(dataset, rows[start:start + batch])
+            pred.append(model(x).numpy().argmax(axis=1).astype(np.uint8))
+            true.append(y.numpy().astype(np.uint8))
+    return np.concatenate(pred), np.concatenate(true)
+
+
+def _scores(model, dataset, names) -> dict[str, Any]:
+    pred, true = _predict(model, dataset)
+    k = len(names)
+    per_class = M.iou(pred, true, num_classes=k)
+    return {"pixel_accuracy": float(np.mean(pred == true)),
+            "mean_iou": M.mean_iou(pred, true, num_classes=k),
+            "iou": per_class.tolist(),
+            "pixels": np.bincount(true.reshape(-1), minlength=k).tolist()}
+
+
+def train(config: dict[str, Any], progress=None, verbose: bool = True,
+          overwrite: bool = False) -> dict[str, Any]:
+    """Train the segmentation network as ``config`` says; write the checkpoint,
+    metrics.json, the learning curves and ``segmentation.png``; return the results."""
+    if config["loss"] not in LOSSES:
+        raise ValueError(f"--model {config['model']} learns a class per pixel with --loss "
+                         f"{' or '.join(LOSSES)}, not {config['loss']}")
+
+    def loaders(model, train_set, val_set):
+        return seeded_loaders(train_set, val_set, int(config["batch_size"]),
+                              int(config["seed"]))
+
+    model, task, _, val_set, results = fit_task(
+        config, LOSSES[config["loss"]], loaders, {"pixel_accuracy": pixel_accuracy},
+        (SEGMENTATION,), progress, verbose, overwrite)
+    results["task"] = "segmentation"
+    if len(val_set):
+        results["val"] = _scores(model, val_set, task.class_names)
+    results["test"] = _scores(model, task.test, task.class_names)
+    from ._figures import segmentation_plot
+    shown = np.arange(min(6, len(task.test)))
+    images, masks = task.test.render(shown)
+    predicted, _ = _predict(model, task.test, shown)
+    segmentation_plot(images, masks, predicted, task.class_names,
+                      os.path.join(config["out"], SEGMENTATION),
+                      title=f"{config['model']} on held-out canvases")
+    results["figures"] = [SEGMENTATION]
+    return write_results(results)
+
+
+def evaluate(ckpt: dict, config: dict[str, Any], path: str, data_root=None) -> dict[str, Any]:
+    """Pixel accuracy and IoU of a segmentation checkpoint on its test canvases."""
+    from ..models import build
+    from .tasks import load_task
+    task = load_task(config["dataset"], config["model"], data_root or config.get("data_root"),
+                     config.get("subset"))
+    try:
+        model = build(config["model"], **ckpt["extra"]["model_config"])
+        model.load_state_dict(ckpt["model"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"evaluate: {path}: the saved weights do not fit the "
+                         f"{config['model']} the checkpoint describes ({error})") from None
+    return {"config": config, "epochs_completed": int(ckpt["epoch"]), "task": "segmentation",
+            "class_names": task.class_names,
+            "test": _scores(model, task.test, task.class_names)}
+
+
+def report(results: dict[str, Any]) -> str:
+    """Pixel accuracy and mean IoU per split, then the IoU of every class."""
+    splits = [s for s in ("val", "test") if s in results]
+    lines = [f"{'':<16}" + "".join(f"{s:>12}" for s in splits)]
+    for key in ("pixel_accuracy", "mean_iou"):
+        lines.append(f"{key.replace('_', ' '):<16}" +
+                     "".join(f"{results[s][key]:>12.4f}" for s in splits))
+    test = results["test"]
+    names = results.get("class_names") or [str(i) for i in range(len(test["iou"]))]
+    width = max(16, max(len(n) for n in names) + 2)
+    lines += ["", f"{'class':<{width}}{'test IoU':>10}{'pixels':>12}"]
+    for name, value, count in zip(names, test["iou"], test["pixels"]):
+        lines.append(f"{name:<{width}}{value:>10.3f}{count:>12d}")
+    if results.get("figures"):
+        lines.append(f"\nfigures: {', '.join(results['figures'])}")
+    return "\n".join(lines)
