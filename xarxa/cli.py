@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--subset", type=int, metavar="N", help="train on the first N training "
                    "samples and test on the first N test samples (quick runs)")
     t.add_argument("--miner", choices=MINERS, help="siamese: how triplets are picked "
-                   "(default: batch-hard)")
+                   "(default: semi-hard)")
     t.add_argument("--margin", type=float, help="siamese: the loss's margin m (default: 0.2 "
                    "triplet, 1.0 contrastive)")
     e = sub.add_parser("evaluate", help="score a checkpoint on its test set")

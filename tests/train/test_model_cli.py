@@ -45,8 +45,8 @@ def test_classifiers(model, parameters, tmp_path, capsys):
 
 def test_siamese_triplet_batch_hard_reports_recall_and_draws(tmp_path, capsys):
     out = tmp_path / "siamese"
-    rc, printed, _ = run(["--model", "siamese", "--subset", "150", "--epochs", "1",
-                          "--batch-size", "50", "--out", str(out)], capsys)
+    rc, printed, _ = run(["--model", "siamese", "--miner", "batch-hard", "--subset", "150",
+                          "--epochs", "1", "--batch-size", "50", "--out", str(out)], capsys)
     assert rc == 0
     assert "recall@1" in printed and "recall@5" in printed and "embeddings.png" in printed
     metrics = json.loads((out / "metrics.json").read_text())

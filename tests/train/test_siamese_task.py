@@ -128,3 +128,12 @@ def test_bad_settings_are_named():
         MetricLoss("triplet", "hardest", 0.2)
     with pytest.raises(ValueError, match=r"MetricLoss: loss must be one of"):
         MetricLoss("cross-entropy", "none", 0.2)
+
+
+def test_defaults_semi_hard_and_a_margin_per_loss():
+    from xarxa.train.siamese_task import _settings
+    assert _settings({"loss": "triplet"}) == {"loss": "triplet", "miner": "semi-hard",
+                                              "margin": 0.2}
+    assert _settings({"loss": "contrastive", "miner": "none"})["margin"] == 1.0
+    with pytest.raises(ValueError, match=r"--miner must be one of none, batch-hard"):
+        _settings({"loss": "triplet", "miner": "hardest"})

@@ -46,6 +46,11 @@ def fit_task(config: dict[str, Any], loss_fn: Callable,
     train set, validation set, results so far). ``make_loaders(model, train_set, val_set)``
     gives the (training, validation) loaders; ``figures`` are the task's PNG names, removed
     with the rest of a previous run by ``overwrite``."""
+    from .. import distributed as dist
+    dist.init_process_group()   # a world of one without mpiexec
+    if dist.get_world_size() > 1:   # every rank would train alone and write the same files
+        raise ValueError(f"--model {config['model']} trains in one process: run it without "
+                         "mpiexec")
     task = load_task(config["dataset"], config["model"], config["data_root"],
                      config.get("subset"))
     model, model_cfg = _build(config, task)

@@ -75,7 +75,7 @@ _MODEL_DEFAULTS = {
     "lenet5-modern": dict(epochs=15, lr=0.05),
     "cnn": dict(epochs=10, lr=0.02),
     **{name: _DEEP for name in ("resnet", "plainnet", "densenet", "fcn")},
-    # Metric learning: Adam on L2-normalised embeddings, online batch-hard triplets.
+    # Metric learning: Adam on L2-normalised embeddings, online semi-hard triplets.
     "siamese": dict(epochs=5, batch_size=128, optimizer="adam", lr=1e-3, momentum=0.0,
                     loss="triplet"),
 }
