@@ -76,6 +76,9 @@ def test_siamese_contrastive_offline_resumes(tmp_path, capsys):
     second = json.loads((out / "metrics.json").read_text())
     assert second["epochs_completed"] == 2
     assert second["history"]["loss"][0] == first["history"]["loss"][0]
+    rc, _, err = run(["--resume", str(out / "checkpoint.npz"), "--epochs", "3", "--subset",
+                      "60"], capsys)   # other data: not a continuation
+    assert rc == 2 and "was trained with --subset 90" in err
 
 
 @pytest.mark.parametrize("model", ["unet", "segnet"])

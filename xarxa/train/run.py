@@ -44,7 +44,7 @@ _HYPER = ("loss", "optimizer", "lr", "momentum", "weight_decay", "nesterov", "ba
 # What a resumed run takes from its checkpoint and may not change: the model, its data
 # (the seed draws the weights and the validation split) and the optimizer, whose state
 # (learning rate included) is restored from the file and would silently win.
-_FIXED_ON_RESUME = ("model", "dataset", "seed", "val_split", "hidden", "activation",
+_FIXED_ON_RESUME = ("model", "dataset", "subset", "seed", "val_split", "hidden", "activation",
                     "optimizer", "lr", "momentum", "weight_decay", "nesterov")
 
 
