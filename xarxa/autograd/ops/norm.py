@@ -26,9 +26,24 @@ def _channel_sum(x3):
     return x3.sum(axis=2).sum(axis=1, dtype="float64")
 
 
+_RUN = 256  # values per float32 partial sum of `_channel_dot`
+
+
 def _channel_dot(xp, a3, b3):
-    """Σ a·b over A and B of (C, A, B), accumulated per (c, a) then in float64."""
-    return xp.einsum("cab,cab->ca", a3, b3).sum(axis=1, dtype="float64")
+    """Σ a·b over A and B of (C, A, B): float32 partial sums over runs of `_RUN` values
+    of B, then float64. einsum adds one value after another, so a single partial sum
+    over a long B (H·W·N = 25,088 values for a CHWN batch of 32 28×28 images) left the
+    variance about five correct digits: 50× PyTorch's error in the normalised output."""
+    c, a, b = a3.shape
+    k = max(1, min(b, _RUN))
+    full = b - b % k
+    total = xp.einsum("carb,carb->car", a3[:, :, :full].reshape(c, a, -1, k),
+                      b3[:, :, :full].reshape(c, a, -1, k)).reshape(c, -1).sum(
+                          axis=1, dtype="float64")
+    if full < b:
+        total += xp.einsum("cab,cab->ca", a3[:, :, full:], b3[:, :, full:]).sum(
+            axis=1, dtype="float64")
+    return total
 
 
 class BatchNorm(Function):
