@@ -155,6 +155,14 @@ class TensorOps:
     def bool(self):
         return self.to(dtypes.bool_)
 
+    def type(self, dtype=None, non_blocking: bool = False):
+        """PyTorch's `.type`: with a dtype, the cast `to(dtype)` (`x.type(torch.float)`);
+        without, the name of the tensor type ('xarxa.FloatTensor', as torch's
+        'torch.FloatTensor')."""
+        if dtype is None:
+            return f"xarxa.{dtypes.legacy_name(self.dtype)}Tensor"
+        return self.to(dtypes.resolve(dtype, "Tensor.type"))
+
     def clone(self):
         """A copy that stays in the graph (gradients flow back to `self`)."""
         return ops.cast(self, self.dtype, copy=True)
@@ -228,6 +236,13 @@ class TensorOps:
     def transpose(self, dim0: int, dim1: int):
         """Swap two dimensions."""
         return ops.transpose(self, dim0, dim1)
+
+    def t(self):
+        """Transpose a matrix (dims 0 and 1); a 0-D or 1-D tensor is returned as it is."""
+        if self.ndim > 2:
+            raise ValueError(f"t: expects a tensor with <= 2 dimensions, got shape "
+                             f"{self.shape}; use transpose(dim0, dim1) or .mT")
+        return ops.transpose(self, 0, 1) if self.ndim == 2 else self
 
     def expand(self, *shape):
         """Broadcast to `shape` without copying; -1 keeps a dimension's size."""

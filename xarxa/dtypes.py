@@ -46,3 +46,13 @@ def resolve(dtype, op: str = "tensor") -> np.dtype:
         raise TypeError(f"{op}: unknown or unsupported dtype {dtype!r}; expected one of "
                         "float16, float32, float64, int8, int16, int32, int64, uint8, bool")
     return result
+
+
+# PyTorch's legacy tensor-type names: `x.type()` is 'torch.FloatTensor' for float32.
+_LEGACY_NAMES = {float16: "Half", float32: "Float", float64: "Double", int8: "Char",
+                 int16: "Short", int32: "Int", int64: "Long", uint8: "Byte", bool_: "Bool"}
+
+
+def legacy_name(dtype) -> str:
+    """'Float' for float32, 'Long' for int64 … (the `FloatTensor` of `Tensor.type()`)."""
+    return _LEGACY_NAMES[np.dtype(dtype)]
