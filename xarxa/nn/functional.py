@@ -20,3 +20,10 @@ from .loss_functions import *  # noqa: F401,F403  (every loss function: cross_en
 def upsample(x, size=None, scale_factor=None, mode: str = "nearest"):
     """Alias of `interpolate` (PyTorch's older name)."""
     return interpolate(x, size=size, scale_factor=scale_factor, mode=mode)
+
+
+def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
+    """PyTorch's `F.pairwise_distance`: ‖x1 − x2 + eps‖_p over the last dimension, row by
+    row (inputs broadcast). `eps` keeps the 2-norm's gradient finite where x1 = x2; the
+    notes' distances without it are `xarxa.metric_learning.paired_distance`."""
+    return norm(x1 - x2 + eps, p, dim=-1, keepdim=keepdim)
