@@ -20,6 +20,7 @@ import re
 import tempfile
 from typing import Any
 
+from . import devices
 from .io import npz as _npz, pth as _pth, safetensors as _safetensors
 from .io.npz import MAX_DEPTH
 
@@ -137,12 +138,18 @@ def _atomic_write(path: str, write) -> None:
     _remove_stale_temps(directory, base)
 
 
-def load(path: str | os.PathLike) -> Any:
+def load(path: str | os.PathLike, map_location=None, weights_only: bool | None = None) -> Any:
     """Read a checkpoint written by ``save``; Tensors come back as Tensors.
 
     A plain uncompressed ``.npz`` of arrays (``np.savez``) loads as a dict of arrays.
     ``.safetensors``, ``.pt`` and ``.pth`` files are read by `xarxa.io` (a ``torch.save``
     file without running code: only tensors, storages and ordered dicts are rebuilt).
+
+    ``map_location`` and ``weights_only`` are there for PyTorch's scripts
+    (``torch.load(PATH, map_location=device, weights_only=True)``): tensors always load
+    on the CPU (a device, a string or an int naming another is refused as `.to` refuses
+    it; a dict or function is accepted), and every file is read as
+    ``weights_only=True`` reads it — ``weights_only=False`` never runs a pickle's code.
 
     Raises:
         ValueError: naming the file, before reading any array, for anything but a
@@ -155,5 +162,10 @@ def load(path: str | os.PathLike) -> Any:
         >>> state = xa.load("checkpoint.npz")
         >>> model.load_state_dict(state["model"])
     """
+    if map_location is not None and not callable(map_location) and \
+            not isinstance(map_location, dict):
+        devices.check(map_location, "load")
+    if weights_only is not None and not isinstance(weights_only, bool):
+        raise TypeError(f"load: weights_only must be a bool or None, got {weights_only!r}")
     path = os.fspath(path)
     return _format(path).load(path)
