@@ -15,6 +15,9 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy,  #
                        randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .devices import device, get_default_device, set_default_device  # noqa: F401
 from . import accelerator, backends, cuda  # noqa: F401,E402
+from .backends import (are_deterministic_algorithms_enabled,  # noqa: F401,E402
+                       is_deterministic_algorithms_warn_only_enabled,
+                       use_deterministic_algorithms)
 
 from .autograd import record  # noqa: F401,E402
 from . import nn, optim, data, metrics, metric_learning, inspect  # noqa: F401,E402
