@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-__all__ = ["logic_gate", "two_moons", "spirals", "linear_with_outliers", "imbalanced_blobs"]
+__all__ = ["logic_gate", "two_moons", "spirals", "linear_with_outliers", "imbalanced_blobs",
+           "xor_points", "circles"]
 
 _GATES = {
     "and": (0, 0, 0, 1),
@@ -189,5 +190,61 @@ def imbalanced_blobs(
     centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     y = np.repeat(np.arange(p.size, dtype=np.int64), counts)
     x = centres[y] + rng.normal(0.0, std, size=(n, 2))
+    perm = rng.permutation(n)
+    return x[perm].astype(np.float32), y[perm]
+
+
+def xor_points(
+    n: int = 200, noise: float = 0.0, seed: int = 0, padding: float = 0.1
+) -> tuple[np.ndarray, np.ndarray]:
+    """XOR as a cloud (the TensorFlow Playground's): points uniform in the square
+    [-1, 1]², pushed ``padding`` away from both axes, class 1 where x₁·x₂ < 0 (the
+    second and fourth quadrants), then Gaussian noise of standard deviation ``noise``
+    added to the coordinates (so points may cross to the other class's side).
+
+    Shape:
+        X: float32 (n, 2). y: int64 (n,).
+
+    Example:
+        >>> x, y = xor_points(200, noise=0.05, seed=0)
+    """
+    _check_n("xor_points", n)
+    _check_noise("xor_points", noise)
+    if not 0.0 <= padding < 1.0:
+        raise ValueError(f"xor_points: padding must lie in [0, 1), got {padding!r}")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-(1.0 - padding), 1.0 - padding, size=(n, 2))
+    x += np.where(x >= 0, padding, -padding)
+    y = (x[:, 0] * x[:, 1] < 0).astype(np.int64)
+    x = x + rng.normal(0.0, noise, size=(n, 2))
+    return x.astype(np.float32), y
+
+
+def circles(
+    n: int = 200, noise: float = 0.05, seed: int = 0, factor: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two concentric circles: class 0 on the outer one (radius 1), class 1 on the inner
+    one (radius ``factor``), at uniformly random angles, with Gaussian noise of standard
+    deviation ``noise`` on the coordinates; shuffled. No line separates them: a network
+    needs a hidden layer, or the squared features x₁², x₂².
+
+    Shape:
+        X: float32 (n, 2). y: int64 (n,), ceil(n/2) of class 0.
+
+    Example:
+        >>> x, y = circles(200, noise=0.05, factor=0.4, seed=0)
+    """
+    _check_n("circles", n)
+    _check_noise("circles", noise)
+    if not 0.0 < factor < 1.0:
+        raise ValueError(f"circles: factor must lie in (0, 1), got {factor!r}")
+    rng = np.random.default_rng(seed)
+    n1 = n // 2
+    n0 = n - n1
+    theta = rng.uniform(0.0, 2 * math.pi, size=n)
+    radius = np.concatenate([np.ones(n0), np.full(n1, factor)])
+    x = radius[:, None] * np.stack([np.cos(theta), np.sin(theta)], axis=1)
+    x = x + rng.normal(0.0, noise, size=(n, 2))
+    y = np.concatenate([np.zeros(n0, np.int64), np.ones(n1, np.int64)])
     perm = rng.permutation(n)
     return x[perm].astype(np.float32), y[perm]
