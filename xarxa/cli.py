@@ -20,6 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from .inspect import landscape_cli
+from .playground import cli as playground_cli
 from .solve import cli as solve_cli
 from .train.tasks import DATASETS, LOSSES, MINERS, MODELS, OPTIMIZERS
 
@@ -100,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--hidden", type=_hidden, default=None)
     landscape_cli.add_parser(sub)  # xarxa landscape: its options live in its module
     solve_cli.add_parser(sub)  # xarxa solve: its options live in its module
+    playground_cli.add_parser(sub)  # xarxa playground: its options live in its module
     return parser
 
 
@@ -178,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {"train": _train, "evaluate": _evaluate, "summary": _summary}
     handlers["landscape"] = landscape_cli.run
     handlers["solve"] = solve_cli.run
+    handlers["playground"] = playground_cli.run
     try:
         # A diverging run overflows inside the ops; fit's finite-loss check reports it in
         # one line, so NumPy's per-op RuntimeWarnings would only add noise before it.

@@ -1,0 +1,309 @@
+"""One playground run: its own data, model, optimizer and thread.
+
+The thread trains while the run plays: `speed` updates, then one frame (the losses, the
+plane, the units, the weights; the landscape and the Hessian's top eigenvalue every couple
+of seconds), at most `FPS` frames a second. Pages read the frames through server-sent
+events (`Run.wait`); buttons call `play`, `pause`, `step` and `reset`.
+
+xarxa's grad mode and recording tape are process-wide switches (they are not per thread),
+so every computation on a model holds `COMPUTE`. Runs therefore take turns one update or
+one frame at a time: none waits for another run's training to finish, only for its current
+step (the GIL would serialise the Python work anyway).
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from ..autograd import no_grad, record
+from ..tensor import Tensor
+from . import views
+from .build import batches, make_data, make_loss, make_model, make_optimizer
+from .config import Config
+
+COMPUTE = threading.RLock()
+FPS = 20                   # frames per second at most while playing
+LANDSCAPE_EVERY = 2.0      # seconds between landscapes while playing
+HESSIAN_EVERY = 1.0        # seconds between Hessian eigenvalues while playing
+PATH_POINTS = 300          # weights kept for the landscape's path (thinned by 2 when full)
+HISTORY_ROWS = 20000       # curve points kept (thinned by 2 when full)
+MAX_STEPS = 1_000_000      # a run pauses itself here
+LANDSCAPE_POINTS = 500     # training points the landscape's loss is computed on
+IDLE_PAUSE = 10.0          # a playing run nobody watches pauses after this many seconds
+
+
+class Run:
+    """A training run of one page; every public method is safe to call from any thread."""
+
+    def __init__(self, config: Config, run_id: str = ""):
+        self.id = run_id
+        self.cond = threading.Condition()
+        self.playing = self.stopped = False
+        self.controls = 0   # play/pause/step/reset requests so far: frames carry the count
+        self.listeners = 0
+        self.unwatched_since = time.monotonic()
+        self.speed = config.speed
+        self.config = config
+        with COMPUTE:
+            self._build()
+        self._thread = threading.Thread(target=self._loop, name=f"playground-run-{run_id}",
+                                        daemon=True)
+        self._thread.start()
+
+    # -- building ------------------------------------------------------------------------
+    def _build(self) -> None:
+        c = self.config
+        with np.errstate(all="ignore"):
+            self.data = d = make_data(c)
+            self.model = make_model(c)
+            self.optimizer, self.schedule = make_optimizer(c, self.model)
+            self.loss = make_loss(c, d)
+        self._batches = batches(c, d, np.random.default_rng(c.seed))
+        self.tensors = {name: (Tensor(getattr(d, "f_" + name)), Tensor(getattr(d, "t_" + name)))
+                        for name in ("train", "test")}
+        f64, t64 = d.f_train.astype(np.float64), d.t_train
+        if t64.dtype == np.float32:
+            t64 = t64.astype(np.float64)
+        self.train_loss_fn64 = lambda: self.loss(self.model(Tensor(f64)), Tensor(t64))
+        # the landscape evaluates the loss 441 times: on at most LANDSCAPE_POINTS points
+        fl, tl = (Tensor(a[:LANDSCAPE_POINTS]) for a in (d.f_train, d.t_train))
+        self.landscape_loss_fn = lambda: self.loss(self.model(fl), tl)
+        self.landscape_points = len(fl)
+        both = np.concatenate([d.x_train, d.x_test])
+        self.domain = float(max(1.0, np.ceil(np.abs(both).max() * 1.1 * 2) / 2))
+        self.grid_features = views.grid_points(c.regression, self.domain)
+        from .build import features
+        self.grid_features = features(self.grid_features, c.features)
+        self.step_count = 0
+        self.history: list[list] = []   # [step, train loss, test loss, train acc, test acc]
+        self.generation = getattr(self, "generation", 0) + 1  # bumped when history is rewritten
+        self.hessian: list[list] = []
+        self.landscape: dict | None = None
+        self.path: list[np.ndarray] = []
+        self.path_every = 1
+        self.error: str | None = None
+        self.frame: dict = {}
+        self.seq = 0
+        self._last_landscape = self._last_hessian = 0.0
+        self._evaluate()
+        self._publish(views_due=True)
+
+    def hello(self) -> dict:
+        """What a page needs once: the settings, the points, the plane's extent."""
+        d, c = self.data, self.config
+
+        def pts(x, y):
+            cols = [x[:, 0], x[:, 1] if x.shape[1] > 1 else y[:, 0]]
+            if not c.regression:
+                cols.append(y)
+            return np.round(np.stack(cols, axis=1).astype(np.float64), 4).tolist()
+        hello = {"id": self.id, "config": c.to_dict(), "domain": self.domain,
+                 "train": pts(d.x_train, d.y_train), "test": pts(d.x_test, d.y_test),
+                 "regression": c.regression, "grid": views.GRID,
+                 "unit_grid": views.GRID // views.UNIT_STRIDE}
+        if c.regression:
+            ys = np.concatenate([d.y_train, d.y_test])[:, 0]
+            pad = 0.1 * float(ys.max() - ys.min() + 1e-6)
+            hello["yrange"] = [float(ys.min()) - pad, float(ys.max()) + pad]
+        return hello
+
+    # -- training ------------------------------------------------------------------------
+    def _train_step(self) -> float:
+        """One update on the next batch; returns the batch's loss."""
+        f, t = next(self._batches)
+        self.optimizer.zero_grad()
+        loss = self.loss(self.model(f), t)
+        loss.backward()
+        self.optimizer.step()
+        if self.schedule is not None:
+            self.schedule.step()
+        self.step_count += 1
+        if self.step_count % self.path_every == 0:
+            self.path.append(np.concatenate([p.numpy().astype(np.float64).ravel()
+                                             for p in self.model.parameters()]))
+            if len(self.path) > PATH_POINTS:
+                self.path, self.path_every = self.path[1::2], 2 * self.path_every
+        return float(loss.item())
+
+    def _evaluate(self) -> None:
+        """Append the losses (and accuracies) on the whole training and test sets."""
+        row = [self.step_count]
+        accs = []
+        with no_grad():
+            for name in ("train", "test"):
+                f, t = self.tensors[name]
+                s = self.model(f)
+                row.append(float(self.loss(s, t).item()))
+                if not self.config.regression:
+                    y = getattr(self.data, "y_" + name)
+                    accs.append(float(((s.numpy()[:, 0] > 0) == (y == 1)).mean()))
+        row += accs or [None, None]
+        row = [None if isinstance(v, float) and not np.isfinite(v) else v for v in row]
+        if len(self.history) >= HISTORY_ROWS:
+            self.history, self.generation = self.history[::2], self.generation + 1
+        self.history.append(row)
+        if row[1] is None:
+            self.error = (f"the training loss diverged (inf or nan) at step {self.step_count}: "
+                          "lower the learning rate and reset")
+            self.playing = False
+
+    def _publish(self, views_due: bool = False) -> None:
+        """Compute a frame and wake the pages waiting for one (caller holds COMPUTE)."""
+        now = time.monotonic()
+        frame = {"step": self.step_count, "lr": self.optimizer.param_groups[0]["lr"],
+                 "epoch": self.step_count * (self.config.batch_len or len(self.data.f_train))
+                 / len(self.data.f_train), "weights": views.weights(self.model)}
+        with np.errstate(all="ignore"):
+            frame["plane"] = views.plane(self)
+            if self.error is None and (views_due or now - self._last_hessian >= HESSIAN_EVERY):
+                value = views.top_eigenvalue(self)
+                if value is not None and (not self.hessian or self.hessian[-1][0] != self.step_count):
+                    self.hessian.append([self.step_count, value])
+                self._last_hessian = time.monotonic()
+            if self.error is None and (views_due or now - self._last_landscape >= LANDSCAPE_EVERY):
+                self.landscape = views.loss_landscape(self)
+                self._last_landscape = time.monotonic()
+        with self.cond:
+            frame["playing"], frame["error"], frame["speed"] = self.playing, self.error, self.speed
+            frame["controls"] = self.controls  # a page trusts "playing" from frames this new
+            self.frame = frame
+            self.seq += 1
+            self.cond.notify_all()
+
+    def _loop(self) -> None:
+        while True:
+            with self.cond:
+                while not (self.playing or self.stopped):
+                    self.cond.wait()
+                if self.stopped:
+                    return
+                if self.listeners == 0 and time.monotonic() - self.unwatched_since > IDLE_PAUSE:
+                    self.playing = False
+                    continue
+                speed = self.speed
+            start = time.monotonic()
+            try:
+                with COMPUTE, np.errstate(all="ignore"):
+                    if not self.playing:  # paused or reset meanwhile
+                        continue
+                    for _ in range(speed):
+                        self._train_step()
+                    if self.step_count >= MAX_STEPS:
+                        self.playing = False
+                    self._evaluate()
+                    self._publish(views_due=not self.playing)
+            except Exception as error:  # noqa: BLE001 - shown on the page, the server lives on
+                with self.cond:
+                    self.error, self.playing = f"training stopped: {error}", False
+                    self.seq += 1
+                    self.frame = dict(self.frame, error=self.error, playing=False)
+                    self.cond.notify_all()
+            with self.cond:
+                self.cond.wait_for(lambda: self.stopped or not self.playing,
+                                   max(0.0, 1.0 / FPS - (time.monotonic() - start)))
+
+    # -- controls (any thread) -----------------------------------------------------------
+    def play(self, speed: int | None = None) -> None:
+        with self.cond:
+            if speed is not None:
+                self.speed = speed
+            self.controls += 1
+            if self.error is None:
+                self.playing = True
+                self.unwatched_since = time.monotonic()
+            self.cond.notify_all()
+
+    def pause(self) -> None:
+        with self.cond:
+            was = self.playing
+            self.playing = False
+            self.controls += 1
+        if was:
+            with COMPUTE:
+                self._publish(views_due=True)
+
+    def set_speed(self, speed: int) -> None:
+        with self.cond:
+            self.speed = speed
+
+    def step(self, steps: int = 1) -> dict:
+        """Pause, run `steps` updates; for one update, also its forward/backward table."""
+        with self.cond:
+            self.playing = False
+            self.controls += 1
+        with COMPUTE, np.errstate(all="ignore"):
+            result = {}
+            if self.error is None:
+                for k in range(steps):
+                    if k == steps - 1 and steps == 1:
+                        with record() as tape:
+                            batch = self._train_step()
+                        size = len(self.tensors["train"][0]) if self.config.batch_len is None \
+                            else self.config.batch_len
+                        result["table"] = views.table(
+                            tape, f"update {self.step_count}: the forward and backward pass "
+                            f"of the training step on a batch of {size} (loss {batch:.6g})")
+                    else:
+                        self._train_step()
+                self._evaluate()
+            self._publish(views_due=True)
+            result["losses"] = self.history[-1]
+            return result
+
+    def reset(self) -> None:
+        with self.cond:
+            self.playing = False
+            self.controls += 1
+        with COMPUTE:
+            self._build()
+
+    def trace_point(self, which: str, index: int) -> dict:
+        """The forward/backward table of one point's loss (training untouched)."""
+        f, t = self.tensors[which]
+        with COMPUTE, np.errstate(all="ignore"):
+            saved = [(p, p._grad) for p in self.model.parameters()]
+            for p, _ in saved:  # this point's gradients alone, not added to the last step's
+                p._grad = None
+            try:
+                x = Tensor(f.numpy()[index:index + 1], name="x")
+                y = Tensor(t.numpy()[index:index + 1], name="y")
+                with record() as tape:
+                    loss = self.loss(self.model(x), y)
+                    loss.backward()
+                title = (f"{which} point {index} at update {self.step_count}: forward values "
+                         f"and gradients of its loss {loss.item():.6g}")
+                return views.table(tape, title)  # before the step's gradients come back
+            finally:
+                for p, g in saved:
+                    p._grad = g
+
+    def update(self, cursor: dict) -> dict:
+        """The newest frame for one page, with what it has not seen yet: new curve rows and
+        eigenvalues, a new landscape; everything again (with "reset") after a reset.
+        `cursor` is that page's memory of what it was sent, updated here."""
+        with self.cond:
+            msg = dict(self.frame)
+            gen, hist, hess, land = self.generation, self.history, self.hessian, self.landscape
+        if cursor.get("gen") != gen:
+            cursor.update(gen=gen, hist=0, hess=0, land=None)
+            msg["reset"] = True
+        n, m = len(hist), len(hess)
+        msg["history"], msg["hessian"] = hist[cursor["hist"]:n], hess[cursor["hess"]:m]
+        cursor["hist"], cursor["hess"] = n, m
+        if land is not None and land is not cursor["land"]:
+            msg["landscape"] = cursor["land"] = land
+        return msg
+
+    def wait(self, seen: int, timeout: float) -> int:
+        """Block until a frame newer than `seen` (or the timeout); returns the newest seq."""
+        with self.cond:
+            self.cond.wait_for(lambda: self.seq != seen or self.stopped, timeout)
+            return self.seq
+
+    def stop(self) -> None:
+        with self.cond:
+            self.stopped, self.playing = True, False
+            self.cond.notify_all()
+        self._thread.join(timeout=5)
