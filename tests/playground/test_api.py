@@ -98,7 +98,8 @@ def test_requests_from_other_origins_are_refused(client):
         status, data, head = client.request("POST", "/api/runs", {}, headers=headers)
         assert status == 403 and data["error"].startswith("refused"), (headers, data)
         assert not any(k.lower().startswith("access-control") for k in head)
-    status, data, _ = client.request("GET", "/api/options", headers={"Origin": "http://evil.example"})
+    status, data, _ = client.request("GET", "/api/options",
+                                     headers={"Origin": "http://evil.example"})
     assert status == 403
     # no CORS preflight is granted, and a form post (not JSON) is refused
     status, _, head = client.request("OPTIONS", "/api/runs",
@@ -113,7 +114,8 @@ def test_requests_from_other_origins_are_refused(client):
                                      headers={"Content-Type": "application/json"})
     assert status == 413
     # the same site's requests pass, and a shared link opened from elsewhere shows the page
-    assert client.request("GET", "/api/options", headers={"Sec-Fetch-Site": "same-origin"})[0] == 200
+    same = {"Sec-Fetch-Site": "same-origin"}
+    assert client.request("GET", "/api/options", headers=same)[0] == 200
     status, page, head = client.request("GET", "/?dataset=moons",
                                         headers={"Sec-Fetch-Site": "cross-site",
                                                  "Sec-Fetch-Mode": "navigate"})
@@ -319,3 +321,16 @@ def test_threads_end_with_the_server():
     srv.shutdown()
     srv.close()
     assert not run._thread.is_alive()
+
+
+def test_a_bug_is_a_500_with_its_message_and_the_server_lives_on(client, monkeypatch, capsys):
+    from xarxa.playground.run import Run
+
+    def broken(self):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(Run, "hello", broken)
+    status, data, _ = client.request("POST", "/api/runs", {})
+    assert status == 500 and "internal error (RuntimeError: boom)" in data["error"]
+    assert "Traceback" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert client.request("POST", "/api/runs", {})[0] == 201

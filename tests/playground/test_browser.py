@@ -33,7 +33,8 @@ def browser(tmp_path, monkeypatch):
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--window-size=1400,1250", "--no-first-run", "--no-proxy-server",
                 "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-extensions", f"--user-data-dir={tmp_path / 'profile'}"):
+                "--disable-sync", "--disable-extensions",
+                f"--user-data-dir={tmp_path / 'profile'}"):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)

@@ -60,7 +60,7 @@ class Config:
     beta1: float = 0.9
     beta2: float = 0.999
     schedule: str = "constant"
-    step_size: int = 200        # schedule "step": multiply the rate by lr_gamma every step_size updates
+    step_size: int = 200        # schedule "step": the rate times lr_gamma every step_size updates
     lr_gamma: float = 0.5       # schedules "step" and "exponential" (per update)
     t_max: int = 1000           # schedule "cosine": updates to reach zero
     batch: str = "full"

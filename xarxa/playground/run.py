@@ -20,7 +20,7 @@ import numpy as np
 from ..autograd import no_grad, record
 from ..tensor import Tensor
 from . import views
-from .build import batches, make_data, make_loss, make_model, make_optimizer
+from .build import batches, features, make_data, make_loss, make_model, make_optimizer
 from .config import Config
 
 COMPUTE = threading.RLock()
@@ -46,6 +46,9 @@ class Run:
         self.unwatched_since = time.monotonic()
         self.speed = config.speed
         self.config = config
+        self.frame: dict = {}
+        self.seq = 0          # frames published so far (never reset: pages wait on it)
+        self.generation = 0   # bumped when the history is rewritten (reset, thinning)
         with COMPUTE:
             self._build()
         self._thread = threading.Thread(target=self._loop, name=f"playground-run-{run_id}",
@@ -73,19 +76,16 @@ class Run:
         self.landscape_points = len(fl)
         both = np.concatenate([d.x_train, d.x_test])
         self.domain = float(max(1.0, np.ceil(np.abs(both).max() * 1.1 * 2) / 2))
-        self.grid_features = views.grid_points(c.regression, self.domain)
-        from .build import features
-        self.grid_features = features(self.grid_features, c.features)
+        self.grid_features = features(views.grid_points(c.regression, self.domain), c.features)
         self.step_count = 0
-        self.history: list[list] = []   # [step, train loss, test loss, train acc, test acc]
-        self.generation = getattr(self, "generation", 0) + 1  # bumped when history is rewritten
-        self.hessian: list[list] = []
-        self.landscape: dict | None = None
+        with self.cond:  # what pages read, replaced together
+            self.history: list[list] = []  # [step, train loss, test loss, train acc, test acc]
+            self.generation += 1  # pages resend their curves when it changes
+            self.hessian: list[list] = []
+            self.landscape: dict | None = None
         self.path: list[np.ndarray] = []
         self.path_every = 1
         self.error: str | None = None
-        self.frame: dict = {}
-        self.seq = 0
         self._last_landscape = self._last_hessian = 0.0
         self._evaluate()
         self._publish(views_due=True)
@@ -141,9 +141,10 @@ class Run:
                     accs.append(float(((s.numpy()[:, 0] > 0) == (y == 1)).mean()))
         row += accs or [None, None]
         row = [None if isinstance(v, float) and not np.isfinite(v) else v for v in row]
-        if len(self.history) >= HISTORY_ROWS:
-            self.history, self.generation = self.history[::2], self.generation + 1
-        self.history.append(row)
+        with self.cond:  # pages read the history and its generation together
+            if len(self.history) >= HISTORY_ROWS:
+                self.history, self.generation = self.history[::2], self.generation + 1
+            self.history.append(row)
         if row[1] is None:
             self.error = (f"the training loss diverged (inf or nan) at step {self.step_count}: "
                           "lower the learning rate and reset")
@@ -159,7 +160,8 @@ class Run:
             frame["plane"] = views.plane(self)
             if self.error is None and (views_due or now - self._last_hessian >= HESSIAN_EVERY):
                 value = views.top_eigenvalue(self)
-                if value is not None and (not self.hessian or self.hessian[-1][0] != self.step_count):
+                new = not self.hessian or self.hessian[-1][0] != self.step_count
+                if value is not None and new:
                     self.hessian.append([self.step_count, value])
                 self._last_hessian = time.monotonic()
             if self.error is None and (views_due or now - self._last_landscape >= LANDSCAPE_EVERY):

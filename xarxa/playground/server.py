@@ -28,8 +28,10 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import socket
 import threading
 import time
+import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -195,6 +197,10 @@ class Handler(BaseHTTPRequestHandler):
             self._json({"error": str(error)}, 400)
         except (BrokenPipeError, ConnectionResetError):
             pass
+        except Exception as error:  # noqa: BLE001 - a bug: say so, keep serving
+            traceback.print_exc()
+            self._json({"error": f"internal error ({type(error).__name__}: {error}); "
+                                 "please report it"}, 500)
 
     def do_GET(self):  # noqa: N802 - http.server's names
         self._dispatch("GET")
@@ -316,6 +322,8 @@ class PlaygroundServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, host: str, port: int):
+        if ":" in host:  # an IPv6 address such as ::1
+            self.address_family = socket.AF_INET6
         super().__init__((host, port), Handler)
         self.runs = Runs()
         self.stopping = False

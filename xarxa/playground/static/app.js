@@ -185,13 +185,7 @@ function newRun(play = false) {
     app.history = []; app.hessian = []; app.landscape = null; app.selected = null;
     startHello(created.hello);
     $("export").href = `/api/runs/${created.id}/export`;
-    const source = new EventSource(`/api/runs/${created.id}/events`);
-    source.addEventListener("frame", e => onFrame(JSON.parse(e.data)));
-    source.addEventListener("closed", () => source.close());
-    source.onerror = () => {
-      if (source.readyState === EventSource.CLOSED) message("lost the server: is `xarxa playground` still running?");
-    };
-    app.source = source;
+    connect();
     app.acked = 0;
     if (play) await send({action: "play", speed: app.state.speed});
   })();
@@ -199,6 +193,28 @@ function newRun(play = false) {
 }
 
 // a button's request to the current run (once it exists)
+// frames of the current run; a hidden tab lets go of its stream (browsers allow six
+// connections to a server), and a playing run nobody watches pauses after a few seconds
+function connect() {
+  if (app.source) app.source.close();
+  const source = new EventSource(`/api/runs/${app.runId}/events`);
+  source.addEventListener("frame", e => onFrame(JSON.parse(e.data)));
+  source.addEventListener("closed", () => source.close());
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED) message("lost the server: is `xarxa playground` still running?");
+  };
+  app.source = source;
+}
+
+function onVisibility() {
+  if (document.hidden) {
+    if (app.source) { app.source.close(); app.source = null; }
+  } else if (app.runId && !app.source) {
+    app.history = []; app.hessian = [];  // the new stream sends them again
+    connect();
+  }
+}
+
 async function control(body) {
   await app.ready;
   return send(body);
@@ -472,6 +488,7 @@ function wireButtons() {
   $("log-loss").addEventListener("change", () => app.frame && drawCurves());
   $("copy-link").addEventListener("click", () => copy(location.href, "link copied"));
   $("copy-markdown").addEventListener("click", () => copy(app.markdown, "table copied as Markdown"));
+  document.addEventListener("visibilitychange", onVisibility);
   window.addEventListener("pagehide", () => {
     if (app.source) app.source.close();
     if (app.runId) fetch(`/api/runs/${app.runId}`, {method: "DELETE", keepalive: true}).catch(() => {});
