@@ -53,6 +53,13 @@ def col2im(xp, cols, c, n, hp, wp, fh, fw, sh, sw, ho, wo):
     return out
 
 
+def _weight_grad(cols, g):
+    """g·colsᵀ for the weight gradient, computed as (cols·gᵀ)ᵀ: both contract the long
+    Ho·Wo·N axis, but OpenBLAS's sgemm runs the g·colsᵀ form (B transposed, a short M) up
+    to 30× slower here (1.1 s instead of 33 ms for a 32→64 3×3 conv on 128 14×14 images)."""
+    return (cols @ g.T).T
+
+
 def _crop_chwn(full, top, h, left, w):
     """(C, Hp, Wp, N) -> the (N, C, h, w) view of its window at (top, left), made dense."""
     if (top, left) != (0, 0) or full.shape[1:3] != (h, w):
@@ -88,7 +95,7 @@ class Conv2d(Function):
         g = chwn_matrix(grad)                     # a free view when grad is stored CHWN
         dx = dw = db = None
         if need[1]:
-            dw = (g @ cols.T).reshape(w.shape)
+            dw = _weight_grad(cols, g).reshape(w.shape)
         if len(need) > 2 and need[2]:
             db = g.sum(axis=1)
         if need[0]:
@@ -134,7 +141,7 @@ class ConvTranspose2d(Function):
         if need[0]:
             dx = from_chwn(w.reshape(c_in, -1) @ gcols, n, c_in, h, wd)
         if need[1]:
-            dw = (x2 @ gcols.T).reshape(w.shape)
+            dw = _weight_grad(gcols, x2).reshape(w.shape)
         if len(need) > 2 and need[2]:
             db = grad.sum(axis=(0, 2, 3))
         return dx, dw, db
