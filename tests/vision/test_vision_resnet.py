@@ -125,9 +125,24 @@ def _twins(num_classes: int = 10):
 
 
 def _inputs(dtype):
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(9)   # see _closest_to_kink
     return (rng.standard_normal((2, 3, 64, 64)).astype(dtype),
             rng.standard_normal((2, 10)).astype(dtype))
+
+
+def _closest_to_kink(train: bool) -> float:
+    """The smallest |input| of layer4's ReLUs in the float64 reference on `_inputs`. In
+    train mode, with 2×2×2 values per channel there, a float32 run that lands on the
+    other side of one ReLU (an input within its ~1e-5 rounding error of 0) moves the
+    gradients by ~15 %: the float32 comparison needs inputs that keep clear of the kinks
+    (seed 9 does; seed 0 had one at 6e-6, on which float32 rounding decided)."""
+    reference = _twins()[0].double().train(train)
+    seen = []
+    for block in reference.layer4:
+        block.relu.register_forward_pre_hook(lambda m, i: seen.append(i[0].abs().min().item()))
+    with torch.no_grad():
+        reference(torch.tensor(_inputs("float64")[0]))
+    return min(seen)
 
 
 def _torch_run(reference, train: bool, dtype):
@@ -172,9 +187,12 @@ def test_resnet18_forward_and_backward_match_torch(train):
     reference, model = _twins()
     theirs = _torch_run(reference.double(), train, "float64")
     _assert_close(_xarxa_run(model.double(), train, "float64"), theirs, rtol=1e-7, atol=1e-9)
-    # float32 against the same float64 reference. (torch's own float32 gradients are off
-    # by up to 18 % here in train mode: the batch statistics of 2×2×2 values in layer4
-    # make BatchNorm's backward ill-conditioned; xarxa's stay within 1e-4.)
+    # float32 against the same float64 reference, on inputs that keep layer4's ReLUs
+    # clear of their kinks in train mode (_closest_to_kink: on seed 0, torch's float32
+    # gradients were 18 % off, and xarxa's 3 % after a change of rounding in batch norm,
+    # both from one ReLU input of -6e-6 that float32 put on the other side; on seed 9
+    # both stay within 1e-5).
+    assert not train or _closest_to_kink(train) > 1e-4
     _, model32 = _twins()
     _assert_close(_xarxa_run(model32, train, "float32"), theirs, rtol=1e-3, atol=1e-4)
 
