@@ -30,7 +30,8 @@ HESSIAN_EVERY = 1.0        # seconds between Hessian eigenvalues while playing
 PATH_POINTS = 300          # weights kept for the landscape's path (thinned by 2 when full)
 HISTORY_ROWS = 20000       # curve points kept (thinned by 2 when full)
 MAX_STEPS = 1_000_000      # a run pauses itself here
-LANDSCAPE_POINTS = 500     # training points the landscape's loss is computed on
+VIEW_POINTS = 500          # training points the landscape and the Hessian are computed on
+VIEW_SHARE = 0.2           # at most this share of a playing run's time goes to those two
 IDLE_PAUSE = 10.0          # a playing run nobody watches pauses after this many seconds
 
 
@@ -66,14 +67,15 @@ class Run:
         self._batches = batches(c, d, np.random.default_rng(c.seed))
         self.tensors = {name: (Tensor(getattr(d, "f_" + name)), Tensor(getattr(d, "t_" + name)))
                         for name in ("train", "test")}
-        f64, t64 = d.f_train.astype(np.float64), d.t_train
-        if t64.dtype == np.float32:
-            t64 = t64.astype(np.float64)
-        self.train_loss_fn64 = lambda: self.loss(self.model(Tensor(f64)), Tensor(t64))
-        # the landscape evaluates the loss 441 times: on at most LANDSCAPE_POINTS points
-        fl, tl = (Tensor(a[:LANDSCAPE_POINTS]) for a in (d.f_train, d.t_train))
-        self.landscape_loss_fn = lambda: self.loss(self.model(fl), tl)
-        self.landscape_points = len(fl)
+        # the landscape evaluates the loss 441 times, the Hessian's Lanczos iteration takes up
+        # to 40 gradients: both on the first VIEW_POINTS training points (float64 for the
+        # Hessian's finite differences)
+        f, t = d.f_train[:VIEW_POINTS], d.t_train[:VIEW_POINTS]
+        f64, t64 = Tensor(f.astype(np.float64)), Tensor(t.astype(np.float64)
+                                                       if t.dtype == np.float32 else t)
+        self.hessian_loss_fn = lambda: self.loss(self.model(f64), t64)
+        self.landscape_loss_fn = lambda: self.loss(self.model(Tensor(f)), Tensor(t))
+        self.view_points = len(f)
         both = np.concatenate([d.x_train, d.x_test])
         self.domain = float(max(1.0, np.ceil(np.abs(both).max() * 1.1 * 2) / 2))
         self.grid_features = features(views.grid_points(c.regression, self.domain), c.features)
@@ -87,6 +89,7 @@ class Run:
         self.path_every = 1
         self.error: str | None = None
         self._last_landscape = self._last_hessian = 0.0
+        self._landscape_gap, self._hessian_gap = LANDSCAPE_EVERY, HESSIAN_EVERY
         self._evaluate()
         self._publish(views_due=True)
 
@@ -102,6 +105,7 @@ class Run:
         hello = {"id": self.id, "config": c.to_dict(), "domain": self.domain,
                  "train": pts(d.x_train, d.y_train), "test": pts(d.x_test, d.y_test),
                  "regression": c.regression, "grid": views.GRID,
+                 "view_points": self.view_points,
                  "unit_grid": views.GRID // views.UNIT_STRIDE}
         if c.regression:
             ys = np.concatenate([d.y_train, d.y_test])[:, 0]
@@ -158,15 +162,19 @@ class Run:
                  / len(self.data.f_train), "weights": views.weights(self.model)}
         with np.errstate(all="ignore"):
             frame["plane"] = views.plane(self)
-            if self.error is None and (views_due or now - self._last_hessian >= HESSIAN_EVERY):
+            if self.error is None and (views_due or now - self._last_hessian >= self._hessian_gap):
                 value = views.top_eigenvalue(self)
                 new = not self.hessian or self.hessian[-1][0] != self.step_count
                 if value is not None and new:
                     self.hessian.append([self.step_count, value])
-                self._last_hessian = time.monotonic()
-            if self.error is None and (views_due or now - self._last_landscape >= LANDSCAPE_EVERY):
+                self._last_hessian = done = time.monotonic()
+                self._hessian_gap = max(HESSIAN_EVERY, (done - now) / VIEW_SHARE)
+            if self.error is None and \
+                    (views_due or now - self._last_landscape >= self._landscape_gap):
+                start = time.monotonic()
                 self.landscape = views.loss_landscape(self)
-                self._last_landscape = time.monotonic()
+                self._last_landscape = done = time.monotonic()
+                self._landscape_gap = max(LANDSCAPE_EVERY, (done - start) / VIEW_SHARE)
         with self.cond:
             frame["playing"], frame["error"], frame["speed"] = self.playing, self.error, self.speed
             frame["controls"] = self.controls  # a page trusts "playing" from frames this new

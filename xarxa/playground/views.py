@@ -87,7 +87,7 @@ def _finite(a: np.ndarray) -> list:
 
 
 def loss_landscape(run) -> dict:
-    """The training loss (on its first `run.landscape_points` points) on the plane through
+    """The training loss (on its first `run.view_points` points) on the plane through
     the current weights spanned by two filter-normalised random directions (the same seed
     each time), and the recorded path of the weights projected onto it; the grid is
     widened to hold the path."""
@@ -108,7 +108,7 @@ def loss_landscape(run) -> dict:
     loss = np.nan_to_num(surface.loss, nan=np.inf)
     finite = loss[np.isfinite(loss)]
     return {"step": run.step_count, "n": LANDSCAPE_RES, "span": round(span, 4), "note": note,
-            "points": run.landscape_points,
+            "points": run.view_points,
             "loss": [round(float(v), 6) if np.isfinite(v) else None for v in loss.ravel()],
             "lo": float(finite.min()) if finite.size else 0.0,
             "hi": float(finite.max()) if finite.size else 1.0,
@@ -116,10 +116,11 @@ def loss_landscape(run) -> dict:
 
 
 def top_eigenvalue(run) -> float | None:
-    """λ_max of the training loss's Hessian at the current weights (Lanczos on
-    Hessian-vector products in float64); None when it cannot be computed."""
+    """λ_max of the training loss's Hessian (on its first `run.view_points` points) at
+    the current weights (Lanczos on Hessian-vector products in float64); None when it
+    cannot be computed."""
     try:
-        values = top_eigenvalues(run.train_loss_fn64, list(run.model.parameters()), k=1,
+        values = top_eigenvalues(run.hessian_loss_fn, list(run.model.parameters()), k=1,
                                  max_iter=20, tol=1e-4, seed=run.config.seed)
     except (ValueError, FloatingPointError, np.linalg.LinAlgError):
         return None

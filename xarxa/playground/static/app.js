@@ -392,17 +392,18 @@ function drawCurves() {
 }
 
 function drawViews() {
-  const land = app.landscape;
+  const land = app.landscape, h = app.hello;
+  const on = h.view_points < h.train.length ? ` (on its first ${h.view_points} points)` : "";
   if (land) {
     Draw.landscape($("landscape"), land);
-    $("landscape-note").textContent = `Training loss (log colour, dark = low) at update ` +
-      `${land.step} on the plane of ${land.note}; white: the weights' path, red: now.`;
+    $("landscape-note").textContent = `Training loss${on} (log colour, dark = low) at ` +
+      `update ${land.step} on the plane of ${land.note}; white: the weights' path, red: now.`;
   }
   const hs = app.hessian;
   Draw.chart($("hessian"), [{xs: hs.map(r => r[0]), ys: hs.map(r => r[1]), colour: "#183d4e"}]);
   if (hs.length) {
     const lam = hs[hs.length - 1][1], lr = app.frame.lr;
-    $("hessian-note").textContent = `λmax = ${Draw.formatNumber(lam)} at update ` +
+    $("hessian-note").textContent = `Training loss${on}: λmax = ${Draw.formatNumber(lam)} at update ` +
       `${hs[hs.length - 1][0]}; α·λmax = ${Draw.formatNumber(lr * lam)} (plain gradient ` +
       `descent on a quadratic diverges above 2).`;
   }
