@@ -24,8 +24,7 @@ import time
 import numpy as np
 
 from xarxa.playground import views
-from xarxa.playground.config import parse_config
-from xarxa.playground.run import FPS, COMPUTE, Run
+from xarxa.playground.run import COMPUTE, FPS
 from xarxa.playground.server import PlaygroundServer
 
 CONFIG = {"dataset": "xor", "points": 1000, "split": 0.5, "hidden": [8, 8],

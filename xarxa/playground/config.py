@@ -89,7 +89,7 @@ class Config:
 
 
 # name -> (kind, low, high) for the numbers; kind int or float, bounds inclusive
-_NUMBERS = {
+NUMBERS = {
     "points": (int, MIN_POINTS, MAX_POINTS), "noise": (float, 0.0, 0.5),
     "split": (float, 0.1, 0.9), "seed": (int, 0, 2**31 - 1),
     "imbalance": (float, 0.05, 0.5), "outliers": (float, 0.0, 0.5),
@@ -140,8 +140,8 @@ def parse_config(raw) -> Config:
                           f"{', '.join(sorted(known))}")
     values = {}
     for key, value in raw.items():
-        if key in _NUMBERS:
-            values[key] = number(key, value, *_NUMBERS[key])
+        if key in NUMBERS:
+            values[key] = number(key, value, *NUMBERS[key])
         elif key in _CHOICES:
             if value not in _CHOICES[key]:
                 raise ConfigError(f"{key}: unknown {value!r}; expected one of "

@@ -32,14 +32,13 @@ import socket
 import threading
 import time
 import traceback
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
 from .config import (BATCHES, CLASSIFICATION_LOSSES, DATASETS, FEATURES, INITS,
                      MAX_LAYERS, MAX_STEPS_PER_REQUEST, MAX_WIDTH, OPTIMIZERS,
                      REGRESSION_LOSSES, SCHEDULES, ACTIVATIONS, MAX_SPEED, Config, ConfigError,
-                     _NUMBERS, number, parse_config)
+                     NUMBERS, number, parse_config)
 from .export import script
 from .run import Run
 
@@ -121,7 +120,7 @@ def options() -> dict:
                         "optimizer": OPTIMIZERS, "schedule": SCHEDULES, "batch": BATCHES,
                         "loss": CLASSIFICATION_LOSSES, "regression_loss": REGRESSION_LOSSES},
             "features": {k: label for k, (label, _) in FEATURES.items()},
-            "bounds": {k: [lo, hi] for k, (_, lo, hi) in _NUMBERS.items()},
+            "bounds": {k: [lo, hi] for k, (_, lo, hi) in NUMBERS.items()},
             "max_layers": MAX_LAYERS, "max_width": MAX_WIDTH}
 
 
