@@ -63,6 +63,20 @@ def _columns(xp, x, padding, fh, fw, sh, sw, ho, wo):
     return im2col(xp, xpad, fh, fw, sh, sw, ho, wo)
 
 
+def _input_grad_as_conv(xp, grad, w, padding, h, wd):
+    """dx of a stride-1 conv as a convolution: the gradient zero-padded by F − 1 − P,
+    correlated with the kernel flipped and its in/out channels swapped. One im2col of g
+    (K·FH·FW rows) and a (C, H·W·N) GEMM result, instead of a (C·FH·FW, H·W·N) GEMM result
+    and FH·FW col2im passes over C·H·W·N values: 2–4× faster when K ≤ C (DenseNet's and
+    U-Net's decoders' convs). Returns the (N, C, H, W) view of a CHWN array."""
+    k, c, fh, fw = w.shape
+    pt, pb, pl, pr = padding
+    gpad = to_chwn(xp, grad, (fh - 1 - pt, fh - 1 - pb, fw - 1 - pl, fw - 1 - pr))
+    gcols = im2col(xp, gpad, fh, fw, 1, 1, h, wd)                # (K·FH·FW, H·W·N)
+    flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, -1)
+    return from_chwn(flipped @ gcols, grad.shape[0], c, h, wd)
+
+
 def _crop_chwn(full, top, h, left, w):
     """(C, Hp, Wp, N) -> the (N, C, h, w) view of its window at (top, left), made dense."""
     if (top, left) != (0, 0) or full.shape[1:3] != (h, w):
@@ -106,7 +120,10 @@ class Conv2d(Function):
             del cols                              # before dcols, as large, is made
         if len(need) > 2 and need[2]:
             db = g.sum(axis=1)
-        if need[0]:
+        as_conv = (sh, sw) == (1, 1) and k <= c and max(pt, pb) < fh and max(pl, pr) < fw
+        if need[0] and as_conv:
+            dx = _input_grad_as_conv(xp, grad, w, (pt, pb, pl, pr), h, wd)
+        elif need[0]:
             dcols = w.reshape(k, -1).T @ g
             full = col2im(xp, dcols, c, n, h + pt + pb, wd + pl + pr, fh, fw, sh, sw, ho, wo)
             dx = _crop_chwn(full, pt, h, pl, wd)

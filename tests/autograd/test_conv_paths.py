@@ -1,0 +1,61 @@
+"""The convolution's alternative paths (issue 9's speed and memory work) against PyTorch:
+dx computed as a convolution of the gradient (stride 1, K ≤ C) or by col2im, the free
+1×1 column view, asymmetric 'same' padding; and what a Conv2d node keeps for backward."""
+import numpy as np
+import pytest
+import torch
+
+import xarxa as xa
+
+
+def _conv_both(n, c, k, size, kernel, stride, padding, chwn_input=False, dtype="float64"):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, c, size, size)).astype(dtype)
+    w = rng.standard_normal((k, c, *kernel)).astype(dtype)
+    b = rng.standard_normal(k).astype(dtype)
+    g = None
+    xx = xa.tensor(x, requires_grad=True)
+    xw, xb = xa.tensor(w, requires_grad=True), xa.tensor(b, requires_grad=True)
+    inp = xa.conv2d(xx, xa.tensor(np.eye(c, dtype=dtype).reshape(c, c, 1, 1))) \
+        if chwn_input else xx          # a 1×1 identity conv: the input stored CHWN
+    y = xa.conv2d(inp, xw, xb, stride=stride, padding=padding)
+    g = rng.standard_normal(y.shape).astype(dtype)
+    (y * xa.tensor(g)).sum().backward()
+    tx = torch.tensor(x, requires_grad=True)
+    tw, tb = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
+    tpad = padding
+    if padding == "same" and kernel[0] % 2 == 0:   # torch pads the odd pixel after, too
+        tpad = 0
+        tin = torch.nn.functional.pad(tx, (0, kernel[1] - 1, 0, kernel[0] - 1))
+    else:
+        tin = tx
+    ty = torch.nn.functional.conv2d(tin, tw, tb, stride=stride, padding=tpad)
+    (ty * torch.tensor(g)).sum().backward()
+    return (y, xx, xw, xb), (ty, tx, tw, tb)
+
+
+@pytest.mark.parametrize("c, k, kernel, stride, padding", [
+    (6, 3, (3, 3), 1, 1),        # K ≤ C, stride 1: dx as a convolution of g
+    (6, 6, (3, 3), 1, 0),
+    (5, 2, (2, 2), 1, "same"),   # asymmetric padding (0 before, 1 after)
+    (4, 4, (1, 1), 1, 0),        # 1x1: columns are a view of a CHWN input
+    (3, 7, (3, 3), 1, 1),        # K > C: col2im
+    (6, 3, (3, 3), 2, 1),        # stride 2: col2im
+    (5, 3, (5, 5), 1, 4),        # padding ≥ kernel − 1 on a side: col2im
+])
+@pytest.mark.parametrize("chwn_input", [False, True])
+def test_conv2d_paths_match_torch(c, k, kernel, stride, padding, chwn_input):
+    ours, theirs = _conv_both(3, c, k, 7, kernel, stride, padding, chwn_input)
+    for a, b in zip(ours, theirs):
+        got = a.numpy() if a is ours[0] else a.grad.numpy()
+        want = b.detach().numpy() if b is theirs[0] else b.grad.numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+def test_conv2d_keeps_its_input_not_the_windows():
+    x = xa.randn(4, 8, 16, 16, requires_grad=True)
+    w = xa.randn(8, 8, 3, 3, requires_grad=True)
+    y = xa.conv2d(x, w, padding=1)
+    saved = sum(a.nbytes for a in y.grad_fn.saved if hasattr(a, "nbytes"))
+    # the 3×3 windows would be 9× the input; the input and the weight are what is kept
+    assert saved == x.numpy().nbytes + w.numpy().nbytes
