@@ -41,7 +41,8 @@ def _conv_both(n, c, k, size, kernel, stride, padding, chwn_input=False, dtype="
     (4, 4, (1, 1), 1, 0),        # 1x1: columns are a view of a CHWN input
     (3, 7, (3, 3), 1, 1),        # K > C: col2im
     (6, 3, (3, 3), 2, 1),        # stride 2: col2im
-    (5, 3, (5, 5), 1, 4),        # padding ≥ kernel − 1 on a side: col2im
+    (5, 3, (5, 5), 1, 4),        # padding = kernel − 1: g needs no padding
+    (5, 3, (3, 3), 1, 3),        # padding ≥ kernel: col2im
 ])
 @pytest.mark.parametrize("chwn_input", [False, True])
 def test_conv2d_paths_match_torch(c, k, kernel, stride, padding, chwn_input):
