@@ -59,6 +59,7 @@ def plot(recalls: dict[str, np.ndarray], rare, path: str, title: str) -> str:
     ax.set(ylabel="test recall", ylim=(0, 1.05), title=title)
     ax.legend(loc="lower right")
     fig.tight_layout()
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

@@ -43,6 +43,7 @@ def _rows(text: str) -> list[list[str]]:
 @pytest.mark.parametrize("name", list(CASES))
 def test_quick_run_writes_png_and_table(name, tmp_path):
     pngs, rows = CASES[name]
+    tmp_path = tmp_path / "out"                   # not there yet: the script makes it
     done = subprocess.run([sys.executable, os.path.join(EXPERIMENTS, f"{name}.py"), "--quick",
                            "--out", str(tmp_path)], capture_output=True, text=True,
                           timeout=120, cwd=ROOT)
