@@ -315,3 +315,47 @@ OPS += [
            lambda w: xa.embedding(xa.tensor(np.array(_IDX, np.int32)), w),
            lambda w: TF.embedding(torch.tensor(_IDX, dtype=torch.int32), w), [((3, 1),)]),
 ]   # padding_idx and scale_grad_by_freq change the gradient on purpose: tests/nn/test_layer_norm_embedding.py
+
+# indexing ops of PyTorch (xarxa/autograd/ops/indexing.py); indices fixed per case, with a
+# repeated index (gather's and index_select's gradients add up there)
+_GI = [[0, 2, 1, 0], [2, 2, 0, 1]]          # a (2, 4) index into dim 0 of a (3, 4) input
+_SI = [[0, 1, 2, 0], [2, 0, 1, 1]]          # scatter: distinct targets per column
+_MASK = [[True, False, True, False], [False, False, True, True], [True, True, False, False]]
+OPS += [
+    OpCase("gather", lambda a: xa.gather(a, 0, xa.tensor(_GI)),
+           lambda a: torch.gather(a, 0, torch.tensor(_GI)), [((3, 4),)]),
+    OpCase("gather_dim1", lambda a: a.gather(1, xa.tensor([[0, 0], [1, 0], [1, 1]])),
+           lambda a: a.gather(1, torch.tensor([[0, 0], [1, 0], [1, 1]])), [((3, 2),)]),
+    OpCase("scatter", lambda a, s: xa.scatter(a, 0, xa.tensor(_SI), s),
+           lambda a, s: torch.scatter(a, 0, torch.tensor(_SI), s), [((3, 4), (2, 4))]),
+    OpCase("scatter_value", lambda a: a.scatter(1, xa.tensor([[1], [0], [3]]), 0.5),
+           lambda a: a.scatter(1, torch.tensor([[1], [0], [3]]), 0.5), [((3, 4),)]),
+    OpCase("index_select", lambda a: a.index_select(1, xa.tensor([3, 0, 3])),
+           lambda a: a.index_select(1, torch.tensor([3, 0, 3])), [((2, 4),), ((3, 4),)]),
+    OpCase("masked_fill", lambda a: a.masked_fill(xa.tensor(_MASK), -1.5),
+           lambda a: a.masked_fill(torch.tensor(_MASK), -1.5), [((3, 4),)]),
+    OpCase("masked_fill_broadcast", lambda a: a.masked_fill(xa.tensor(_MASK[0]), 2.0),
+           lambda a: a.masked_fill(torch.tensor(_MASK[0]), 2.0), [((3, 4),), ((2, 1, 4),)]),
+    OpCase("flip", lambda a: xa.flip(a, (0, 2)), lambda a: torch.flip(a, (0, 2)),
+           [((2, 3, 4),), ((1, 2, 1),)]),
+    OpCase("repeat", lambda a: a.repeat(2, 1, 3), lambda a: a.repeat(2, 1, 3),
+           [((2, 3),), ((3,),), ((1, 2, 1),)]),
+    OpCase("split", lambda a: xa.stack([p.sum() for p in xa.split(a, [1, 3], dim=1)]) +
+           a.split(2)[-1].sum(), lambda a: torch.stack([p.sum() for p in torch.split(
+               a, [1, 3], dim=1)]) + a.split(2)[-1].sum(), [((3, 4),)]),
+    OpCase("chunk", lambda a: xa.cat([p * (i + 1) for i, p in enumerate(xa.chunk(a, 3, 1))], 1),
+           lambda a: torch.cat([p * (i + 1) for i, p in enumerate(torch.chunk(a, 3, 1))], 1),
+           [((2, 5),), ((1, 3),)]),
+    OpCase("sort", lambda a: xa.sort(a, dim=0).values, lambda a: torch.sort(a, dim=0).values,
+           [((4, 3),), ((5,),)]),
+    OpCase("sort_descending", lambda a: a.sort(descending=True)[0] * xa.arange(4.0),
+           lambda a: a.sort(descending=True)[0] * torch.arange(4.0), [((2, 4),)]),
+    OpCase("topk", lambda a: xa.topk(a, 2, dim=1).values, lambda a: torch.topk(a, 2, 1).values,
+           [((3, 4),)]),
+    OpCase("topk_smallest", lambda a: a.topk(3, dim=0, largest=False)[0],
+           lambda a: a.topk(3, dim=0, largest=False)[0], [((4, 2),), ((3,),)]),
+    OpCase("t", xa.t, torch.t, [((2, 3),), ((3,),)]),
+    # a transposed (strided) input makes contiguous() copy: its Contiguous node is reached
+    OpCase("contiguous", lambda a: a.T.contiguous() * 2, lambda a: a.T.contiguous() * 2,
+           [((2, 3),)]),
+]

@@ -19,6 +19,15 @@ def _constant_like(value, like):
     return like._from_op(ops._util.constant(value, like), None)
 
 
+def _size(size) -> tuple:
+    """new_zeros(2, 3), new_zeros((2, 3)) and new_zeros([2, 3]) alike."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0 for s in size):
+        raise ValueError(f"new_*: size must be non-negative integers, got {size}")
+    return tuple(int(s) for s in size)
+
+
 class TensorOps:
     """Arithmetic operators and op methods of `Tensor`, PyTorch's names and signatures."""
 
@@ -110,6 +119,103 @@ class TensorOps:
     def __or__(self, other):
         return self._compare(other, np.logical_or)
 
+    # -- arithmetic as methods (PyTorch's x.add(y, alpha=2) is x + 2·y) ----------------------
+    def add(self, other, alpha=1):
+        """self + alpha·other."""
+        return ops.add(self, other if alpha == 1 else other * alpha)
+
+    def sub(self, other, alpha=1):
+        """self − alpha·other."""
+        return ops.sub(self, other if alpha == 1 else other * alpha)
+
+    def mul(self, other):
+        """self · other (elementwise, broadcasting)."""
+        return ops.mul(self, other)
+
+    def div(self, other):
+        """self / other (elementwise, broadcasting)."""
+        return ops.div(self, other)
+
+    # -- indexing ops (xarxa/autograd/ops/indexing.py) ----------------------------------------
+    def gather(self, dim: int, index):
+        """Values read along `dim` at `index` (see `xa.gather`)."""
+        return ops.gather(self, dim, index)
+
+    def scatter(self, dim: int, index, src=None, value=None):
+        """A copy with `src` (or `value`) written at `index` along `dim` (see `xa.scatter`)."""
+        if value is None and src is not None and not isinstance(src, TensorOps):
+            src, value = None, src  # x.scatter(dim, index, 0.5): the value form
+        return ops.scatter(self, dim, index, src, value)
+
+    def index_select(self, dim: int, index):
+        """The entries at the 1-D `index` along `dim`."""
+        return ops.index_select(self, dim, index)
+
+    def masked_fill(self, mask, value):
+        """A copy with `value` where the bool `mask` is True."""
+        return ops.masked_fill(self, mask, value)
+
+    def flip(self, *dims):
+        """Reverse the order of the elements along `dims`."""
+        return ops.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def repeat(self, *sizes):
+        """Tile sizes[i] times along dimension i."""
+        return ops.repeat(self, *sizes)
+
+    def split(self, split_size, dim: int = 0):
+        """Pieces of `split_size` (an int or a list of sizes) along `dim`."""
+        return ops.split(self, split_size, dim)
+
+    def chunk(self, chunks: int, dim: int = 0):
+        """At most `chunks` equal pieces along `dim`."""
+        return ops.chunk(self, chunks, dim)
+
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+        """(values, indices) sorted along `dim`."""
+        return ops.sort(self, dim, descending, stable)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
+        """The k largest (smallest with largest=False) entries along `dim`."""
+        return ops.topk(self, k, dim, largest, sorted)
+
+    def contiguous(self, memory_format=None):
+        """self when its array is C-contiguous, else a C-contiguous copy in the graph."""
+        if self._data.flags.c_contiguous:
+            return self
+        return ops.indexing.Contiguous.apply(self)
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    # -- new tensors with this one's dtype (PyTorch's new_* factories) ----------------------
+    def _new(self, op, array, dtype, requires_grad):
+        from .creation import tensor as _tensor
+        dtype = self.dtype if dtype is None else dtypes.resolve(dtype, op)
+        return _tensor(array, dtype=dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        devices.check(device, "new_zeros")
+        return self._new("new_zeros", np.zeros(_size(size)), dtype, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        devices.check(device, "new_ones")
+        return self._new("new_ones", np.ones(_size(size)), dtype, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        devices.check(device, "new_full")
+        return self._new("new_full", np.full(_size((size,)), fill_value), dtype,
+                         requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        """A new leaf holding a copy of `data`, of this tensor's dtype unless given."""
+        devices.check(device, "new_tensor")
+        data = data._data if isinstance(data, TensorOps) else data
+        return self._new("new_tensor", np.array(data), dtype, requires_grad)
+
     # -- conversions (a cast is the op `cast`: differentiable between float types) ---------
     def to(self, *args, **kwargs):
         """PyTorch's `.to`: `to(dtype)`, `to(device=None, dtype=None, non_blocking=False,
@@ -154,6 +260,9 @@ class TensorOps:
 
     def bool(self):
         return self.to(dtypes.bool_)
+
+    def byte(self):
+        return self.to(dtypes.uint8)
 
     def type(self, dtype=None, non_blocking: bool = False):
         """PyTorch's `.type`: with a dtype, the cast `to(dtype)` (`x.type(torch.float)`);

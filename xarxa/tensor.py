@@ -341,6 +341,31 @@ class Tensor(TensorOps):
         return self._inplace("relu_", lambda d, _, out, casting: np.maximum(d, 0, out=out),
                              None, lambda x, _: ops.relu(x))
 
+    def _inplace_result(self, op: str, result, other=None) -> "Tensor":
+        """Write an out-of-place op's `result(x)` into self: a graph op (rebase) inside the
+        graph, a plain write outside it (the op's checks run either way)."""
+        if is_grad_enabled() and (self.requires_grad or getattr(other, "requires_grad", False)):
+            if self._ctx is None and self.requires_grad:
+                raise inplace.leaf_error(op)
+            return inplace.rebase(self, result(self), op)
+        from .autograd import no_grad
+        with no_grad():
+            out = result(self)
+        np.copyto(self._data, out._data, casting="same_kind")
+        bump_version(self)
+        return self
+
+    def masked_fill_(self, mask, value) -> "Tensor":
+        """`masked_fill` in place (a graph op inside the graph, like `relu_`)."""
+        return self._inplace_result("masked_fill_", lambda x: ops.masked_fill(x, mask, value))
+
+    def scatter_(self, dim: int, index, src=None, value=None) -> "Tensor":
+        """`scatter` in place (a graph op inside the graph, like `relu_`)."""
+        if value is None and src is not None and not isinstance(src, Tensor):
+            src, value = None, src  # x.scatter_(dim, index, 0.5): the value form
+        return self._inplace_result("scatter_", lambda x: ops.scatter(x, dim, index, src, value),
+                                    src)
+
     def copy_(self, other) -> "Tensor":
         """Overwrite the values with `other`'s (broadcast, cast to this dtype)."""
         self._check_inplace("copy_")

@@ -17,6 +17,8 @@ from .pool import (adaptive_avg_pool2d, avg_pool2d, bed_of_nails_unpool,  # noqa
 from .math import (acos, asin, atan, atan2, ceil, cos, cosh, eq, erf, expm1,  # noqa: F401
                    floor, ge, gt, le, log10, log1p, log2, lt, meshgrid, ne, reciprocal,
                    round, rsqrt, sign, sin, sinh, square, tan)
+from .indexing import (chunk, flip, gather, index_select, masked_fill,  # noqa: F401
+                       repeat, scatter, sort, split, t, topk)
 from .vector import bmm, mm, norm  # noqa: F401  (after `.norm`: the name is the function)
 
 # `from xarxa.autograd.ops import *` (in xarxa/__init__.py) exports the ops only, never the
