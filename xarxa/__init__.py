@@ -8,7 +8,9 @@ from .dtypes import (bool_, double, float, float16, float32, float64, get_defaul
                      half, int, int8, int16, int32, int64, long, set_default_dtype, uint8)
 from .random import Generator, get_rng_state, manual_seed, set_rng_state  # noqa: F401
 from .tensor import Tensor  # noqa: F401
-from .autograd import enable_grad, is_grad_enabled, no_grad  # noqa: F401
+from .autograd import (enable_grad, inference_mode, is_grad_enabled, no_grad,  # noqa: F401
+                       set_grad_enabled)
+from ._compare import allclose, equal, is_tensor, isclose  # noqa: F401
 from .autograd.ops import *  # noqa: F401,F403
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy,  # noqa: F401
                        full, full_like, linspace, ones, ones_like, rand, rand_like, randint,

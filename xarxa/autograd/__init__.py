@@ -1,7 +1,10 @@
 """Reverse-mode automatic differentiation: graph nodes (`Function`), the engine, the ops."""
-from .function import Function, enable_grad, is_grad_enabled, no_grad
+from .function import (Function, enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
+                       no_grad, set_grad_enabled)
 from .engine import backward, unbroadcast
 from .record import Tape, record
+from .grad import grad
 
 __all__ = ["Function", "Tape", "backward", "enable_grad", "record", "is_grad_enabled", "no_grad",
+           "inference_mode", "set_grad_enabled", "grad",
            "unbroadcast"]

@@ -83,15 +83,20 @@ def _freed_error(node: Function) -> RuntimeError:
         "backward(); call backward(retain_graph=True) the first time to go through it twice")
 
 
-def backward(tensor, grad, retain_graph: bool = False) -> None:
-    """Accumulate d(tensor)/d(leaf) · grad into every leaf that requires a gradient."""
+def backward(tensor, grad, retain_graph: bool = False, capture=None) -> None:
+    """Accumulate d(tensor)/d(leaf) · grad into every leaf that requires a gradient.
+
+    With `capture` (a `grad.Capture`, for `xa.autograd.grad`), no `.grad` is touched: the
+    gradients of the tensors it names (leaves by id, non-leaves by node) are summed into it.
+    """
     Tensor = function.Tensor
     root = tensor._ctx
     handed: set[int] = {id(grad)}  # arrays already owned by someone: copy before storing
+    accumulate = _accumulate if capture is None else capture.leaf
     if root is None:
         if hooks._leaf_hooks and hooks.leaf_hooks(tensor):
             grad = hooks.run(hooks.leaf_hooks(tensor), grad, grad.shape)
-        _accumulate(tensor, grad, handed, Tensor)
+        accumulate(tensor, grad, handed, Tensor)
         return
     if root.freed:
         raise _freed_error(root)
@@ -103,7 +108,10 @@ def backward(tensor, grad, retain_graph: bool = False) -> None:
         g = grads.pop(node, None)
         if node.hooks is not None and g is not None:  # register_hook on a non-leaf
             g = hooks.run(node.hooks, g, g.shape)
-        if node.out_ref is not None:  # retain_grad() or recording: keep it on the tensor
+        if capture is not None:
+            if g is not None and node in capture.nodes:
+                capture.node(node, g)
+        elif node.out_ref is not None:  # retain_grad() or recording: keep it on the tensor
             out = node.out_ref()
             if out is not None and g is not None:
                 out._grad = Tensor(g.copy() if out._grad is None else out._grad._data + g)
@@ -137,7 +145,7 @@ def backward(tensor, grad, retain_graph: bool = False) -> None:
                         previous = pending.get(id(t))
                         pending[id(t)] = (t, ig if previous is None else previous[1] + ig)
                     else:
-                        _accumulate(t, ig, handed, Tensor)
+                        accumulate(t, ig, handed, Tensor)
                 else:
                     previous = grads.get(child)
                     grads[child] = ig if previous is None else previous + ig
@@ -146,7 +154,7 @@ def backward(tensor, grad, retain_graph: bool = False) -> None:
             node.inputs = ()
             node.freed = True
     for leaf, g in pending.values():
-        _accumulate(leaf, hooks.run(hooks.leaf_hooks(leaf), g, g.shape), handed, Tensor)
+        accumulate(leaf, hooks.run(hooks.leaf_hooks(leaf), g, g.shape), handed, Tensor)
 
 
 def _contract_error(node: Function, result) -> TypeError:

@@ -125,6 +125,39 @@ def enable_grad() -> _GradMode:
     return _GradMode(True)
 
 
+class set_grad_enabled(_GradMode):
+    """Switch graph recording on or off (PyTorch's `set_grad_enabled(mode)`): as a function
+    call it takes effect at once; as a context manager or decorator, the previous mode comes
+    back on exit.
+
+    Example:
+        >>> with xa.set_grad_enabled(phase == "train"):
+        ...     loss = criterion(model(x), y)
+    """
+
+    def __init__(self, mode: bool):
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled: expected a bool mode, got "
+                            f"{type(mode).__name__}")
+        super().__init__(mode)
+        self._previous.append(_state["grad_enabled"])  # the mode applies now (torch's)
+        _state["grad_enabled"] = mode
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, fn: Callable) -> Callable:
+        _state["grad_enabled"] = self._previous.pop()  # as a decorator: only inside fn
+        return super().__call__(fn)
+
+
+def inference_mode(mode: bool = True) -> _GradMode:
+    """`no_grad()` under PyTorch's name for inference (`inference_mode(False)` records)."""
+    if not isinstance(mode, bool):
+        raise TypeError(f"inference_mode: expected a bool mode, got {type(mode).__name__}")
+    return _GradMode(not mode)
+
+
 class Function:
     """One node of the computational graph (and the op that made it)."""
 
