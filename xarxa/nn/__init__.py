@@ -4,7 +4,8 @@
     model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 1))
 """
 from .module import Module, Parameter  # noqa: F401
-from .containers import ModuleList, Sequential  # noqa: F401
+from .containers import (ModuleDict, ModuleList, ParameterDict,  # noqa: F401
+                         ParameterList, Sequential)
 from . import functional  # noqa: F401  (before losses: functional re-exports them)
 from . import init  # noqa: F401
 from .layers import *  # noqa: F401,F403

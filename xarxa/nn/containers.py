@@ -1,4 +1,4 @@
-"""`Sequential` and `ModuleList`: modules that hold other modules in order."""
+"""Containers: `Sequential`, `ModuleList`, `ModuleDict`, `ParameterList`, `ParameterDict`."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -114,3 +114,170 @@ class ModuleList(Module):
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward(); iterate over its modules")
+
+
+class ModuleDict(Module):
+    """A dict of modules whose parameters are registered, in insertion order.
+
+    Example:
+        >>> heads = nn.ModuleDict({"cls": nn.Linear(8, 10), "box": nn.Linear(8, 4)})
+        >>> y = heads["cls"](h)
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        try:
+            return self._modules[key]
+        except KeyError:
+            raise KeyError(f"ModuleDict: no module named {key!r} (have "
+                           f"{list(self._modules)})") from None
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        if not isinstance(key, str):
+            raise TypeError(f"ModuleDict: keys must be strings, got {type(key).__name__}")
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleDict: expected a Module for {key!r}, got "
+                            f"{type(module).__name__}")
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key) -> bool:
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def pop(self, key: str) -> Module:
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+    def update(self, modules) -> None:
+        """Add (name, module) pairs from a mapping or an iterable of pairs."""
+        items = modules.items() if hasattr(modules, "items") else modules
+        for pair in items:
+            if len(pair) != 2:
+                raise ValueError(f"ModuleDict.update: expected (name, module) pairs, got "
+                                 f"{pair!r}")
+            self[pair[0]] = pair[1]
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleDict has no forward(); index it by name")
+
+
+def _parameter(value, where: str):
+    from .parameter import Parameter
+    from ..tensor import Tensor
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):  # as PyTorch: a plain tensor is wrapped
+        return Parameter(value)
+    raise TypeError(f"{where}: expected a Parameter or Tensor, got {type(value).__name__}")
+
+
+class ParameterList(Module):
+    """A list of parameters registered as '0', '1', … (a plain list's would not be)."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        for v in values or ():
+            self.append(v)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def __getitem__(self, index: int):
+        items = list(self._parameters.values())
+        try:
+            return items[index]
+        except (IndexError, TypeError):
+            raise IndexError(f"ParameterList: index {index!r} is out of range for "
+                             f"{len(items)} parameters") from None
+
+    def __setitem__(self, index: int, value) -> None:
+        key = list(self._parameters)[index]
+        self._parameters[key] = _parameter(value, "ParameterList")
+
+    def append(self, value) -> "ParameterList":
+        self.register_parameter(str(len(self._parameters)), _parameter(value, "ParameterList"))
+        return self
+
+    def extend(self, values) -> "ParameterList":
+        for v in values:
+            self.append(v)
+        return self
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ParameterList has no forward(); iterate over it")
+
+
+class ParameterDict(Module):
+    """A dict of parameters registered under their names, in insertion order."""
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        items = parameters.items() if hasattr(parameters, "items") else parameters or ()
+        if isinstance(parameters, dict) and not isinstance(parameters, OrderedDict):
+            items = sorted(items)  # PyTorch sorts a plain dict's keys (an OrderedDict's not)
+        for key, value in items:
+            self[key] = value
+
+    def __getitem__(self, key: str):
+        try:
+            return self._parameters[key]
+        except KeyError:
+            raise KeyError(f"ParameterDict: no parameter named {key!r} (have "
+                           f"{list(self._parameters)})") from None
+
+    def __setitem__(self, key: str, value) -> None:
+        if not isinstance(key, str):
+            raise TypeError(f"ParameterDict: keys must be strings, got {type(key).__name__}")
+        self.register_parameter(key, _parameter(value, "ParameterDict"))
+
+    def __delitem__(self, key: str) -> None:
+        del self._parameters[key]
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def __contains__(self, key) -> bool:
+        return key in self._parameters
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def values(self):
+        return self._parameters.values()
+
+    def items(self):
+        return self._parameters.items()
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ParameterDict has no forward(); index it by name")

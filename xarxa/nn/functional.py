@@ -15,6 +15,7 @@ from ..autograd.ops import (adaptive_avg_pool2d, avg_pool2d, batch_norm,  # noqa
                             step, tanh, upsample_nearest)
 from .layers.dropout import dropout, dropout2d  # noqa: F401
 from .loss_functions import *  # noqa: F401,F403  (every loss function: cross_entropy, ...)
+from .similarity import cosine_similarity, normalize, one_hot  # noqa: F401
 
 
 def upsample(x, size=None, scale_factor=None, mode: str = "nearest"):

@@ -3,6 +3,7 @@ from .activation import (ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, 
                          Softmax, Softplus, Step, Tanh)
 from .blocks import DenseBlock, ResidualBlock  # noqa: F401
 from .conv import Conv2d, ConvTranspose2d  # noqa: F401
+from .distance import CosineSimilarity, PairwiseDistance  # noqa: F401
 from .dropout import Dropout, Dropout2d  # noqa: F401
 from .embedding import Embedding  # noqa: F401
 from .flatten import Flatten  # noqa: F401
@@ -12,7 +13,7 @@ from .pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d  # noqa: F401
 from .upsample import BedOfNailsUnpool, MaxUnpool2d, Upsample  # noqa: F401
 
 __all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "BedOfNailsUnpool",
-           "Conv2d", "ConvTranspose2d", "DenseBlock", "Dropout", "Dropout2d", "ELU",
+           "Conv2d", "ConvTranspose2d", "CosineSimilarity", "PairwiseDistance", "DenseBlock", "Dropout", "Dropout2d", "ELU",
            "Embedding", "Flatten", "GELU", "Identity", "LayerNorm", "LeakyReLU", "Linear",
            "LogSoftmax", "MaxPool2d", "MaxUnpool2d", "ReLU", "ResidualBlock", "SiLU",
            "Sigmoid", "Softmax", "Softplus", "Step", "Tanh", "Upsample"]
