@@ -46,7 +46,7 @@ def test_quick_run_writes_png_and_table(name, tmp_path):
     tmp_path = tmp_path / "out"                   # not there yet: the script makes it
     done = subprocess.run([sys.executable, os.path.join(EXPERIMENTS, f"{name}.py"), "--quick",
                            "--out", str(tmp_path)], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
+                          timeout=600, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     for png in pngs:
         path = tmp_path / png
