@@ -5,7 +5,15 @@ from __future__ import annotations
 from ..module import Module
 
 
-class PairwiseDistance(Module):
+class _Comparison(Module):
+    """Two inputs in, one reduced output: shown as one unit; its receptive field is,
+    conservatively, the whole input (it reduces over a dimension that may be spatial)."""
+
+    counts_as_layer = True
+    receptive_field_step = "all"
+
+
+class PairwiseDistance(_Comparison):
     """‖x1 − x2 + eps‖_p over the last dimension (see `F.pairwise_distance`)."""
 
     def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
@@ -20,7 +28,7 @@ class PairwiseDistance(Module):
         return f"p={self.norm}, eps={self.eps}, keepdim={self.keepdim}"
 
 
-class CosineSimilarity(Module):
+class CosineSimilarity(_Comparison):
     """cos θ between x1 and x2 along `dim` (see `F.cosine_similarity`)."""
 
     def __init__(self, dim: int = 1, eps: float = 1e-8):
