@@ -122,14 +122,16 @@ def test_scatter_inplace_matches_torch_with_src_and_value():
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda x: x.gather(0, xa.tensor([[0.0, 1.0]])), TypeError, "gather: expected index of an integer"),
+    (lambda x: x.gather(0, xa.tensor([[0.0, 1.0]])), TypeError,
+     "gather: expected index of an integer"),
     (lambda x: x.gather(0, xa.tensor([[5, 0, 0, 0]])), IndexError, "gather: index out of range"),
     (lambda x: x.gather(0, xa.tensor([0, 1])), ValueError, "gather: index of shape"),
     (lambda x: x.gather(2, xa.tensor([[0]])), IndexError, "gather: dim 2 is out of range"),
     (lambda x: x.scatter(0, xa.tensor([[0]])), TypeError, "scatter: expected exactly one"),
     (lambda x: x.index_select(0, xa.tensor([[0]])), ValueError, "index_select: expected a 1-D"),
     (lambda x: x.masked_fill(x, 0.0), TypeError, "masked_fill: expected a bool mask"),
-    (lambda x: x.masked_fill(xa.tensor([True, False]), 0.0), ValueError, "masked_fill: mask of shape"),
+    (lambda x: x.masked_fill(xa.tensor([True, False]), 0.0), ValueError,
+     "masked_fill: mask of shape"),
     (lambda x: x.flip(0, 0), ValueError, "flip: dims"),
     (lambda x: x.repeat(2), ValueError, "repeat: number of repeat dims"),
     (lambda x: x.split([1, 1]), ValueError, "split: sizes"),

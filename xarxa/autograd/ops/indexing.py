@@ -271,8 +271,10 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     return SortResult(gather(input, d, order), Tensor(order.astype(np.int64)))
 
 
-def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
-    """The `k` largest (or smallest) entries along `dim`, as (values, indices)."""
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,  # noqa: A002
+         sorted: bool = True):  # noqa: A002
+    """The `k` largest (or smallest) entries along `dim`, as (values, indices), always in
+    sorted order (sorted=False is accepted: any order is allowed then)."""
     _check_tensor(input, "topk")
     d = normalize_dim(dim, input.ndim, "topk")
     n = input.shape[d] if input.ndim else 1
