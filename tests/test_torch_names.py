@@ -62,6 +62,13 @@ def test_byte_and_new_factories_match_torch():
 
 
 # -- indexing: indices, in-place forms, errors -----------------------------------------------
+def test_flip_argument_forms_match_torch():
+    x, tx = _pair((2, 3, 4))
+    for args, kw in [((0,), {}), ((0, 2), {}), (([1, 2],), {}), ((), {"dims": (0,)})]:
+        _close(x.flip(*args, **kw), tx.flip(*args, **kw))
+    _close(xa.flip(x, [2]), torch.flip(tx, [2]))
+
+
 def test_sort_and_topk_indices_match_torch():
     x, tx = _pair((3, 5), 4)
     for kw in [{}, {"dim": 0}, {"descending": True}]:

@@ -155,9 +155,12 @@ class TensorOps:
         """A copy with `value` where the bool `mask` is True."""
         return ops.masked_fill(self, mask, value)
 
-    def flip(self, *dims):
-        """Reverse the order of the elements along `dims`."""
-        return ops.flip(self, dims[0] if len(dims) == 1 else dims)
+    def flip(self, *args, dims=None):
+        """Reverse the order of the elements along `dims` (x.flip(0, 1), x.flip([0, 1]) or
+        x.flip(dims=(0, 1)))."""
+        if dims is None:
+            dims = args[0] if len(args) == 1 else args
+        return ops.flip(self, dims)
 
     def repeat(self, *sizes):
         """Tile sizes[i] times along dimension i."""
