@@ -216,14 +216,10 @@ def train_run(config: dict[str, Any], progress: bool | None = None,
     return results
 
 
-def evaluate_checkpoint(path: str, data_root: str | None = None) -> dict[str, Any]:
-    """Rebuild the model saved in a ``xarxa train`` checkpoint and score its test set."""
+def restore(ckpt: dict, config: dict[str, Any], path: str, data_root=None):
+    """The task and the model a checkpoint describes, with its weights loaded (for
+    ``xarxa evaluate`` of every kind of run); a mismatch is a ValueError naming ``path``."""
     from ..models import build
-    from ..serialization import load
-    ckpt = load(path)
-    config = _train_config(ckpt, path, "evaluate")
-    if runner(config["model"]) is not None:
-        return runner(config["model"]).evaluate(ckpt, config, path, data_root)
     task = load_task(config["dataset"], config["model"], data_root or config.get("data_root"),
                      config.get("subset"))
     try:
@@ -232,6 +228,17 @@ def evaluate_checkpoint(path: str, data_root: str | None = None) -> dict[str, An
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"evaluate: {path}: the saved weights do not fit the "
                          f"{config['model']} the checkpoint describes ({error})") from None
+    return task, model
+
+
+def evaluate_checkpoint(path: str, data_root: str | None = None) -> dict[str, Any]:
+    """Rebuild the model saved in a ``xarxa train`` checkpoint and score its test set."""
+    from ..serialization import load
+    ckpt = load(path)
+    config = _train_config(ckpt, path, "evaluate")
+    if runner(config["model"]) is not None:
+        return runner(config["model"]).evaluate(ckpt, config, path, data_root)
+    task, model = restore(ckpt, config, path, data_root)
     loss_fn = make_loss(config["loss"], task.num_classes)
     return {"config": config, "epochs_completed": int(ckpt["epoch"]),
             "class_names": task.class_names,

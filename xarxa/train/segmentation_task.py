@@ -86,16 +86,8 @@ def train(config: dict[str, Any], progress=None, verbose: bool = True,
 
 def evaluate(ckpt: dict, config: dict[str, Any], path: str, data_root=None) -> dict[str, Any]:
     """Pixel accuracy and IoU of a segmentation checkpoint on its test canvases."""
-    from ..models import build
-    from .tasks import load_task
-    task = load_task(config["dataset"], config["model"], data_root or config.get("data_root"),
-                     config.get("subset"))
-    try:
-        model = build(config["model"], **ckpt["extra"]["model_config"])
-        model.load_state_dict(ckpt["model"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"evaluate: {path}: the saved weights do not fit the "
-                         f"{config['model']} the checkpoint describes ({error})") from None
+    from .run import restore
+    task, model = restore(ckpt, config, path, data_root)
     return {"config": config, "epochs_completed": int(ckpt["epoch"]), "task": "segmentation",
             "class_names": task.class_names,
             "test": _scores(model, task.test, task.class_names)}

@@ -230,16 +230,8 @@ def train(config: dict[str, Any], progress=None, verbose: bool = True,
 
 def evaluate(ckpt: dict, config: dict[str, Any], path: str, data_root=None) -> dict[str, Any]:
     """Recall@1/@5 of a ``xarxa train --model siamese`` checkpoint on its test set."""
-    from ..models import build
-    from .tasks import load_task
-    task = load_task(config["dataset"], config["model"], data_root or config.get("data_root"),
-                     config.get("subset"))
-    try:
-        model = build(config["model"], **ckpt["extra"]["model_config"])
-        model.load_state_dict(ckpt["model"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"evaluate: {path}: the saved weights do not fit the "
-                         f"{config['model']} the checkpoint describes ({error})") from None
+    from .run import restore
+    task, model = restore(ckpt, config, path, data_root)
     return {"config": config, "epochs_completed": int(ckpt["epoch"]), "task": "siamese",
             "class_names": task.class_names, "test": _recalls(*_embed(model, task.test))}
 
