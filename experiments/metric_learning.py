@@ -25,7 +25,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _common as C  # noqa: E402
 
 import xarxa as xa  # noqa: E402
-from xarxa import metric_learning as ml  # noqa: E402
 from xarxa import optim  # noqa: E402
 from xarxa.data import TensorDataset  # noqa: E402
 from xarxa.models import SiameseNet  # noqa: E402

@@ -122,7 +122,8 @@ def main(argv=None) -> str:
                        "seconds"], rows)
             + f"\n\nCheckerboard: inside the image a kernel-3 stride-2 transposed convolution "
             f"of a constant input takes the values {sorted(set(k3.ravel().tolist()))} "
-            f"(uneven overlap); kernel 2: {sorted(set(maps['kernel 2, stride 2'].ravel().tolist()))}."
+            f"(uneven overlap); kernel 2: "
+            f"{sorted(set(maps['kernel 2, stride 2'].ravel().tolist()))}."
             f"\n\nfigures: {os.path.join(args.out, 'checkerboard.png')}, {png}")
     return C.finish(args.out, "upsampling", text, started)
 
