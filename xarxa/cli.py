@@ -1,9 +1,16 @@
-"""The ``xarxa`` command line: ``train``, ``evaluate``, ``summary``.
+"""The ``xarxa`` command line: ``train``, ``evaluate``, ``summary``, ``landscape``,
+``solve``, ``playground``.
 
     xarxa train                              # an MLP on the shipped digits, ~96 % test
     xarxa train --model lenet5 --dataset fashion-mnist --epochs 3
     xarxa evaluate --checkpoint runs/<run>/checkpoint.npz
     xarxa summary lenet5
+    xarxa solve "relu(w*x + b)" --set w=2 b=0 x=1 --target 1 --loss l1 --lr 0.1
+    xarxa landscape --function ill-conditioned --optimizers gd,momentum
+    xarxa playground
+
+Each of the last three keeps its options in its own module (`xarxa.solve.cli`,
+`xarxa.inspect.landscape_cli`, `xarxa.playground.cli`) and registers here.
 
 The work is done in ``xarxa.train.run`` and ``xarxa.models``; this file only parses
 arguments and prints. The choices of --model, --dataset, --loss and --optimizer are the
@@ -50,7 +57,7 @@ def _fraction(text: str) -> float:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xarxa", description="Train and inspect neural "
                                      "networks written from scratch on NumPy.")
-    sub = parser.add_subparsers(dest="command", metavar="{train,evaluate,summary}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     t = sub.add_parser("train", help="train a model and write metrics, curves, checkpoint",
                        description="Unset options take per-dataset defaults (see "
                        "xarxa.train.tasks); with none at all, an MLP learns the digits.")
