@@ -1,6 +1,8 @@
 """The convolution's alternative paths (issue 9's speed and memory work) against PyTorch:
-dx computed as a convolution of the gradient (stride 1, K ≤ C) or by col2im, the free
-1×1 column view, asymmetric 'same' padding; and what a Conv2d node keeps for backward."""
+forward by the input's windows or by shifted tap products (stride 1, K < C); dx and dW
+from the gradient's windows (stride 1, K ≤ C, or K ≤ 2C with dx) or by the input's windows
+and col2im; the free 1×1 column view, asymmetric 'same' padding; and what a Conv2d node
+keeps for backward."""
 import numpy as np
 import pytest
 import torch
@@ -8,20 +10,21 @@ import torch
 import xarxa as xa
 
 
-def _conv_both(n, c, k, size, kernel, stride, padding, chwn_input=False, dtype="float64"):
+def _conv_both(n, c, k, size, kernel, stride, padding, chwn_input=False, dtype="float64",
+               input_grad=True):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((n, c, size, size)).astype(dtype)
     w = rng.standard_normal((k, c, *kernel)).astype(dtype)
     b = rng.standard_normal(k).astype(dtype)
     g = None
-    xx = xa.tensor(x, requires_grad=True)
+    xx = xa.tensor(x, requires_grad=input_grad)
     xw, xb = xa.tensor(w, requires_grad=True), xa.tensor(b, requires_grad=True)
     inp = xa.conv2d(xx, xa.tensor(np.eye(c, dtype=dtype).reshape(c, c, 1, 1))) \
         if chwn_input else xx          # a 1×1 identity conv: the input stored CHWN
     y = xa.conv2d(inp, xw, xb, stride=stride, padding=padding)
     g = rng.standard_normal(y.shape).astype(dtype)
     (y * xa.tensor(g)).sum().backward()
-    tx = torch.tensor(x, requires_grad=True)
+    tx = torch.tensor(x, requires_grad=input_grad)
     tw, tb = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
     tpad = padding
     if padding == "same" and kernel[0] % 2 == 0:   # torch pads the odd pixel after, too
@@ -35,8 +38,10 @@ def _conv_both(n, c, k, size, kernel, stride, padding, chwn_input=False, dtype="
 
 
 @pytest.mark.parametrize("c, k, kernel, stride, padding", [
-    (6, 3, (3, 3), 1, 1),        # K ≤ C, stride 1: dx as a convolution of g
-    (6, 6, (3, 3), 1, 0),
+    (6, 3, (3, 3), 1, 1),        # K < C, stride 1: tap products; gradient windows
+    (6, 6, (3, 3), 1, 0),        # K = C: the input's windows forward
+    (4, 7, (3, 3), 1, 1),        # C < K ≤ 2C: gradient windows (dx is needed)
+    (6, 3, (3, 2), 1, (1, 0)),   # a non-square kernel, padding on one axis only
     (5, 2, (2, 2), 1, "same"),   # asymmetric padding (0 before, 1 after)
     (4, 4, (1, 1), 1, 0),        # 1x1: columns are a view of a CHWN input
     (3, 7, (3, 3), 1, 1),        # K > C: col2im
@@ -51,6 +56,15 @@ def test_conv2d_paths_match_torch(c, k, kernel, stride, padding, chwn_input):
         got = a.numpy() if a is ours[0] else a.grad.numpy()
         want = b.detach().numpy() if b is theirs[0] else b.grad.numpy()
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("c, k", [(4, 7), (6, 3), (1, 4)])
+def test_conv2d_weight_gradient_without_input_gradient(c, k):
+    # a first layer: with no dx to compute, C < K takes the input's windows, K ≤ C the g's
+    ours, theirs = _conv_both(2, c, k, 6, (3, 3), 1, 1, input_grad=False)
+    assert ours[1].grad is None and theirs[1].grad is None
+    for a, b in zip(ours[2:], theirs[2:]):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-10, atol=1e-10)
 
 
 def test_conv2d_keeps_its_input_not_the_windows():
