@@ -28,10 +28,10 @@ import _common as C  # noqa: E402
 
 import xarxa as xa  # noqa: E402
 import xarxa.nn.functional as F  # noqa: E402
-from xarxa import metrics as M  # noqa: E402
 from xarxa import optim  # noqa: E402
 from xarxa.data import datasets  # noqa: E402
 from xarxa.models import SegNet, UNet  # noqa: E402
+from xarxa.train.segmentation_task import mask_scores, predict_masks  # noqa: E402
 
 DECODERS = {"transposed conv (UNet)": lambda w: UNet(decoder="transpose", width=w),
             "nearest + conv (UNet)": lambda w: UNet(decoder="nearest", width=w),
@@ -59,19 +59,6 @@ def checkerboard(path: str) -> dict[str, np.ndarray]:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return maps
-
-
-def evaluate(model, canvases, batch: int = 50) -> tuple[float, float]:
-    """(pixel accuracy, mean IoU over the 11 classes) on ``canvases``."""
-    model.eval()
-    pred, true = [], []
-    with xa.no_grad():
-        for i in range(0, len(canvases), batch):
-            x, y = canvases.__getbatch__(np.arange(i, min(i + batch, len(canvases))))
-            pred.append(model(x).numpy().argmax(1))
-            true.append(y.numpy())
-    pred, true = np.concatenate(pred), np.concatenate(true)
-    return float((pred == true).mean()), M.mean_iou(pred, true, num_classes=11)
 
 
 def main(argv=None) -> str:
@@ -107,7 +94,8 @@ def main(argv=None) -> str:
                 losses.append(float(loss.item()))
         seconds = time.perf_counter() - t0
         curves[name] = losses
-        acc, miou = evaluate(model, test)
+        scores = mask_scores(*predict_masks(model, test), num_classes=11)
+        acc, miou = scores["pixel_accuracy"], scores["mean_iou"]
         rows.append([name, int(sum(p.numel() for p in model.parameters())), acc, miou,
                      f"{seconds:.0f}"])
         print(f"  {name}: mIoU {miou:.4f}, {seconds:.0f} s", flush=True)

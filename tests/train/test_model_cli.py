@@ -104,7 +104,7 @@ def test_segmentation(model, tmp_path, capsys):
 
 def test_mean_iou_reported_is_the_metric_of_the_predictions(tmp_path, capsys):
     from xarxa.train.run import train_run
-    from xarxa.train.segmentation_task import _predict
+    from xarxa.train.segmentation_task import predict_masks
     from xarxa.models import build
     from xarxa.serialization import load
     import xarxa as xa
@@ -114,7 +114,7 @@ def test_mean_iou_reported_is_the_metric_of_the_predictions(tmp_path, capsys):
     ckpt = load(str(out / "checkpoint.npz"))
     model = build("unet", **ckpt["extra"]["model_config"])
     model.load_state_dict(ckpt["model"])
-    pred, true = _predict(model, xa.datasets.fashion_canvas(train=False, n=6))
+    pred, true = predict_masks(model, xa.datasets.fashion_canvas(train=False, n=6))
     assert results["test"]["mean_iou"] == pytest.approx(M.mean_iou(pred, true, 11))
     assert results["test"]["pixel_accuracy"] == pytest.approx(np.mean(pred == true))
 

@@ -17,7 +17,8 @@ from ..autograd import no_grad
 from ..nn import functional as F  # noqa: N812
 from .task_common import batch_of, fit_task, seeded_loaders, write_results
 
-__all__ = ["train", "evaluate", "report", "pixel_accuracy", "SEGMENTATION", "LOSSES"]
+__all__ = ["train", "evaluate", "report", "pixel_accuracy", "predict_masks", "mask_scores",
+           "SEGMENTATION", "LOSSES"]
 
 SEGMENTATION = "segmentation.png"
 LOSSES = {"cross-entropy": F.cross_entropy}
@@ -30,9 +31,11 @@ def pixel_accuracy(scores: np.ndarray, masks: np.ndarray) -> float:
     return float(np.mean(np.argmax(scores, axis=1) == masks))
 
 
-def _predict(model, dataset, rows=None, batch: int = 64) -> tuple[np.ndarray, np.ndarray]:
+def predict_masks(model, dataset, rows=None, batch: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """(predicted labels, true masks) of the samples ``rows`` (default: all), uint8
-    (N, H, W), in eval mode and without a graph."""
+    (N, H, W), in eval mode and without a graph. ``model`` maps a batch of input tensors to
+    (B, C, H, W) scores that have ``.numpy()`` (``benchmarks/segmentation.py`` passes a
+    PyTorch model wrapped that way, so both libraries are scored by this same code)."""
     rows = np.arange(len(dataset)) if rows is None else np.asarray(rows)
     model.eval()
     pred, true = [], []
@@ -44,14 +47,17 @@ def _predict(model, dataset, rows=None, batch: int = 64) -> tuple[np.ndarray, np
     return np.concatenate(pred), np.concatenate(true)
 
 
-def _scores(model, dataset, names) -> dict[str, Any]:
-    pred, true = _predict(model, dataset)
-    k = len(names)
-    per_class = M.iou(pred, true, num_classes=k)
+def mask_scores(pred: np.ndarray, true: np.ndarray, num_classes: int) -> dict[str, Any]:
+    """Pixel accuracy, mean IoU, every class's IoU and pixel count of predicted labels
+    ``pred`` against masks ``true`` (both (N, H, W) class indices)."""
     return {"pixel_accuracy": float(np.mean(pred == true)),
-            "mean_iou": M.mean_iou(pred, true, num_classes=k),
-            "iou": per_class.tolist(),
-            "pixels": np.bincount(true.reshape(-1), minlength=k).tolist()}
+            "mean_iou": M.mean_iou(pred, true, num_classes=num_classes),
+            "iou": M.iou(pred, true, num_classes=num_classes).tolist(),
+            "pixels": np.bincount(true.reshape(-1), minlength=num_classes).tolist()}
+
+
+def _scores(model, dataset, names) -> dict[str, Any]:
+    return mask_scores(*predict_masks(model, dataset), len(names))
 
 
 def train(config: dict[str, Any], progress=None, verbose: bool = True,
@@ -76,7 +82,7 @@ def train(config: dict[str, Any], progress=None, verbose: bool = True,
     from ._figures import segmentation_plot
     shown = np.arange(min(6, len(task.test)))
     images, masks = task.test.render(shown)
-    predicted, _ = _predict(model, task.test, shown)
+    predicted, _ = predict_masks(model, task.test, shown)
     segmentation_plot(images, masks, predicted, task.class_names,
                       os.path.join(config["out"], SEGMENTATION),
                       title=f"{config['model']} on held-out canvases")
