@@ -70,17 +70,19 @@ def mask_colors(k: int) -> np.ndarray:
     return np.vstack([[0.0, 0.0, 0.0], _colors(k - 1)[:, :3]])
 
 
-def segmentation_plot(images: np.ndarray, masks: np.ndarray, predicted: np.ndarray, names,
-                      path, title=None):
+def segmentation_plot(images: np.ndarray, masks: np.ndarray, predicted, names, path,
+                      title=None):
     """One row per canvas: the input, the true mask and the predicted mask (each label its
-    colour, a legend naming them)."""
+    colour, a legend naming them). ``predicted`` may also be a dict {column title: labels}
+    of several models' predictions, a column each (e.g. xarxa's and PyTorch's)."""
     colors = mask_colors(len(names))
-    fig = _figure(7.8, 2.4 * len(images) + 0.6)
-    axes = fig.subplots(len(images), 3, squeeze=False)
+    columns = {"predicted mask": predicted} if not isinstance(predicted, dict) else predicted
+    titles = ["input", "true mask", *columns]
+    fig = _figure(2.6 * len(titles), 2.4 * len(images) + 0.6)
+    axes = fig.subplots(len(images), len(titles), squeeze=False)
     for row in range(len(images)):
-        shown = (images[row, 0], colors[masks[row]], colors[predicted[row]])
-        for col, (picture, what) in enumerate(zip(shown, ("input", "true mask",
-                                                           "predicted mask"))):
+        shown = (images[row, 0], colors[masks[row]], *(colors[p[row]] for p in columns.values()))
+        for col, (picture, what) in enumerate(zip(shown, titles)):
             ax = axes[row, col]
             ax.imshow(picture, cmap="gray" if col == 0 else None, vmin=0, vmax=1,
                       interpolation="nearest")
