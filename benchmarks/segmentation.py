@@ -1,5 +1,7 @@
-"""UNet segmentation on fashion-canvas, xarxa and PyTorch (CPU) side by side: pixel accuracy,
-mean and per-class IoU on held-out canvases, seconds per epoch of both and their ratio.
+"""UNet segmentation on fashion-canvas, in xarxa and in PyTorch (CPU) side by side.
+
+Pixel accuracy, mean and per-class IoU on held-out canvases, seconds per epoch of both
+libraries and their ratio.
 
     python benchmarks/segmentation.py [--quick] [--decoder transpose|nearest|bed_of_nails]
                                       [--train N] [--test N] [--epochs E] [--width W]
@@ -20,7 +22,8 @@ optimizer step of every batch (the canvases are rendered once beforehand, the te
 not timed); the ratio is the median of the per-epoch ratios (xarxa / torch). Both
 libraries' predictions are scored by the same code (``xarxa.train.segmentation_task``:
 ``predict_masks``, ``mask_scores``). Writes ``segmentation.md`` (the table) and
-``segmentation.png`` (test inputs, true masks, xarxa's and PyTorch's predicted masks).
+``segmentation.png`` (test inputs, true masks, xarxa's and PyTorch's predicted masks) in
+``--out`` (default ``runs/benchmarks/segmentation-DECODER``).
 """
 from __future__ import annotations
 
@@ -108,14 +111,17 @@ def main(argv=None) -> dict:
     from xarxa.train.segmentation_task import mask_scores, predict_masks
 
     p = C.parser(__doc__.splitlines()[0], "segmentation")
-    p.set_defaults(out=os.path.join("runs", "benchmarks", "segmentation"))
+    default_out = os.path.join("runs", "benchmarks", "segmentation-DECODER")
+    p.set_defaults(out=default_out)     # one directory per decoder (named after it below)
     p.add_argument("--decoder", choices=DECODERS, default="transpose",
                    help="the UNet's upsampling (default: %(default)s)")
     p.add_argument("--train", type=int, default=10000, help="training canvases (%(default)s)")
     p.add_argument("--test", type=int, default=1000, help="held-out canvases (%(default)s)")
-    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--epochs", type=int, default=5, help="(%(default)s)")
     p.add_argument("--width", type=int, default=16, help="channels of the first level")
     args = p.parse_args(argv)
+    if args.out == default_out:
+        args.out = default_out.replace("DECODER", args.decoder)
     if args.quick:
         args.train, args.test, args.width, args.epochs = 64, 32, 4, 1
     started = time.perf_counter()
