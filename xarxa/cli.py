@@ -29,7 +29,7 @@ import numpy as np
 from .inspect import landscape_cli
 from .playground import cli as playground_cli
 from .solve import cli as solve_cli
-from .train.tasks import DATASETS, LOSSES, MINERS, MODELS, OPTIMIZERS
+from .train.tasks import DATASETS, LOSSES, MINERS, MODEL_OPTIONS, MODELS, OPTIMIZERS
 
 
 def _hidden(text: str) -> list[int]:
@@ -97,6 +97,10 @@ def _parser() -> argparse.ArgumentParser:
                    "(default: semi-hard)")
     t.add_argument("--margin", type=float, help="siamese: the loss's margin m (default: 0.2 "
                    "triplet, 1.0 contrastive)")
+    t.add_argument("--decoder", choices=MODEL_OPTIONS["decoder"][0],
+                   help="unet: the decoder's ×2 upsampling (notes 1.6.2): a learned "
+                   "transposed convolution, or nearest-neighbour / bed-of-nails unpooling "
+                   "then a 3×3 convolution (default: transpose)")
     e = sub.add_parser("evaluate", help="score a checkpoint on its test set")
     e.add_argument("--checkpoint", required=True)
     e.add_argument("--data-root")
@@ -121,7 +125,7 @@ def _train(args) -> int:
                                            "momentum", "nesterov", "weight_decay",
                                            "batch_size", "epochs", "hidden", "activation",
                                            "val_split", "seed", "out", "data_root",
-                                           "subset", "miner", "margin")}
+                                           "subset", "miner", "margin", "decoder")}
     if args.resume:
         given = resume_config(args.resume, given)
     progress = False if args.no_progress else None

@@ -31,8 +31,8 @@ from ..random import manual_seed
 from . import _distributed
 from .callbacks import ModelCheckpoint
 from .loop import evaluation_pass, fit
-from .tasks import (check_loss, default_dataset, defaults, load_task, make_loss,
-                    make_optimizer, model_config, runner)
+from .tasks import (MODEL_OPTIONS, check_loss, default_dataset, defaults, load_task,
+                    make_loss, make_optimizer, model_config, model_options, runner)
 
 __all__ = ["train_run", "evaluate_checkpoint", "resolve_config", "resume_config",
            "format_report"]
@@ -41,18 +41,21 @@ CHECKPOINT, METRICS_FILE, CURVES = "checkpoint.npz", "metrics.json", "learning_c
 BOUNDARY = "decision_boundary.png"
 _HYPER = ("loss", "optimizer", "lr", "momentum", "weight_decay", "nesterov", "batch_size",
           "epochs", "hidden", "activation", "val_split")
-# What a resumed run takes from its checkpoint and may not change: the model, its data
-# (the seed draws the weights and the validation split) and the optimizer, whose state
-# (learning rate included) is restored from the file and would silently win.
+# What a resumed run takes from its checkpoint and may not change: the model (with its
+# MODEL_OPTIONS, e.g. --decoder), its data (the seed draws the weights and the validation
+# split) and the optimizer, whose state (learning rate included) is restored from the file
+# and would silently win.
 _FIXED_ON_RESUME = ("model", "dataset", "subset", "seed", "val_split", "hidden", "activation",
-                    "optimizer", "lr", "momentum", "weight_decay", "nesterov")
+                    *MODEL_OPTIONS, "optimizer", "lr", "momentum", "weight_decay", "nesterov")
 
 
 def resolve_config(**given: Any) -> dict[str, Any]:
-    """Fill every hyper-parameter left as None with the dataset/model default."""
+    """Fill every hyper-parameter left as None with the dataset/model default; refuse a
+    model option (``MODEL_OPTIONS``) the model does not take, before any data is loaded."""
     config = {"model": "mlp", "seed": 0, "out": None, "data_root": None}
     config.update({k: v for k, v in given.items() if v is not None})
     config.setdefault("dataset", default_dataset(config["model"]))
+    config.update(model_options(config["model"], config))  # saved with the config: resume
     base = defaults(config["dataset"], config["model"], config.get("optimizer"))
     for key in _HYPER:
         if config.get(key) is None:
@@ -67,7 +70,8 @@ def _build(config: dict[str, Any], task):
     from ..models import build
     manual_seed(int(config["seed"]))  # the same seed gives the same weights and batches
     cfg = model_config(config["model"], task.input_shape, task.num_classes,
-                       list(config["hidden"]), config["activation"], task.name)
+                       list(config["hidden"]), config["activation"], task.name,
+                       **{k: config.get(k) for k in MODEL_OPTIONS})
     return build(config["model"], **cfg), cfg
 
 
@@ -113,6 +117,8 @@ def resume_config(path: str, given: dict[str, Any]) -> dict[str, Any]:
     or its optimizer (``_FIXED_ON_RESUME``) must agree with the saved ones."""
     from ..serialization import load
     saved = _train_config(load(path), path, "--resume")
+    # A checkpoint written before a model option existed was built with its default.
+    saved = {**saved, **model_options(saved["model"], saved)}
     clash = [k for k in _FIXED_ON_RESUME
              if given.get(k) is not None and k in saved and given[k] != saved[k]]
     if clash:

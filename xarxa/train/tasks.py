@@ -13,12 +13,13 @@ import numpy as np
 
 from .. import optim
 from ..data import TensorDataset, datasets
+from ..models.unet import DECODERS
 from ..nn import functional as F  # noqa: N812
 from ..tensor import Tensor
 
 __all__ = ["DATASETS", "MODELS", "LOSSES", "OPTIMIZERS", "MINERS", "Task", "load_task",
-           "defaults", "default_dataset", "image_spec", "model_config", "check_loss",
-           "make_loss", "make_optimizer", "runner", "CANVASES"]
+           "defaults", "default_dataset", "image_spec", "model_config", "model_options",
+           "MODEL_OPTIONS", "check_loss", "make_loss", "make_optimizer", "runner", "CANVASES"]
 
 IMAGE_SETS = ("digits", "fashion-mnist", "mnist", "kmnist")
 # Models that are no classifier, by the kind of task that trains them (a module
@@ -29,6 +30,10 @@ SEGMENTATION_SETS = ("fashion-canvas",)
 CANVASES = {True: 12000, False: 2000}
 # --miner: how the Siamese task picks its triplets (notes 1.3.8; see siamese_task.py).
 MINERS = ("none", "batch-hard", "semi-hard", "offline")
+# Constructor options that only some models take, as `xarxa train --<option>` gives them:
+# option -> (its choices, {model: its default}). Every other model refuses the option.
+# --decoder: the UNet decoder's upsampling (notes 1.6.2; see xarxa/models/unet.py).
+MODEL_OPTIONS = {"decoder": (DECODERS, {"unet": "transpose"})}
 
 # The registries: each maps a name the command line accepts to how to build the thing
 # (argparse's choices are their keys). Add an entry here and `xarxa train` knows it.
@@ -275,12 +280,37 @@ MODELS: dict[str, Callable[..., dict]] = {
 }
 
 
+def model_options(model: str, given: dict) -> dict:
+    """The ``MODEL_OPTIONS`` that ``model`` takes, each as ``given`` sets it (not None) or
+    its default; an option set for a model that does not take it is a ValueError naming
+    both (``--decoder`` is the UNet's only)."""
+    options = {}
+    for option, (choices, takers) in MODEL_OPTIONS.items():
+        value = given.get(option)
+        if model not in takers:
+            if value is not None:
+                raise ValueError(f"--{option} applies to --model {' or '.join(takers)} only, "
+                                 f"not {model}")
+            continue
+        if value is not None and value not in choices:
+            raise ValueError(f"--{option} must be one of {', '.join(choices)}, got {value!r}")
+        options[option] = takers[model] if value is None else value
+    return options
+
+
 def model_config(model: str, input_shape: tuple[int, ...], num_classes: int,
-                 hidden: list[int], activation: str, dataset: str = "this dataset") -> dict:
-    """Keyword arguments of ``xarxa.models.build(model, ...)`` for such inputs."""
+                 hidden: list[int], activation: str, dataset: str = "this dataset",
+                 **options) -> dict:
+    """Keyword arguments of ``xarxa.models.build(model, ...)`` for such inputs, with the
+    ``MODEL_OPTIONS`` (e.g. ``decoder=``) the model takes: given ones, else defaults."""
     if model not in MODELS:
         raise _unknown("model", model, MODELS)
-    return MODELS[model](tuple(input_shape), num_classes, list(hidden), activation, dataset)
+    unknown = sorted(set(options) - set(MODEL_OPTIONS))
+    if unknown:
+        raise TypeError(f"model_config: unknown options {unknown}, expected some of "
+                        f"{list(MODEL_OPTIONS)}")
+    config = MODELS[model](tuple(input_shape), num_classes, list(hidden), activation, dataset)
+    return {**config, **model_options(model, options)}
 
 
 def check_loss(model: str, loss: str) -> None:
