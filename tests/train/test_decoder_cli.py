@@ -136,6 +136,16 @@ def test_other_models_refuse_the_flag_in_one_line(model, tmp_path, capsys):
     assert not out.exists()   # refused before any data was loaded or file written
 
 
+@pytest.mark.parametrize("flag, value", [("--miner", "batch-hard"), ("--margin", "0.5")])
+def test_siamese_flags_are_refused_by_other_models(flag, value, tmp_path, capsys):
+    out = tmp_path / "x"
+    rc, _, err = train(["--model", "mlp", flag, value, "--epochs", "1", "--out", str(out)],
+                       capsys)
+    assert rc == 2
+    assert f"{flag} applies to --model siamese only, not mlp" in one_error_line(err)
+    assert not out.exists()
+
+
 def test_model_config_and_model_options():
     cfg = model_config("unet", (1, 64, 64), 11, [], "relu", "fashion-canvas",
                        decoder="bed_of_nails")

@@ -56,6 +56,10 @@ def resolve_config(**given: Any) -> dict[str, Any]:
     config.update({k: v for k, v in given.items() if v is not None})
     config.setdefault("dataset", default_dataset(config["model"]))
     config.update(model_options(config["model"], config))  # saved with the config: resume
+    for option in ("miner", "margin"):   # the Siamese task's (siamese_task._settings)
+        if config.get(option) is not None and config["model"] != "siamese":
+            raise ValueError(f"--{option} applies to --model siamese only, not "
+                             f"{config['model']}")
     base = defaults(config["dataset"], config["model"], config.get("optimizer"))
     for key in _HYPER:
         if config.get(key) is None:
