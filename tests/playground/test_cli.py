@@ -12,8 +12,12 @@ import pytest
 from xarxa.cli import main
 from xarxa.playground.server import PlaygroundServer
 
-CLI = [sys.executable, "-c", "import sys; from xarxa.cli import main; sys.exit(main())",
-       "playground"]
+# SIGINT back to Python's default first: a shell's background job (`pytest &`, nohup)
+# starts its children with SIGINT ignored, and Python then installs no KeyboardInterrupt
+# handler, so the Ctrl-C these tests send would be lost.
+CLI = [sys.executable, "-c", "import signal, sys; "
+       "signal.signal(signal.SIGINT, signal.default_int_handler); "
+       "from xarxa.cli import main; sys.exit(main())", "playground"]
 
 
 def test_serves_the_page_and_stops_cleanly_on_ctrl_c():
