@@ -31,13 +31,13 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+import harness  # noqa: E402  (benchmarks/harness.py: environment, timed_epoch)
 FASHION = "/usr/share/datasets/fashion-mnist"
 ALL = ("mlp", "lenet5", "cnn", "resnet", "densenet", "fcn")
 LABELS = {"mlp": "MLP 784-512-256-10", "lenet5": "LeNet-5 (modern)", "cnn": "CNN with BN",
@@ -174,17 +174,10 @@ class Side:
         """(seconds, mean training loss) of one pass over ``order``."""
         for group in self.opt.param_groups:
             group["lr"] = lr
-        self.model.train()
-        losses = []
-        start = time.perf_counter()
-        for i in range(0, len(order), BATCH):
-            idx = order[i:i + BATCH]
-            self.opt.zero_grad()
-            loss = self.loss_fn(self.model(self.tensor(x[idx])), self.tensor(y[idx]))
-            loss.backward()
-            self.opt.step()
-            losses.append(loss.item())
-        return time.perf_counter() - start, float(np.mean(losses))
+        batches = ((self.tensor(x[idx]), self.tensor(y[idx]))
+                   for idx in (order[i:i + BATCH] for i in range(0, len(order), BATCH)))
+        seconds, losses = harness.timed_epoch(self.model, self.opt, self.loss_fn, batches)
+        return seconds, float(np.mean(losses))
 
     def accuracy(self, x, y) -> float:
         self.model.eval()
@@ -253,7 +246,6 @@ def main(argv=None) -> None:
     steps = args.memory_steps or (3 if args.quick else 50)
     if args.memory_probe:
         return memory_probe(*args.memory_probe, steps)
-    import harness
     epochs = args.epochs or (1 if args.quick else 10)
     n_train = args.subset or (1000 if args.quick else None)
     n_test = args.test_subset or (1000 if args.quick else None)

@@ -48,6 +48,22 @@ def training_step(model, optimizer, loss_fn, x, y) -> Callable[[], object]:
     return step
 
 
+def timed_epoch(model, optimizer, loss_fn, batches) -> tuple[float, list[float]]:
+    """(seconds, every step's loss) of one training pass over ``batches``, an iterable of
+    (input, target) pairs: zero_grad, forward, loss, backward, step. Making the batches
+    (indexing, tensor conversion) is inside the timed loop, as a user's loop has it."""
+    model.train()
+    losses = []
+    start = time.perf_counter()
+    for x, y in batches:
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(float(loss.item()))
+    return time.perf_counter() - start, losses
+
+
 def interleaved(step_xarxa: Callable, step_torch: Callable, rounds: int = 21,
                 steps: int = 20, warmup: int = 5) -> dict:
     """Median per-round ratio of xarxa's step time to torch's, rounds ordered A B B A …"""

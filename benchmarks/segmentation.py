@@ -39,6 +39,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "experiments"))
 import _common as C  # noqa: E402  (experiments/_common.py: parser, table, finish)
+import harness  # noqa: E402  (benchmarks/harness.py: environment, timed_epoch)
 from accuracy import _torch_models  # noqa: E402  (tests/torch_models.py, imported once)
 
 LR, BATCH, SHOWN = 1e-3, 32, 6
@@ -86,18 +87,9 @@ class Side:
 
     def epoch(self, images, masks, order) -> tuple[float, list[float]]:
         """(seconds, the loss of every step) of one pass over ``order``."""
-        self.model.train()
-        losses = []
-        start = time.perf_counter()
-        for i in range(0, len(order), BATCH):
-            idx = order[i:i + BATCH]
-            self.opt.zero_grad()
-            loss = self.loss_fn(self.model(self.tensor(images[idx])),
-                                self.tensor(masks[idx].astype(np.int64)))
-            loss.backward()
-            self.opt.step()
-            losses.append(float(loss.item()))
-        return time.perf_counter() - start, losses
+        batches = ((self.tensor(images[idx]), self.tensor(masks[idx].astype(np.int64)))
+                   for idx in (order[i:i + BATCH] for i in range(0, len(order), BATCH)))
+        return harness.timed_epoch(self.model, self.opt, self.loss_fn, batches)
 
 
 def _pt(delta: float) -> str:
@@ -125,7 +117,6 @@ def main(argv=None) -> dict:
     if args.quick:
         args.train, args.test, args.width, args.epochs = 64, 32, 4, 1
     started = time.perf_counter()
-    import harness
     print(harness.environment())
     train = datasets.fashion_canvas(train=True, root=args.data_root, n=args.train)
     test = datasets.fashion_canvas(train=False, root=args.data_root, n=args.test)
