@@ -1,30 +1,20 @@
 """benchmarks/accuracy.py on a tiny subset: the MLP trains step for step the same in xarxa
 and in PyTorch (same initial weights, same batches), so both score the same test accuracy,
 and the table has the row with both libraries' times."""
-import importlib.util
 import os
 
 import pytest
 
 torch = pytest.importorskip("torch")
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 needs_fashion = pytest.mark.skipif(not os.path.exists("/usr/share/datasets/fashion-mnist"),
                                    reason="the Fashion-MNIST IDX files are not installed")
 
 
-def _benchmark():
-    spec = importlib.util.spec_from_file_location(
-        "accuracy_benchmark", os.path.join(ROOT, "benchmarks", "accuracy.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @needs_fashion
-def test_the_mlp_trains_the_same_in_both_libraries(capsys):
-    _benchmark().main(["--models", "mlp", "--subset", "512", "--test-subset", "500",
-                       "--epochs", "2", "--no-memory"])
+def test_the_mlp_trains_the_same_in_both_libraries(load_benchmark, capsys):
+    load_benchmark("accuracy").main(["--models", "mlp", "--subset", "512", "--test-subset",
+                                     "500", "--epochs", "2", "--no-memory"])
     printed = capsys.readouterr().out
     epochs = [line for line in printed.splitlines() if " mlp epoch " in line]
     assert len(epochs) == 2

@@ -1,7 +1,6 @@
 """benchmarks/segmentation.py --quick end to end: xarxa's UNet and its PyTorch twin start
 from the same weights on the same batch (their first-step losses agree), both are scored,
 the table has both rows and the differences, and the mask figure is written."""
-import importlib.util
 import math
 import os
 
@@ -10,25 +9,16 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FASHION = os.path.join(os.environ.get("XARXA_DATA", "/usr/share/datasets"), "fashion-mnist")
 needs_fashion = pytest.mark.skipif(
     not any(os.path.exists(p) for p in (FASHION, "/usr/share/datasets/fashion-mnist")),
     reason="the Fashion-MNIST IDX files are not installed")
 
 
-def _benchmark():
-    spec = importlib.util.spec_from_file_location(
-        "segmentation_benchmark", os.path.join(ROOT, "benchmarks", "segmentation.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @needs_fashion
-def test_quick_run_matches_torch_and_writes_table_and_figure(tmp_path, capsys):
+def test_quick_run_matches_torch_and_writes_table_and_figure(load_benchmark, tmp_path, capsys):
     out = tmp_path / "out"
-    result = _benchmark().main(["--quick", "--out", str(out)])
+    result = load_benchmark("segmentation").main(["--quick", "--out", str(out)])
     first = result["first_loss"]
     # the same initial weights and the same first batch: the same loss, to float32 rounding;
     # near ln(11) (an untrained network's per-pixel cross-entropy over 11 classes)
@@ -56,7 +46,7 @@ def test_quick_run_matches_torch_and_writes_table_and_figure(tmp_path, capsys):
     assert width / height > 0.6
 
 
-def test_torch_scorer_feeds_predict_masks():
+def test_torch_scorer_feeds_predict_masks(load_benchmark):
     """The adapter scores a torch model through xarxa's predict_masks: its labels are the
     argmax of the torch model's own output, in eval mode."""
     import xarxa as xa
@@ -75,7 +65,8 @@ def test_torch_scorer_feeds_predict_masks():
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 3, padding=1), torch.nn.BatchNorm2d(3))
     x = np.random.default_rng(0).standard_normal((5, 1, 4, 4)).astype(np.float32)
-    pred, _ = predict_masks(_benchmark()._TorchScores(model), Canvases(x), batch=2)
+    scorer = load_benchmark("segmentation")._TorchScores(model)
+    pred, _ = predict_masks(scorer, Canvases(x), batch=2)
     assert not model.training
     with torch.no_grad():
         want = model(torch.from_numpy(x)).argmax(1).numpy()
