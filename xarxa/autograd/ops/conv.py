@@ -12,6 +12,11 @@ W(K, C·FH·FW) @ cols, whose (K, Ho·Wo·N) result *is* the output in CHWN orde
 adjoint, adds each kernel position's block back with one strided `+=` per position
 (FH·FW NumPy calls on long runs, no `np.add.at`).
 
+Two stride-1 shortcuts copy fewer values than the input's windows (C·FH·FW rows): backward
+takes dx and dW from the *output gradient's* windows (K·FH·FW rows, `_gradient_windows`)
+when K ≤ C (K ≤ 2C with dx), and forward, when K < C, multiplies every kernel tap at once,
+(FH·FW·K × C)·x, and adds the shifted K-row products (`_sum_shifted_taps`).
+
 Output sizes (floor division, as PyTorch):
     conv:            Ho = ⌊(H + P_top + P_bottom − FH) / S⌋ + 1
     transposed conv: Ho = (H − 1)·S − 2P + FH + output_padding
