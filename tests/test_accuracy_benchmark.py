@@ -25,4 +25,7 @@ def test_the_mlp_trains_the_same_in_both_libraries(load_benchmark, capsys):
     row = next(line for line in printed.splitlines() if line.startswith("| MLP"))
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[2] == cells[3]          # the same test accuracy, to 4 digits
-    assert float(cells[6]) > 0 and float(cells[7]) > 0 and cells[9:] == ["-", "-", "-"]
+    # seconds per epoch (0.0 on a fast machine: 4 batches, one decimal), their ratio (from
+    # the unrounded times), no memory probes
+    assert float(cells[6]) >= 0 and float(cells[7]) >= 0 and float(cells[8]) > 0
+    assert cells[9:] == ["-", "-", "-"]
