@@ -50,16 +50,13 @@ _FIXED_ON_RESUME = ("model", "dataset", "subset", "seed", "val_split", "hidden",
 
 
 def resolve_config(**given: Any) -> dict[str, Any]:
-    """Fill every hyper-parameter left as None with the dataset/model default; refuse a
-    model option (``MODEL_OPTIONS``) the model does not take, before any data is loaded."""
+    """Fill every hyper-parameter left as None with the dataset/model default; refuse an
+    option the model does not take (``MODEL_OPTIONS``, ``TASK_OPTIONS``: --decoder,
+    --miner, --margin), before any data is loaded."""
     config = {"model": "mlp", "seed": 0, "out": None, "data_root": None}
     config.update({k: v for k, v in given.items() if v is not None})
     config.setdefault("dataset", default_dataset(config["model"]))
     config.update(model_options(config["model"], config))  # saved with the config: resume
-    for option in ("miner", "margin"):   # the Siamese task's (siamese_task._settings)
-        if config.get(option) is not None and config["model"] != "siamese":
-            raise ValueError(f"--{option} applies to --model siamese only, not "
-                             f"{config['model']}")
     base = defaults(config["dataset"], config["model"], config.get("optimizer"))
     for key in _HYPER:
         if config.get(key) is None:

@@ -19,7 +19,8 @@ from ..tensor import Tensor
 
 __all__ = ["DATASETS", "MODELS", "LOSSES", "OPTIMIZERS", "MINERS", "Task", "load_task",
            "defaults", "default_dataset", "image_spec", "model_config", "model_options",
-           "MODEL_OPTIONS", "check_loss", "make_loss", "make_optimizer", "runner", "CANVASES"]
+           "MODEL_OPTIONS", "TASK_OPTIONS", "check_loss", "make_loss", "make_optimizer",
+           "runner", "CANVASES"]
 
 IMAGE_SETS = ("digits", "fashion-mnist", "mnist", "kmnist")
 # Models that are no classifier, by the kind of task that trains them (a module
@@ -34,6 +35,9 @@ MINERS = ("none", "batch-hard", "semi-hard", "offline")
 # option -> (its choices, {model: its default}). Every other model refuses the option.
 # --decoder: the UNet decoder's upsampling (notes 1.6.2; see xarxa/models/unet.py).
 MODEL_OPTIONS = {"decoder": (DECODERS, {"unet": "transpose"})}
+# Options of a task, not of the model's constructor, that only some models take (the task
+# checks their values: siamese_task._settings).
+TASK_OPTIONS = {"miner": ("siamese",), "margin": ("siamese",)}
 
 # The registries: each maps a name the command line accepts to how to build the thing
 # (argparse's choices are their keys). Add an entry here and `xarxa train` knows it.
@@ -282,15 +286,17 @@ MODELS: dict[str, Callable[..., dict]] = {
 
 def model_options(model: str, given: dict) -> dict:
     """The ``MODEL_OPTIONS`` that ``model`` takes, each as ``given`` sets it (not None) or
-    its default; an option set for a model that does not take it is a ValueError naming
-    both (``--decoder`` is the UNet's only)."""
+    its default; an option of ``MODEL_OPTIONS`` or ``TASK_OPTIONS`` set for a model that
+    does not take it is a ValueError naming both (``--decoder`` is the UNet's only)."""
+    takers_of = {**{o: tuple(t) for o, (_, t) in MODEL_OPTIONS.items()}, **TASK_OPTIONS}
+    for option, takers in takers_of.items():
+        if given.get(option) is not None and model not in takers:
+            raise ValueError(f"--{option} applies to --model {' or '.join(takers)} only, "
+                             f"not {model}")
     options = {}
     for option, (choices, takers) in MODEL_OPTIONS.items():
         value = given.get(option)
         if model not in takers:
-            if value is not None:
-                raise ValueError(f"--{option} applies to --model {' or '.join(takers)} only, "
-                                 f"not {model}")
             continue
         if value is not None and value not in choices:
             raise ValueError(f"--{option} must be one of {', '.join(choices)}, got {value!r}")
