@@ -207,6 +207,12 @@ class _Unpickler(pickle.Unpickler):
             if record not in self.archive.NameToInfo:
                 raise pickle.UnpicklingError(f"storage '{key}' is missing (no record "
                                              f"{record} in the archive)")
+            # raw bytes count against the budget too, before they are read
+            nbytes = self.archive.getinfo(record).file_size
+            if nbytes > self.budget[0]:
+                raise pickle.UnpicklingError(f"its storages and tensors would take more "
+                                             f"than {_MAX_GROWTH} times the file's size")
+            self.budget[0] -= nbytes
             raw = _read(self.archive, record, self.size)
             itemsize = 2 if kind.dtype == "bfloat16" else np.dtype(kind.dtype).itemsize
             if len(raw) != numel * itemsize:
@@ -230,16 +236,51 @@ def _read(archive: zipfile.ZipFile, name: str, file_size: int) -> bytes:
     return archive.read(info)
 
 
+def _disjoint(archive: zipfile.ZipFile, f) -> None:
+    """Refuse records whose bytes overlap. Each record's data follows its own local
+    header, but a forged central directory can declare sizes that run over the next
+    records, so that 1,000 records of a 0.5 MB file read the same 256 KiB each (250 MiB;
+    CPython 3.11's zipfile does not check). torch.save never overlaps records, and then
+    all records together hold at most the file's size."""
+    spans = []
+    for info in archive.infolist():
+        f.seek(info.header_offset)
+        head = f.read(30)  # the local header: its name and extra field lengths
+        if len(head) != 30 or head[:4] != b"PK\x03\x04":
+            raise ValueError(f"record {info.filename} has no local header")
+        n, extra = int.from_bytes(head[26:28], "little"), int.from_bytes(head[28:], "little")
+        spans.append((info.header_offset, info.header_offset + 30 + n + extra
+                      + info.compress_size, info.filename))
+    spans.sort()
+    for (_, end, a), (start, _, b) in zip(spans, spans[1:]):
+        if start < end:
+            raise ValueError(f"records {a} and {b} overlap (byte {start}), which "
+                             "torch.save never writes: a forged archive")
+    if spans and spans[-1][1] > archive.start_dir:
+        raise ValueError(f"record {spans[-1][2]} runs into the zip's central directory")
+
+
 def _finish(obj: Any, path: str) -> Any:
-    """Replace the rebuilt arrays by Tensors; only plain values may remain."""
+    """Replace the rebuilt arrays by Tensors; only plain values may remain.
+
+    Every container is walked once, memoised by identity: a pickle's memo (BINGET)
+    shares one object among many places, so 1 KB of tuples nested 30 deep, each holding
+    its child 10 times, is 10**30 places but 300 objects (walking places never ends).
+    Lists and dicts are memoised before their items, so cycles through them come back
+    to the copy being filled; a tuple exists only once its items do, so one reached
+    again while its own items are being walked contains itself, and is refused."""
     seen: dict[int, Any] = {}
+    busy = object()  # seen[id] of a tuple or set whose items are being walked
 
     def walk(v):
         if isinstance(v, _Array):
             return Tensor(v.array)
         if v is None or isinstance(v, (bool, int, float, complex, str, bytes)):
             return v
-        if id(v) in seen:  # a pickle's memo can make shared or cyclic structures
+        if id(v) in seen:  # shared (or, for lists and dicts, cyclic) structure
+            if seen[id(v)] is busy:
+                raise ValueError(f"load: {path} holds a {type(v).__name__} that contains "
+                                 "itself, which no state dict does")
             return seen[id(v)]
         if isinstance(v, dict):  # OrderedDict included; dropping any BUILD attributes
             out = seen[id(v)] = type(v)() if type(v) in (dict, OrderedDict) else {}
@@ -250,7 +291,9 @@ def _finish(obj: Any, path: str) -> Any:
             out.extend(walk(x) for x in v)
             return out
         if isinstance(v, (tuple, set, frozenset)):
-            return type(v)(walk(x) for x in v)
+            seen[id(v)] = busy
+            out = seen[id(v)] = type(v)(walk(x) for x in v)
+            return out
         raise ValueError(f"load: {path} holds a {v!r} ({type(v).__name__}) outside a tensor; "
                          "xarxa reads tensors and plain containers of them")
     try:
@@ -280,6 +323,7 @@ def load(path: str | os.PathLike) -> Any:
                              "plain pickle (re-save it with a current PyTorch)")
         try:
             with zipfile.ZipFile(f) as archive:
+                _disjoint(archive, f)
                 obj = _unpickle(archive, path, size)
         except (UnsafePickleError, ValueError) as e:
             if isinstance(e, UnsafePickleError) or str(e).startswith("load: "):

@@ -17,6 +17,7 @@ ValueError naming the file and the first violation. bfloat16 tensors load as flo
 from __future__ import annotations
 
 import json
+import math
 import os
 import struct
 from typing import Any
@@ -131,6 +132,8 @@ def _read_header(f, path: str, size: int) -> tuple[dict, int]:
         header = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
     except (UnicodeDecodeError, ValueError) as e:
         raise _bad(path, f"the header is not valid JSON ({e})") from None
+    except RecursionError:  # json parses recursively: '[' * 100_000 is 100 KB
+        raise _bad(path, "the header is nested too deeply to be JSON of tensors") from None
     if not isinstance(header, dict):
         raise _bad(path, "the header is not a JSON object")
     return header, 8 + n
@@ -162,7 +165,17 @@ def _entries(header: dict, path: str, buffer_size: int) -> dict[str, tuple]:
         if not (ints(offsets) and len(offsets) == 2 and offsets[0] <= offsets[1]):
             raise _bad(path, f"tensor {name!r} has data_offsets {offsets!r}, not [begin, "
                              "end] with 0 <= begin <= end")
-        nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(_DTYPES[dtype]).itemsize
+        # Exact Python integers: np.prod in int64 overflows on a dimension of 2**70 and
+        # wraps [2**32, 2**32] to 0 bytes, which would pass the check below. NumPy holds
+        # at most 64 dimensions, and refuses arrays whose nonzero dimensions multiply
+        # (times the item size) past 2**63, even when one dimension is 0.
+        itemsize = np.dtype(_DTYPES[dtype]).itemsize
+        if len(shape) > 64:
+            raise _bad(path, f"tensor {name!r} has {len(shape)} dimensions, NumPy holds "
+                             "at most 64")
+        if math.prod(max(n, 1) for n in shape) * itemsize >= 2 ** 63:
+            raise _bad(path, f"tensor {name!r} has shape {shape}, too large for any array")
+        nbytes = math.prod(shape) * itemsize
         if offsets[1] - offsets[0] != nbytes:
             raise _bad(path, f"tensor {name!r} of dtype {dtype} and shape {shape} needs "
                              f"{nbytes} bytes, its data_offsets {offsets} span "
