@@ -9,10 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import devices, dtypes
-from .autograd import engine, hooks, inplace
+from .autograd import engine, hooks, version
 from ._tensor_ops import TensorOps
 from .autograd import function as _function
-from .autograd.function import bump_version, is_grad_enabled, shared_version_box
+from .autograd.grad_mode import is_grad_enabled
+from .autograd.version import bump_version
 
 
 class Tensor(TensorOps):
@@ -35,7 +36,7 @@ class Tensor(TensorOps):
         self._grad: Tensor | None = None
         self._ctx = None
         self.name = name
-        self._version_box = None  # [version, write epoch], shared by views of the storage
+        self._version_box = None  # a version.VersionBox, shared by aliases of the storage
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -128,7 +129,7 @@ class Tensor(TensorOps):
         """A Tensor sharing this array and its version counter, without history (PyTorch's
         `.data`): in-place writes through it are seen by graphs that saved this tensor."""
         t = Tensor(self._data)
-        t._version_box = shared_version_box(self)
+        t._version_box = version.share(self)
         return t
 
     @data.setter
@@ -140,12 +141,7 @@ class Tensor(TensorOps):
     def _version(self) -> int:
         """How many in-place writes this tensor's storage has had (PyTorch's `_version`)."""
         box = self._version_box
-        return 0 if box is None else box[0]
-
-    def _bump_version(self) -> None:
-        """Record an in-place write made outside the Tensor methods (e.g. by an optimizer
-        on `.numpy()`), so that a graph which saved the old values refuses to use them."""
-        bump_version(self)
+        return 0 if box is None else box.version
 
     def size(self, dim: int | None = None):
         """The shape (PyTorch's `size()`), or one dimension's size (`dim` may be negative)."""
@@ -209,7 +205,7 @@ class Tensor(TensorOps):
     def detach(self) -> "Tensor":
         """The same values, cut from the graph (shares the array and its version counter)."""
         t = Tensor(self._data, name=self.name)
-        t._version_box = shared_version_box(self)
+        t._version_box = version.share(self)
         return t
 
     def cpu(self) -> "Tensor":
@@ -264,14 +260,18 @@ class Tensor(TensorOps):
         """
         return hooks.register_hook(self, hook)
 
-    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+    def backward(self, gradient=None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
         """Compute d(self)/d(leaf) for every leaf that requires a gradient.
 
         Args:
             gradient: the upstream gradient, of self's shape; may be omitted only when
                 self has one element (it is then 1).
             retain_graph: keep the graph (and its saved arrays) to call backward again.
+            create_graph: differentiating the gradient (double backward) is not supported.
         """
+        if create_graph:
+            raise engine.create_graph_error("backward")
         if not self.requires_grad:
             raise RuntimeError("backward: this tensor does not require a gradient and has "
                                "no graph (did you forget requires_grad=True, or is it "
@@ -288,25 +288,25 @@ class Tensor(TensorOps):
                 raise ValueError(f"backward: gradient of shape {grad.shape} does not match "
                                  f"the output shape {self.shape}")
             grad = grad.astype(self.dtype, copy=False)
-        engine.backward(self, grad, retain_graph=retain_graph)
+        engine.backward(self, grad, retain_graph=bool(retain_graph))
 
     # -- in-place updates ---------------------------------------------------------------
     # Outside the graph (no_grad, or nothing requires grad) they write the array and bump
     # the version counter. Inside it, arithmetic and activations are graph ops that rebase
-    # the tensor (autograd/inplace.py); a leaf that requires grad refuses, as in PyTorch.
+    # the tensor (autograd/version.py: rebase); a leaf that requires grad refuses, as in PyTorch.
     def _check_inplace(self, op: str) -> None:
         """For writes that have no graph form (fill_, copy_, setitem)."""
         if is_grad_enabled() and (self.requires_grad or self._ctx is not None):
             if self._ctx is None:
-                raise inplace.leaf_error(op)
+                raise version.leaf_error(op)
             raise RuntimeError(f"{op}: in-place write into a tensor inside the graph is not "
                                "supported; build the value out of place (xa.where, xa.cat)")
 
     def _inplace(self, op: str, fn, other, graph_op) -> "Tensor":
         if is_grad_enabled() and (self.requires_grad or getattr(other, "requires_grad", False)):
             if self._ctx is None and self.requires_grad:
-                raise inplace.leaf_error(op)
-            return inplace.rebase(self, graph_op(self, other), op)
+                raise version.leaf_error(op)
+            return version.rebase(self, graph_op(self, other), op)
         other = other._data if isinstance(other, Tensor) else other
         fn(self._data, other, out=self._data, casting="same_kind")
         bump_version(self)
@@ -346,8 +346,8 @@ class Tensor(TensorOps):
         graph, a plain write outside it (the op's checks run either way)."""
         if is_grad_enabled() and (self.requires_grad or getattr(other, "requires_grad", False)):
             if self._ctx is None and self.requires_grad:
-                raise inplace.leaf_error(op)
-            return inplace.rebase(self, result(self), op)
+                raise version.leaf_error(op)
+            return version.rebase(self, result(self), op)
         from .autograd import no_grad
         with no_grad():
             out = result(self)

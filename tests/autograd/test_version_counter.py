@@ -7,7 +7,7 @@ import torch
 import xarxa as xa
 from xarxa import nn, optim
 
-MODIFIED = "modified by an in-place operation"
+MODIFIED = "modified by an inplace operation"
 
 
 def _both(build):

@@ -20,6 +20,7 @@ from xarxa.nn.parallel import DistributedDataParallel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _models import GLOBAL_BATCH, STEPS, batches, make_model, make_optimizer  # noqa: E402
+from xarxa.autograd.version import bump_version
 
 
 def flat(model) -> np.ndarray:
@@ -49,7 +50,7 @@ def train(out: Path) -> None:
             if rank:  # different weights on rank 1: the construction broadcast fixes them
                 for p in model.parameters():
                     p.numpy()[...] = 7.0
-                    p._bump_version()
+                    bump_version(p)
             ddp = DistributedDataParallel(model)
             assert_same_on_every_rank(model, f"{mode}/{opt_name} after construction")
             opt = make_optimizer(opt_name, model.parameters())

@@ -82,7 +82,7 @@ def test_inplace_refuses_what_pytorch_refuses():
         F.leaky_relu(leaf, inplace=True)
     h = leaf.exp()            # exp saved its output: overwriting it breaks exp's backward
     F.elu(h, inplace=True)
-    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         h.sum().backward()
 
 

@@ -26,7 +26,7 @@ def _forward_then(write, lib, layer):
 def test_writes_after_the_forward_make_backward_refuse_as_in_torch(write):
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         _forward_then(lambda m: write(m, torch), torch, torch.nn.Linear(3, 2))
-    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         _forward_then(lambda m: write(m, xa), xa, nn.Linear(3, 2))
 
 

@@ -1,6 +1,6 @@
 """Reverse-mode automatic differentiation: graph nodes (`Function`), the engine, the ops."""
-from .function import (Function, enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
-                       no_grad, set_grad_enabled)
+from .function import Function
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .engine import backward, unbroadcast
 from .record import Tape, record
 from .grad import grad

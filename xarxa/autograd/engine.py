@@ -10,10 +10,8 @@ import operator
 
 import numpy as np
 
-from .. import backend
-
-from . import function, hooks
-from .function import Function, _writes
+from . import function, hooks, version
+from .function import Function
 
 
 def unbroadcast(grad, shape: tuple, op: str = "op"):
@@ -70,11 +68,18 @@ def node_of(t, seq: int):
     """The node that made `t`'s value as a node numbered `seq` saw it.
 
     An input's node is always older than its consumer, unless an in-place op rebased the
-    tensor afterwards (`inplace.rebase`): then follow the snapshots of what it was."""
+    tensor afterwards (`version.rebase`): then follow the snapshots of what it was."""
     node = t._ctx
     while node is not None and node.seq > seq:
         node = node.rebased_input._ctx
     return node
+
+
+def create_graph_error(op: str) -> NotImplementedError:
+    """The one refusal of create_graph=True, for `backward()` and `autograd.grad`."""
+    return NotImplementedError(
+        f"{op}: create_graph=True (a graph of the gradient, for double backward) is not "
+        "supported by xarxa yet; its backward passes run on arrays")
 
 
 def _freed_error(node: Function) -> RuntimeError:
@@ -88,83 +93,141 @@ def backward(tensor, grad, retain_graph: bool = False, capture=None) -> None:
 
     With `capture` (a `grad.Capture`, for `xa.autograd.grad`), no `.grad` is touched: the
     gradients of the tensors it names (leaves by id, non-leaves by node) are summed into it.
+    The walk, in four named steps: a node's gradient is complete (`_node_gradient`: hooks,
+    capture, retain_grad), its saved values are checked (`version.check`), its backward
+    runs and each input's gradient is made to fit the input (`_conform`), then handed to the
+    input's node or leaf; the node is released unless `retain_graph`.
     """
     Tensor = function.Tensor
-    root = tensor._ctx
     handed: set[int] = {id(grad)}  # arrays already owned by someone: copy before storing
     accumulate = _accumulate if capture is None else capture.leaf
+    root = tensor._ctx
     if root is None:
         if hooks._leaf_hooks and hooks.leaf_hooks(tensor):
-            grad = hooks.run(hooks.leaf_hooks(tensor), grad, grad.shape)
+            grad = hooks.run(hooks.leaf_hooks(tensor), grad)
         accumulate(tensor, grad, handed, Tensor)
         return
-    if root.freed:
-        raise _freed_error(root)
     grads = {root: grad}  # node -> gradient of its output, popped as the walk goes
-    pending: dict = {}  # id(leaf with hooks) -> (leaf, summed gradient), hooked at the end
+    hooked: dict = {}  # id(leaf with hooks) -> (leaf, summed gradient), hooked at the end
     for node in _topological_order(root):
+        g = grads.pop(node, None)
+        if g is None:  # this branch does not reach the root
+            continue
         if node.freed:
             raise _freed_error(node)
-        g = grads.pop(node, None)
-        if node.hooks is not None and g is not None:  # register_hook on a non-leaf
-            g = hooks.run(node.hooks, g, g.shape)
-        if capture is not None:
-            if g is not None and node in capture.nodes:
-                capture.node(node, g)
-        elif node.out_ref is not None:  # retain_grad() or recording: keep it on the tensor
-            out = node.out_ref()
-            if out is not None and g is not None:
-                out._grad = Tensor(g.copy() if out._grad is None else out._grad._data + g)
-        if g is not None:  # None: this branch does not reach the root
-            if node.epoch < _writes[0]:  # something was written in place since the node
-                _check_versions(node)
-            inputs = node.inputs
-            input_grads = node.backward(g)
-            if type(input_grads) is not tuple or len(input_grads) != len(inputs):
-                raise _contract_error(node, input_grads)
-            for t, ig, needed in zip(inputs, input_grads, node.needs_input_grad):
-                if not needed or ig is None:
-                    continue
-                data = t._data
-                try:
-                    if isinstance(ig, Tensor):
-                        raise TypeError
-                    if ig.shape != data.shape:
-                        ig = unbroadcast(ig, data.shape, node.name)
-                    if ig.dtype != data.dtype:
-                        if ig.dtype.kind != "f":
-                            raise TypeError
-                        ig = ig.astype(data.dtype)
-                except (AttributeError, TypeError, ValueError):
-                    raise _entry_error(node, _position(inputs, t), ig, data) from None
-                child = t._ctx
-                if child is not None and child.seq > node.seq:  # rebased by an in-place op
-                    child = node_of(t, node.seq)
-                if child is None:
-                    if hooks._leaf_hooks and hooks.leaf_hooks(t):  # summed first, hooked once
-                        previous = pending.get(id(t))
-                        pending[id(t)] = (t, ig if previous is None else previous[1] + ig)
-                    else:
-                        accumulate(t, ig, handed, Tensor)
-                else:
-                    previous = grads.get(child)
-                    grads[child] = ig if previous is None else previous + ig
+        if node.hooks is not None or node.out_ref is not None or capture is not None:
+            g = _node_gradient(node, g, capture, Tensor)
+        if node.epoch < version._clock[0]:  # something was written in place since the node
+            version.check(node)
+        inputs = node.inputs
+        input_grads = node.backward(g)
+        if type(input_grads) is not tuple or len(input_grads) != len(inputs):
+            input_grads = _contract(node, input_grads)
+        for t, ig, needed in zip(inputs, input_grads, node.needs_input_grad):
+            if not needed or ig is None:
+                continue
+            data = t._data
+            if type(ig) is not np.ndarray or ig.shape != data.shape or ig.dtype != data.dtype:
+                ig = _conform(node, inputs, t, ig)
+            child = t._ctx
+            if child is not None and child.seq > node.seq:  # rebased by an in-place op
+                child = node_of(t, node.seq)
+            if child is not None:
+                previous = grads.get(child)
+                grads[child] = ig if previous is None else previous + ig
+            elif hooks._leaf_hooks and hooks.leaf_hooks(t):  # summed first, hooked once
+                previous = hooked.get(id(t))
+                hooked[id(t)] = (t, ig if previous is None else previous[1] + ig)
+            else:
+                accumulate(t, ig, handed, Tensor)
         if not retain_graph:
-            node.saved = ()
-            node.inputs = ()
-            node.freed = True
-    for leaf, g in pending.values():
-        accumulate(leaf, hooks.run(hooks.leaf_hooks(leaf), g, g.shape), handed, Tensor)
+            _release(node)
+    for leaf, g in hooked.values():
+        accumulate(leaf, hooks.run(hooks.leaf_hooks(leaf), g), handed, Tensor)
 
 
-def _contract_error(node: Function, result) -> TypeError:
+def _node_gradient(node: Function, g, capture, Tensor):
+    """A non-leaf's gradient is complete: run its hooks, then hand it to `autograd.grad`'s
+    capture or keep it on the tensor (`retain_grad()`, recording)."""
+    if node.hooks is not None:  # register_hook on a non-leaf
+        g = hooks.run(node.hooks, g)
+    if capture is not None:
+        if node in capture.nodes:
+            capture.node(node, g)
+    elif node.out_ref is not None:
+        out = node.out_ref()
+        if out is not None:
+            out._grad = Tensor(g.copy() if out._grad is None else out._grad._data + g)
+    return g
+
+
+def _conform(node: Function, inputs, t, ig):
+    """Check one entry of `node.backward`'s result and fit it to input `t`: sum broadcast
+    axes away, cast to the input's float dtype; anything else is an error naming the op."""
+    data = t._data
+    try:
+        if isinstance(ig, function.Tensor):
+            raise TypeError
+        if ig.shape != data.shape:
+            ig = unbroadcast(ig, data.shape, node.name)
+        if ig.dtype != data.dtype:
+            if ig.dtype.kind != "f":
+                raise TypeError
+            ig = ig.astype(data.dtype)
+    except (AttributeError, TypeError, ValueError):
+        raise _entry_error(node, _position(inputs, t), ig, data) from None
+    return ig
+
+
+class _Edge:
+    """What a released node keeps of a non-leaf input: its node, shape and dtype, not its
+    values — so a node that saved nothing can be walked again (`y = x + 1` backward twice,
+    as in PyTorch) without keeping every activation alive."""
+
+    __slots__ = ("_ctx", "shape", "dtype", "requires_grad")
+    _version_box = None
+    name = None
+
+    def __init__(self, node, data):
+        self._ctx, self.shape, self.dtype, self.requires_grad = node, data.shape, data.dtype, True
+
+    @property
+    def _data(self):  # the engine reads shape and dtype through `t._data`
+        return self
+
+
+def _release(node: Function) -> None:
+    """Free what `node` saved (backward without retain_graph). A node that saved nothing
+    stays walkable through light `_Edge`s; one that saved arrays is marked freed."""
+    if node.saved:
+        node.saved = ()
+        node.inputs = ()
+        node.freed = True
+        return
+    edges = []
+    for t, needed in zip(node.inputs, node.needs_input_grad):
+        if not needed:
+            edges.append(None)
+            continue
+        child = t._ctx
+        if child is not None and child.seq > node.seq:
+            child = node_of(t, node.seq)
+        edges.append(t if child is None else _Edge(child, t._data))
+    node.inputs = tuple(edges)
+
+
+def _contract(node: Function, result) -> tuple:
+    """`backward` returned something other than one gradient per input: trailing Nones for
+    extra (non-tensor) arguments are dropped, as PyTorch does; anything else is an error."""
     n = len(node.inputs)
+    if type(result) is tuple and len(result) > n and all(g is None for g in result[n:]):
+        return result[:n]
     if type(result) is tuple:
         what = f"a tuple of {len(result)}"
     else:
         what = f"a {type(result).__name__}"
-    return TypeError(f"{node.name}.backward must return a tuple with one gradient (or None) "
-                     f"per input: {n} input(s), got {what}")
+    raise TypeError(f"{node.name}.backward must return a tuple with one gradient (or None) "
+                    f"per input: {n} input(s), got {what}")
 
 
 def _entry_error(node: Function, i: int, ig, data) -> Exception:
@@ -178,46 +241,12 @@ def _entry_error(node: Function, i: int, ig, data) -> Exception:
     else:
         got = f"a {type(ig).__name__}"
     return error(f"{node.name}.backward: the gradient for input {i} must be a float array "
-                     f"of the input's shape {data.shape} (or one that broadcasts to it), "
-                     f"got {got}")
+                 f"of the input's shape {data.shape} (or one that broadcasts to it), "
+                 f"got {got}")
 
 
 def _position(inputs, t) -> int:
     return next(i for i, x in enumerate(inputs) if x is t)
-
-
-def _check_versions(node: Function) -> None:
-    """Refuse to run `node.backward` on saved values that were written in place since the
-    node was made (PyTorch's "modified by an inplace operation" error).
-
-    Only storages written after the node's epoch and overlapping an array the node saved
-    count: writing a tensor the op did not save (the input of an add) is harmless.
-    """
-    Tensor = function.Tensor
-    saved = [a._data if isinstance(a, Tensor) else a for a in node.saved]
-    saved = [a for a in saved if hasattr(a, "__array_interface__")
-             or hasattr(a, "__cuda_array_interface__")]
-    if not saved:
-        return
-    for i, t in enumerate(node.inputs):
-        box = getattr(t, "_version_box", None)
-        if box is not None and box[1] > node.epoch and _overlaps(saved, t._data):
-            label = f"{t.name!r}" if t.name else f"input {i}"
-            raise RuntimeError(
-                f"backward: {label} of {node.name} (shape {t.shape}, dtype {t.dtype}) was "
-                f"modified by an in-place operation after {node.name} saved it for the "
-                f"backward pass: it is at version {box[0]}, written after the graph was "
-                "built. Do the in-place update after backward() (e.g. optimizer.step() "
-                "after loss.backward()), or use an out-of-place op (x = x + 1)")
-    if node.out_written is not None and _overlaps(saved, node.out_written):
-        raise RuntimeError(
-            f"backward: the output of {node.name} was modified by an in-place operation "
-            f"after {node.name} saved it for the backward pass; use an out-of-place op")
-
-
-def _overlaps(saved: list, data) -> bool:
-    xp = np if type(data) is np.ndarray else backend.namespace(data)
-    return any(xp.may_share_memory(a, data) for a in saved)
 
 
 def _accumulate(leaf, g, handed: set[int], Tensor) -> None:

@@ -67,9 +67,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     """
     Tensor = function.Tensor
     if create_graph:
-        raise NotImplementedError(
-            "autograd.grad: create_graph=True (a graph of the gradient, for double "
-            "backward) is not supported by xarxa; its backward passes run on arrays")
+        raise engine.create_graph_error("autograd.grad")
     outputs = _as_tuple(outputs, "outputs")
     inputs = _as_tuple(inputs, "inputs")
     if not inputs:

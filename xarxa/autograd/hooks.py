@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import weakref
 
+import numpy as np
+
 from . import function
 
 _leaf_hooks: dict[int, tuple[weakref.ref, list]] = {}
@@ -58,18 +60,29 @@ def leaf_hooks(leaf) -> list | None:
     return entry[1]
 
 
-def run(hooks: list, grad, shape):
-    """Call each hook with the gradient (a Tensor); a returned Tensor replaces it."""
+def run(hooks: list, grad):
+    """Call each hook with the gradient (a Tensor); a returned Tensor replaces it. A hook may
+    not change the gradient's shape, dtype or device (refused as PyTorch refuses)."""
     Tensor = function.Tensor
     for hook in list(hooks):
         result = hook(Tensor(grad))
         if result is None:
             continue
+        name = getattr(hook, "__name__", type(hook).__name__)
         if not isinstance(result, Tensor):
             raise TypeError(f"a gradient hook must return a Tensor or None, got "
                             f"{type(result).__name__}")
-        if result.shape != tuple(shape):
-            raise ValueError(f"a gradient hook returned a gradient of shape {result.shape}, "
-                             f"expected {tuple(shape)}")
-        grad = result._data
+        if result.shape != grad.shape:
+            raise ValueError(f"hook '{name}' has changed the size of value: it returned a "
+                             f"gradient of shape {result.shape}, expected {grad.shape}")
+        data = result._data
+        if data.dtype != grad.dtype or type(data) is not type(grad):
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                               f"{grad.dtype} on {_device(grad)}, got {data.dtype} on "
+                               f"{_device(data)})")
+        grad = data
     return grad
+
+
+def _device(array) -> str:
+    return "cpu" if isinstance(array, np.ndarray) else type(array).__module__.split(".")[0]

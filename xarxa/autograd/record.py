@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import weakref
 
-from .function import set_recorder
+from .grad_mode import set_recorder
 
 
 class Tape:

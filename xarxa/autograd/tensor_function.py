@@ -25,8 +25,8 @@ and double backward (`backward` runs under `no_grad`).
 """
 from __future__ import annotations
 
-from . import function
-from .function import _GradMode
+from . import function, version
+from .grad_mode import _GradMode, local as _mode
 
 
 def apply(cls, *args, **kwargs):
@@ -48,7 +48,7 @@ def apply(cls, *args, **kwargs):
         if not isinstance(o, Tensor):
             raise TypeError(f"{cls.__name__}.forward must return a Tensor or a tuple of "
                             f"Tensors, got {type(o).__name__}")
-    record = function._state["grad_enabled"] and True in ctx.needs_input_grad
+    record = _mode.grad_enabled and True in ctx.needs_input_grad
     differentiable = [i for i, o in enumerate(outs)
                       if o._data.dtype.kind == "f"
                       and not any(o is nd for nd in ctx.non_differentiable)]
@@ -62,13 +62,14 @@ def apply(cls, *args, **kwargs):
         node = ctx if record and i in differentiable else None
         if node is not None:
             ctx.inputs = args
+            ctx.tensor_args = tuple(isinstance(a, Tensor) for a in args)
             ctx.seq = next(function._sequence)
-            ctx.epoch = function._writes[0]
+            ctx.epoch = version.now()
             ctx.backward = tensor_backward.__get__(ctx)  # the engine's array-level entry
             ctx.out_shape = o.shape
             # a fresh Tensor even if forward returned an input: that input keeps its history
         results.append(Tensor._from_op(o._data, node))
-        recorder = function._state["recorder"]
+        recorder = _mode.recorder
         if node is not None and recorder is not None:
             recorder.add(results[-1])
     return tuple(results) if several else results[0]
@@ -83,15 +84,17 @@ def tensor_backward(ctx, grad):
         returned = cls.backward(ctx, Tensor(grad))
     if not isinstance(returned, tuple):
         returned = (returned,)
-    n = len(ctx.inputs)
+    n = len(ctx.tensor_args)
+    if len(returned) > n and all(g is None for g in returned[n:]):
+        returned = returned[:n]  # trailing Nones for extra arguments: accepted, as in PyTorch
     if len(returned) != n:
         raise TypeError(f"{cls.__name__}.backward returned an incorrect number of "
                         f"gradients (expected {n}, got {len(returned)})")
     arrays = []
-    for i, (arg, g) in enumerate(zip(ctx.inputs, returned)):
+    for i, (is_tensor, g) in enumerate(zip(ctx.tensor_args, returned)):
         if g is None:
             arrays.append(None)
-        elif not isinstance(arg, Tensor):
+        elif not is_tensor:
             raise TypeError(f"{cls.__name__}.backward returned a gradient for argument "
                             f"{i}, which is not a Tensor; return None for it")
         elif not isinstance(g, Tensor):

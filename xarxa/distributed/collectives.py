@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import bump_version
+from ..autograd.version import bump_version
 from ..tensor import Tensor
 from .group import mpi, world
 

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ..autograd.function import bump_version
+from ..autograd.version import bump_version
 from ..random import get_rng_state, set_rng_state
 
 __all__ = ["LRFind", "lr_find"]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..autograd.function import no_grad
+from ..autograd.grad_mode import no_grad
 from ..nn.module import Module
 from ..tensor import Tensor
 

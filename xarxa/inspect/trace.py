@@ -220,7 +220,7 @@ def _vjp(node, inputs, upstream) -> tuple | None:
     for i in inputs:
         if isinstance(i, Tensor):
             box = i._version_box
-            if box is not None and box[1] > node.epoch:
+            if box is not None and box.epoch > node.epoch:
                 return None  # written in place after the node saw it
             i = i._data
         arrays.append(i)

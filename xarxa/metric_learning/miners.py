@@ -23,7 +23,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..autograd.function import no_grad
+from ..autograd.grad_mode import no_grad
 from ..nn._loss_utils import check_margin
 from ..tensor import Tensor
 from .distances import check_metric, distance_matrix

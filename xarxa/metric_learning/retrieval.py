@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..autograd.function import no_grad
+from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .distances import _DIRECT_LIMIT, check_metric, distance_matrix
 

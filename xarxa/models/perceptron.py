@@ -7,6 +7,7 @@ from .. import nn
 from ..autograd import no_grad
 from ..autograd.ops import step
 from ..tensor import Tensor
+from ..autograd.version import bump_version
 
 __all__ = ["Perceptron", "perceptron_rule"]
 
@@ -87,6 +88,6 @@ def perceptron_rule(model: Perceptron, x: Tensor, y: Tensor, lr: float = 1.0) ->
             w[0] += lr * (yi - y_hat) * xi
             b[0] += lr * (yi - y_hat)
     if mistakes:   # the arrays were written in place: autograd must know (version counter)
-        model.linear.weight._bump_version()
-        model.linear.bias._bump_version()
+        bump_version(model.linear.weight)
+        bump_version(model.linear.bias)
     return mistakes

@@ -27,7 +27,8 @@ import weakref
 
 import numpy as np
 
-from ..autograd.function import Function, is_grad_enabled
+from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.hooks import RemovableHandle
 from ..tensor import Tensor
 

@@ -6,8 +6,9 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..autograd.function import no_grad
+from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
+from ..autograd.version import bump_version
 
 
 def targets(module) -> "OrderedDict[str, Tensor]":
@@ -52,7 +53,7 @@ def load(module, state_dict, strict: bool) -> tuple[list, list]:
         for key, target in found.items():
             if key in state_dict:
                 np.copyto(target._data, _array(state_dict[key]), casting="unsafe")
-                target._bump_version()   # graphs that saved the old values must refuse
+                bump_version(target)   # graphs that saved the old values must refuse
     return missing, unexpected
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..random import generator
 from ..tensor import Tensor
+from ..autograd.version import bump_version
 
 __all__ = ["calculate_gain", "constant_", "he_normal_", "he_uniform_", "kaiming_normal_",
            "kaiming_uniform_", "normal_", "notes_normal_", "ones_", "uniform_",
@@ -31,7 +32,7 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"init: expected a Tensor, got {type(tensor).__name__}")
     np.copyto(tensor._data, values, casting="unsafe")
-    tensor._bump_version()   # an in-place write: graphs that saved the old values refuse
+    bump_version(tensor)   # an in-place write: graphs that saved the old values refuse
     return tensor
 
 

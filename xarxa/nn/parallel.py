@@ -40,7 +40,9 @@ import weakref
 import numpy as np
 
 from .. import distributed as dist
-from ..autograd.function import Function, bump_version, is_grad_enabled
+from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
+from ..autograd.version import bump_version
 from ..distributed.collectives import all_gather_bytes
 from ..tensor import Tensor
 from .module import Module

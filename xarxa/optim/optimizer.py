@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..autograd.function import bump_version
+from ..autograd.version import bump_version
 from ..tensor import Tensor
 
 __all__ = ["Optimizer"]

@@ -9,7 +9,7 @@ from typing import Iterable
 
 import numpy as np
 
-from ..autograd.function import bump_version
+from ..autograd.version import bump_version
 from .optimizer import Optimizer
 
 __all__ = ["SGD", "sgd_update"]

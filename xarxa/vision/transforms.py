@@ -32,6 +32,7 @@ from ..data import transforms as _data_transforms
 from ..random import generator
 from ..tensor import Tensor
 from ._resize import resize_array
+from ..autograd.version import bump_version
 
 __all__ = ["CenterCrop", "Compose", "InterpolationMode", "Lambda", "Normalize", "Pad",
            "RandomCrop", "RandomHorizontalFlip", "Resize", "ToTensor"]
@@ -145,7 +146,7 @@ class Normalize:
             return Tensor((a - mean) / std)
         np.subtract(a, mean, out=a)
         np.divide(a, std, out=a)
-        tensor._bump_version()
+        bump_version(tensor)
         return tensor
 
     def __repr__(self) -> str:

@@ -3,7 +3,7 @@ because the composed forms overflow for large |x| (and are slower); so are PyTor
 leaky_relu, elu, gelu, silu and softplus (one node each instead of five to ten).
 
 `inplace=True` (PyTorch's `F.relu(x, inplace=True)`) writes the result into `x`: inside
-the graph it is recorded as a graph op that rebases `x` (see `autograd/inplace.py`), so
+the graph it is recorded as a graph op that rebases `x` (see `autograd/version.py`), so
 the version counter guards it like `x.relu_()`.
 """
 from __future__ import annotations
@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 import warnings
 
-from ..function import Function, bump_version, is_grad_enabled, no_grad
-from ..inplace import leaf_error, rebase
+from ..function import Function
+from ..grad_mode import is_grad_enabled, no_grad
+from ..version import bump_version
+from ..version import leaf_error, rebase
 from ...tensor import Tensor
 from ._erf import erf_array
 from ._util import floating, normalize_dim

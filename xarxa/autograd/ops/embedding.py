@@ -8,7 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from ... import backend
-from ..function import Function, bump_version, no_grad
+from ..function import Function
+from ..grad_mode import no_grad
+from ..version import bump_version
 from ...tensor import Tensor
 
 

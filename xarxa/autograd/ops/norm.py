@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function, no_grad
+from ..function import Function
+from ..grad_mode import no_grad
 from ...tensor import Tensor
 from ._layout import channel_first, channel_first_like, restore
+from ..version import bump_version
 
 
 def _channel_sum(x3):
@@ -156,7 +158,7 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
                 data *= 1 - momentum
                 data += (momentum * value).astype(data.dtype)
                 if isinstance(buf, Tensor):
-                    buf._bump_version()
+                    bump_version(buf)
     return out
 
 

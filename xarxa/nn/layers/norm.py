@@ -10,6 +10,7 @@ from ...dtypes import resolve
 from ...tensor import Tensor
 from ..module import Module, Parameter
 from ._weights import check_device
+from ...autograd.version import bump_version
 
 
 def _affine_parameters(layer: Module, shape: tuple, weight: bool, bias: bool, dtype) -> None:
@@ -57,7 +58,7 @@ class _BatchNorm(Module):
             self.running_var._data[...] = 1
             self.num_batches_tracked._data[...] = 0
             for t in (self.running_mean, self.running_var, self.num_batches_tracked):
-                t._bump_version()
+                bump_version(t)
 
     def forward(self, x: Tensor) -> Tensor:
         # The op checks the type, dtype and the statistics' shapes; the rank (1d vs 2d) and
@@ -72,7 +73,7 @@ class _BatchNorm(Module):
         momentum = self.momentum
         if self.training and self.track_running_stats:   # counted before the op, as PyTorch
             self.num_batches_tracked._data += 1
-            self.num_batches_tracked._bump_version()
+            bump_version(self.num_batches_tracked)
             if momentum is None:  # cumulative average, as PyTorch's momentum=None
                 momentum = 1.0 / float(self.num_batches_tracked._data)
         return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,

@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Callable
 
 from ... import nn
-from ...autograd.function import no_grad
+from ...autograd.grad_mode import no_grad
 from ...autograd.ops import flatten
 from ...tensor import Tensor
 
