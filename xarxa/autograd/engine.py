@@ -1,8 +1,11 @@
 """Reverse-mode differentiation: walk the graph backwards from one tensor.
 
-The walk is iterative (a 10,000-op chain must not hit Python's recursion limit), keeps
-a node -> gradient table that is popped as it goes, accumulates into leaves' `.grad`,
-and frees every node's saved arrays unless `retain_graph=True`.
+The walk (`backward`, one page) is iterative (a 10,000-op chain must not hit Python's
+recursion limit), keeps a node -> gradient table that is popped as it goes, accumulates
+into leaves' `.grad`, and releases every node unless `retain_graph=True`: a node that saved
+arrays is freed (walking it again is an error), one that saved nothing stays walkable, as
+in PyTorch. Its named steps sit beside it: hooks and capture (`_node_gradient`), the
+version check (`version.check`), the backward contract (`_contract`, `_conform`).
 """
 from __future__ import annotations
 
