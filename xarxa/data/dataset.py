@@ -243,10 +243,10 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float], generator=Non
 
     ``lengths`` are sample counts summing to ``len(dataset)``, or fractions summing
     to 1 (as in PyTorch: ``floor(f·N)`` each, the remaining samples handed out one by
-    one from the first subset on). ``generator`` (as for ``RandomSampler``: a NumPy
-    generator or a ``torch.Generator``-like object) or ``seed`` give a split independent
-    of the global generator; without them the global xarxa generator (``manual_seed``)
-    draws the permutation.
+    one from the first subset on). ``generator`` (as for ``RandomSampler``: an
+    ``xa.Generator``, a NumPy generator or a ``torch.Generator``-like object) or ``seed``
+    give a split independent of the default generator; without them the current thread's
+    default generator (``manual_seed``, ``xa.random.use_generator``) draws the permutation.
 
     Example:
         >>> train, val = random_split(ds, [0.9, 0.1], seed=0)

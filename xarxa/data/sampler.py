@@ -7,9 +7,11 @@ their permutations are reproducible but not the same numbers as ``torch.randperm
 
 ``generator=`` (here and in ``DataLoader``/``random_split``) takes:
 
-- ``None``: draw from xarxa's global generator (``xa.manual_seed`` makes it repeatable),
-  at the moment each epoch's order is drawn;
-- a ``numpy.random.Generator``: drawn from, its state advancing epoch after epoch;
+- ``None``: draw from the current thread's default generator (``xa.manual_seed`` makes it
+  repeatable, ``xa.random.use_generator`` sets it per thread), at the moment each epoch's
+  order is drawn;
+- a ``numpy.random.Generator`` or an ``xa.Generator``: drawn from, its state advancing epoch
+  after epoch (as a ``torch.Generator`` does in PyTorch);
 - a PyTorch-style generator object with ``initial_seed()`` (what
   ``torch.Generator().manual_seed(0)`` returns): a NumPy generator is seeded once from
   its ``initial_seed()`` when the sampler is built.
@@ -21,17 +23,20 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ..random import generator as _global_generator
+from ..random import Generator
+from ..random import generator as _default_generator
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler", "numpy_generator"]
 
 
 def numpy_generator(generator, fn: str) -> np.random.Generator | None:
-    """The NumPy generator that ``generator=`` stands for (None: the global one, looked up
-    when drawing). See the module docstring for what is accepted."""
+    """The NumPy generator that ``generator=`` stands for (None: the thread's default one,
+    looked up when drawing). See the module docstring for what is accepted."""
     if generator is None or isinstance(generator, np.random.Generator):
         return generator
+    if isinstance(generator, Generator):  # its own stream: the sampler advances it
+        return generator.numpy
     initial_seed = getattr(generator, "initial_seed", None)
     if callable(initial_seed) and callable(getattr(generator, "manual_seed", None)):
         return np.random.default_rng(int(initial_seed()))
@@ -41,7 +46,7 @@ def numpy_generator(generator, fn: str) -> np.random.Generator | None:
 
 
 def _rng(own: np.random.Generator | None) -> np.random.Generator:
-    return own if own is not None else _global_generator()
+    return own if own is not None else _default_generator()
 
 
 class Sampler:

@@ -9,8 +9,10 @@ symmetry never breaks), but small random values scaled by the fan-in n:
 - He / Kaiming (for ReLU): w = randn(n)·√(2/n) (`he_normal_`, alias `kaiming_normal_`).
 - `notes_normal_`: the notes' own scheme, randn / √fan_in.
 
-Every function draws from xarxa's global generator (`xa.manual_seed` makes it repeatable),
-works under `no_grad`, and returns the tensor it filled.
+Every random function draws from `generator=` (an `xa.Generator` or a
+`numpy.random.Generator`, PyTorch's argument) or else from the current thread's default
+generator (`xa.manual_seed` makes it repeatable, `xa.random.use_generator` sets it per
+thread); each works under `no_grad` and returns the tensor it filled.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import math
 
 import numpy as np
 
-from ..random import generator
+from ..random import resolve_generator
 from ..tensor import Tensor
 from ..autograd.version import bump_version
 
@@ -78,25 +80,27 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
     return _fill(tensor, val)
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    return _fill(tensor, generator().normal(mean, std, tensor.shape))
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
+    rng = resolve_generator(generator, "normal_")
+    return _fill(tensor, rng.normal(mean, std, tensor.shape))
 
 
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    return _fill(tensor, generator().uniform(a, b, tensor.shape))
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
+    rng = resolve_generator(generator, "uniform_")
+    return _fill(tensor, rng.uniform(a, b, tensor.shape))
 
 
-def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """U(−a, a) with a = gain·√(6 / (fan_in + fan_out)) (Glorot, for tanh/sigmoid)."""
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     a = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -a, a)
+    return uniform_(tensor, -a, a, generator)
 
 
-def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """N(0, std²) with std = gain·√(2 / (fan_in + fan_out))."""
     fan_in, fan_out = fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
 def _fan(tensor: Tensor, mode: str) -> int:
@@ -107,28 +111,28 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu") -> Tensor:
+                     nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
     """U(−b, b) with b = gain·√(3 / fan) (He, for ReLU; a = negative slope)."""
     gain = calculate_gain(nonlinearity, a)
     bound = gain * math.sqrt(3.0 / _fan(tensor, mode))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
-                    nonlinearity: str = "leaky_relu") -> Tensor:
+                    nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
     """N(0, std²) with std = gain / √fan; for ReLU (a = 0) the notes' randn·√(2/n)."""
     gain = calculate_gain(nonlinearity, a)
-    return normal_(tensor, 0.0, gain / math.sqrt(_fan(tensor, mode)))
+    return normal_(tensor, 0.0, gain / math.sqrt(_fan(tensor, mode)), generator)
 
 
 he_uniform_ = kaiming_uniform_
 he_normal_ = kaiming_normal_
 
 
-def notes_normal_(tensor: Tensor) -> Tensor:
+def notes_normal_(tensor: Tensor, generator=None) -> Tensor:
     """The notes' scheme: w = randn(n) / √n with n the fan-in."""
     fan_in, _ = fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, 1.0 / math.sqrt(fan_in))
+    return normal_(tensor, 0.0, 1.0 / math.sqrt(fan_in), generator)
 
 
 SCHEMES = ("pytorch", "xavier", "he", "notes")
