@@ -17,6 +17,7 @@ without a batch dimension.
 """
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import numbers
 from typing import Any, Callable, Iterator
@@ -231,11 +232,18 @@ class DataLoader:
 
     def _single_process(self) -> Iterator:
         if self._iterable:
-            yield from stream(iter(self.dataset), self._auto_collation, self.batch_size,
-                              self.drop_last, self.collate_fn)
-            return
-        for index in self._index_batches():
-            yield fetch(self.dataset, index, self._auto_collation, self.collate_fn)
+            return self._single_stream()
+        # map() rather than a generator: a StopIteration raised by the dataset or collate_fn
+        # must end the caller's loop at that batch and leave the iterator going on with the
+        # next one, as PyTorch's iterator and the workers do; a generator would turn it
+        # into a RuntimeError (PEP 479). The samplers draw their order lazily all the same.
+        load = functools.partial(fetch, self.dataset, auto_collation=self._auto_collation,
+                                 collate_fn=self.collate_fn)
+        return map(load, self._index_batches())
+
+    def _single_stream(self) -> Iterator:
+        yield from stream(iter(self.dataset), self._auto_collation, self.batch_size,
+                          self.drop_last, self.collate_fn)
 
     # The loader's own generator is part of a run's state: resuming a run must draw
     # the same orders as the uninterrupted run would have.

@@ -13,7 +13,9 @@ Design (why it is safe):
   still alive: a worker that dies (``os._exit``, a signal, the OOM killer) is reported
   as a RuntimeError naming it, its pid and its exit code or signal — never a hang.
   ``timeout=`` bounds each batch's wait. An exception in a worker is re-raised in the
-  main process with its type and the worker's traceback, as PyTorch does.
+  main process with its type and the worker's traceback, as PyTorch does. A
+  StopIteration from the dataset ends the caller's loop at that batch and leaves the
+  iterator and its workers going, as with ``num_workers=0`` (PyTorch's behaviour).
 - Workers stop when the epoch ends (or at once on an error), when the loader or
   iterator is garbage collected (``weakref.finalize``), at interpreter exit, and by
   themselves when the main process disappears (end of file on the pipe, parent pid
@@ -184,6 +186,13 @@ def _rebuild_exception(header: dict) -> BaseException:
         return RuntimeError(text)
 
 
+def _stops(header: dict) -> bool:
+    """Whether a worker's error is a StopIteration from the dataset or collate_fn. As in
+    PyTorch and with num_workers=0, it ends the caller's loop at that batch, and the
+    iterator then goes on with the next batch: no failure of the pool."""
+    return header["type"] == ["builtins", "StopIteration"]
+
+
 class _Text(str):
     def __repr__(self) -> str:
         return str(self)
@@ -264,8 +273,11 @@ class WorkerPool:
                     header, batch = _wire.recv(conn)
                 except (EOFError, OSError):
                     raise self._died(worker_id) from None
+                except Exception:  # a batch this process cannot rebuild (a class it lacks)
+                    self.shutdown(graceful=False)
+                    raise
                 current = (header["epoch"], header["task"]) == (epoch, task)
-                if header["kind"] == "error" and current:
+                if header["kind"] == "error" and current and not _stops(header):
                     self.shutdown(graceful=False)
                     raise _rebuild_exception(header)
                 if current:
@@ -332,6 +344,8 @@ class WorkerIterator:
                 self._request()
                 continue
             self._request()
+            if header["kind"] == "error":  # a StopIteration: receive() raised the others
+                raise _rebuild_exception(header)
             return batch
         if not self.persistent:
             self.pool.shutdown()
