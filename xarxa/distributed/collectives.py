@@ -3,6 +3,9 @@
 Every rank must call the same collectives in the same order with arrays of the same shape
 and dtype. In a world of one process each is a no-op (``all_reduce`` with ``"mean"``
 leaves the values as they are).
+
+Each is MPI's non-blocking form, waited for by ``group.complete``: the wait also watches
+for a rank that left the job, which a blocking call would wait for forever.
 """
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import numpy as np
 
 from ..autograd.version import bump_version
 from ..tensor import Tensor
-from .group import mpi, world
+from .group import complete, mpi, world
 
 __all__ = ["ReduceOp", "all_reduce", "broadcast", "all_gather"]
 
@@ -74,7 +77,7 @@ def all_reduce(tensor, op: str = "sum"):
         return tensor
     work = _contiguous(a, "all_reduce")
     MPI = mpi()  # noqa: N806
-    w.comm.Allreduce(MPI.IN_PLACE, work, op=getattr(MPI, _OPS[key]))
+    complete(w.comm.Iallreduce(MPI.IN_PLACE, work, op=getattr(MPI, _OPS[key])), "all_reduce")
     if mean:
         work /= w.size
     return _done(tensor, a, work)
@@ -90,7 +93,7 @@ def broadcast(tensor, src: int = 0):
     if w.size == 1:
         return tensor
     work = _contiguous(a, "broadcast")
-    w.comm.Bcast(work, root=int(src))
+    complete(w.comm.Ibcast(work, root=int(src)), "broadcast")
     return _done(tensor, a, work)
 
 
@@ -115,7 +118,8 @@ def all_gather(tensor_list: list, tensor) -> list:
     else:
         _check_same_signature(a, w)
         gathered = np.empty((w.size, *a.shape), dtype=a.dtype)
-        w.comm.Allgather(np.ascontiguousarray(a), gathered)
+        mine = np.ascontiguousarray(a)  # held until the non-blocking call completes
+        complete(w.comm.Iallgather(mine, gathered), "all_gather")
     if not tensor_list:
         wrap = Tensor if isinstance(tensor, Tensor) else (lambda x: x)
         tensor_list.extend(wrap(g) for g in gathered)
@@ -148,9 +152,11 @@ def all_gather_bytes(data: bytes) -> list[bytes]:
     if w.size == 1:
         return [bytes(data)]
     lengths = np.empty(w.size, dtype=np.int64)
-    w.comm.Allgather(np.array([len(data)], dtype=np.int64), lengths)
+    length = np.array([len(data)], dtype=np.int64)  # held until the call completes
+    complete(w.comm.Iallgather(length, lengths), "all_gather")
     out = np.empty(int(lengths.sum()), dtype=np.uint8)
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    w.comm.Allgatherv(np.frombuffer(data, dtype=np.uint8).copy(),
-                      [out, lengths.tolist(), offsets.tolist(), mpi().BYTE])
+    mine = np.frombuffer(data, dtype=np.uint8).copy()
+    complete(w.comm.Iallgatherv(mine, [out, lengths.tolist(), offsets.tolist(), mpi().BYTE]),
+             "all_gather")
     return [out[o:o + n].tobytes() for o, n in zip(offsets, lengths)]

@@ -8,16 +8,40 @@ MPI is the transport (``mpi4py``, the optional ``distributed`` extra); xarxa add
 networking of its own. Only buffer-based MPI calls are used (never mpi4py's pickle-based
 lower-case methods: DESIGN principle 7, no unpickling).
 
-A rank that raises must not leave the others waiting forever inside a collective (MPI
-would: they spin until killed). In a world of more than one rank, an uncaught exception
-prints its traceback and then *aborts the communicator*: ``mpiexec`` stops every rank at
-once and exits non-zero. ``abort()`` does the same for a rank that ends on purpose with an
-error status (the ``xarxa`` command line uses it).
+A rank that ends must not leave the others waiting forever inside a collective (MPI would:
+they spin until killed). In a world of more than one rank, every way a rank can end ends
+the job, with a line on stderr naming the rank:
+
+* an uncaught exception (KeyboardInterrupt, i.e. SIGINT, included) prints its traceback,
+  then *aborts the communicator*: ``mpiexec`` stops every rank at once and exits non-zero.
+  ``abort()`` does the same for a rank that ends on purpose with an error status (the
+  ``xarxa`` command line uses it). SIGTERM and SIGHUP abort likewise (when the script has
+  not set its own handler), at the next Python instruction of the main thread.
+* ``sys.exit`` (any status) and the end of the script run no excepthook: an exit handler
+  sends every other rank a *departure notice* (how many collectives this rank completed),
+  then waits for the others to leave too. A rank waiting in a collective that the departed
+  rank never joined reads the notice and aborts the job naming it; a rank still computing
+  reads it at its next collective (so the bound is the time to the next collective: one
+  step in data-parallel training). When every rank ends normally, at whatever times, the
+  notices cross, nobody is waiting for anybody, and the job exits with the ranks' status.
+* ``os._exit`` and SIGKILL run no code at all. MPICH's launcher (Hydra) sees the process
+  end without ``MPI_Finalize`` and kills the other ranks within a second; it exits with the
+  rank's status, or 128+signal with a "BAD TERMINATION" banner naming the PID (not the
+  rank). ``os._exit(0)`` mid-run is the one gap: the job ends at once but exits 0 with no
+  message; only a supervisor process outside the rank could tell it from success.
+
+The notices travel on a communicator of their own, so they never match a collective, and
+only xarxa's collectives (``xarxa.distributed``, DDP, ``fit``) watch for them: a rank
+blocked in the script's own mpi4py call is not woken.
 """
 from __future__ import annotations
 
+import atexit
 import os
+import signal
 import sys
+
+import numpy as np
 
 __all__ = ["init_process_group", "destroy_process_group", "is_initialized", "is_available",
            "get_rank", "get_world_size", "barrier", "abort", "launched"]
@@ -31,11 +55,25 @@ _LAUNCHER_VARIABLES = ("PMI_SIZE", "PMI_RANK", "OMPI_COMM_WORLD_SIZE", "PMIX_RAN
                        "MV2_COMM_WORLD_SIZE")
 
 
+_LEFT = 7  # the tag of a departure notice (on the world's control communicator)
+
+
 class _World:
-    """The initialised group: an MPI communicator, or None for a world of one process."""
+    """The initialised group: an MPI communicator, or None for a world of one process.
+
+    With more than one rank: ``control``, a second communicator for departure notices;
+    ``calls``, the number of collectives this rank has started on ``comm``; ``departed``,
+    {rank: collectives it completed} for every rank whose notice has arrived; ``notice``,
+    the receive posted for the next notice."""
 
     def __init__(self, comm, rank: int, size: int):
         self.comm, self.rank, self.size = comm, rank, size
+        self.control = self.notice = None
+        self.calls, self.departed = 0, {}
+        self.notice_buf = np.zeros(1, dtype=np.int64)
+
+    def post_notice(self) -> None:
+        self.notice = self.control.Irecv(self.notice_buf, source=mpi().ANY_SOURCE, tag=_LEFT)
 
 
 _world: _World | None = None
@@ -90,15 +128,25 @@ def init_process_group(backend: str | None = None) -> None:
     comm = MPI.COMM_WORLD.Dup()
     _world = _World(comm, comm.Get_rank(), comm.Get_size())
     if _world.size > 1:
+        _world.control = MPI.COMM_WORLD.Dup()
+        _world.post_notice()
         _install_abort_on_exception()
+        _install_abort_on_signals()
+        # Registered after mpi4py's import, so it runs before MPI is finalised.
+        atexit.register(_leave_at_exit)
 
 
 def destroy_process_group() -> None:
-    """Leave the group (MPI itself is finalised when the process exits)."""
+    """Leave the group (MPI itself is finalised when the process exits).
+
+    With more than one rank this waits until every rank leaves too (here or at its exit);
+    a rank that is waiting for this one in a collective aborts the job instead."""
     global _world
-    if _world is not None and _world.comm is not None:
-        _world.comm.Free()
-    _world = None
+    w, _world = _world, None
+    if w is not None and w.control is not None:
+        _leave(w)
+    if w is not None and w.comm is not None:
+        w.comm.Free()
 
 
 def is_initialized() -> bool:
@@ -127,7 +175,7 @@ def barrier() -> None:
     """Wait until every rank has called ``barrier()``."""
     w = world()
     if w.comm is not None:
-        w.comm.Barrier()
+        complete(w.comm.Ibarrier(), "barrier")
 
 
 def abort(exit_code: int = 1, reason: str | None = None) -> None:
@@ -144,6 +192,83 @@ def abort(exit_code: int = 1, reason: str | None = None) -> None:
           f"{w.size} ranks", file=sys.stderr, flush=True)
     sys.stdout.flush()
     w.comm.Abort(int(exit_code) or 1)
+
+
+def complete(request, what: str) -> None:
+    """Wait for ``request``, the collective ``what`` just started on ``world().comm``; abort
+    the job if a rank that never joined it has left (it would wait forever)."""
+    w = world()
+    w.calls += 1
+    if w.control is None:  # mpiexec -n 1: nobody else can leave
+        request.Wait()
+        return
+    MPI = mpi()  # noqa: N806
+    status = MPI.Status()
+    while True:
+        for rank, completed in w.departed.items():
+            if completed < w.calls:  # it left before this collective
+                _abort_for_departed(w, rank, what)
+        if MPI.Request.Waitany([request, w.notice], status) == 0:
+            return
+        # A notice; the departed rank may still have joined this collective (its data can
+        # arrive after the notice, which travels on another communicator): compare counts.
+        w.departed[status.Get_source()] = int(w.notice_buf[0])
+        w.post_notice()
+
+
+def _abort_for_departed(w: _World, rank: int, what: str) -> None:
+    print(f"xarxa.distributed: rank {rank} of {w.size} left the job (its script exited) "
+          f"while rank {w.rank} waited for it in {what}; aborting all {w.size} ranks",
+          file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    w.comm.Abort(1)
+
+
+def _leave(w: _World) -> None:
+    """Send every other rank a departure notice, wait until all have left, collect theirs.
+
+    Each rank sends one notice to each other rank before entering the exit barrier, so once
+    the barrier completes every notice addressed to this rank is on its way."""
+    MPI = mpi()  # noqa: N806
+    sent = np.array([w.calls], dtype=np.int64)
+    requests = [w.control.Isend(sent, dest=r, tag=_LEFT) for r in range(w.size) if r != w.rank]
+    w.control.Ibarrier().Wait()
+    missing = w.size - 1 - len(w.departed)
+    if missing:
+        w.notice.Wait()
+        missing -= 1
+    else:
+        w.notice.Cancel()
+        w.notice.Wait()
+    for _ in range(missing):
+        w.control.Recv(np.zeros(1, dtype=np.int64), source=MPI.ANY_SOURCE, tag=_LEFT)
+    MPI.Request.Waitall(requests)
+    w.control.Free()
+    w.control = w.notice = None
+
+
+def _leave_at_exit() -> None:
+    w = _world
+    if w is not None and w.control is not None:
+        _leave(w)
+
+
+def _install_abort_on_signals() -> None:
+    """SIGTERM and SIGHUP (which would kill the rank silently, the launcher naming only its
+    PID) abort every rank naming this one; a handler the script set stays."""
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal handlers can only be set from the main thread
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, _abort_on_signal)
+
+
+def _abort_on_signal(number, frame) -> None:
+    abort(128 + number, signal.Signals(number).name)
+    # Still here: the group was destroyed (or is one rank); die of the signal as before.
+    signal.signal(number, signal.SIG_DFL)
+    os.kill(os.getpid(), number)
 
 
 def _install_abort_on_exception() -> None:
