@@ -137,8 +137,12 @@ class _Checker:
                 what = "strings" if isinstance(value, (str, bytes)) else \
                     f"{type(value).__name__} constants"
                 self.fail(node, f"{what} are not allowed: only numbers")
-            if not np.isfinite(float(value)):
-                self.fail(node, f"the number {self.source_of(node)} is not finite in float64")
+            try:
+                finite = np.isfinite(float(value))
+            except OverflowError:  # an int literal beyond float64 (float() cannot make inf)
+                finite = False
+            if not finite:
+                self.fail(node, f"the number {self.literal(node)} is not finite in float64")
         elif kind is ast.Name:
             self.check_name(node)
         elif kind is ast.BinOp:
@@ -207,6 +211,15 @@ class _Checker:
                 and not isinstance(literal.value, bool) and abs(literal.value) > MAX_EXPONENT:
             self.fail(node, f"the exponent {self.source_of(node)} is too large: "
                       f"|exponent| <= {MAX_EXPONENT}")
+
+    def literal(self, node) -> str:
+        """A number as written, shortened when long (a 400-digit literal would swamp the
+        message, which shows the whole expression below anyway)."""
+        text = self.source_of(node)
+        if len(text) <= 24:
+            return text
+        unit = "digits" if text.isdigit() else "characters"
+        return f"{text[:8]}…{text[-4:]} ({len(text)} {unit})"
 
     def source_of(self, node) -> str:
         return self.encoded[node.col_offset:node.end_col_offset].decode(errors="replace")
