@@ -7,7 +7,9 @@ continues them.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
+import errno
 import math
 import os
 from typing import Any
@@ -17,6 +19,21 @@ import numpy as np
 from ._distributed import world_of
 
 __all__ = ["Callback", "EarlyStopping", "ModelCheckpoint"]
+
+
+@contextlib.contextmanager
+def naming_the_file(path: str, note: str = ""):
+    """Re-raise an OSError from writing ``path`` as one that names ``path`` (and ``note``).
+
+    A full disk (ENOSPC) surfaces in ``write()`` or ``fsync()`` of a temporary file: its
+    error names no file ("[Errno 28] No space left on device"), or the temporary one."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename == path:
+            raise
+        reason = (error.strerror or str(error)) + (f" ({note})" if note else "")
+        raise OSError(error.errno or errno.EIO, reason, path) from error
 
 
 class Callback:
@@ -153,7 +170,9 @@ class ModelCheckpoint(Callback):
         from ..serialization import save
         self.saved_epochs.append(state.epoch)
         if world_of(state.model)[0] == 0:  # data-parallel under mpiexec: rank 0 writes
-            save(state.checkpoint(extra=self.extra), self.path)
+            # save writes atomically: a failed write leaves the previous checkpoint as it was
+            with naming_the_file(self.path, "the previous checkpoint, if any, is kept"):
+                save(state.checkpoint(extra=self.extra), self.path)
 
     def state_dict(self):
         return {"best": self.best, "saved_epochs": list(self.saved_epochs)}

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import tempfile
 import time
 from typing import Any
 
@@ -29,7 +30,7 @@ from .. import metrics as M  # noqa: N812
 from ..data import DataLoader, val_split
 from ..random import manual_seed
 from . import _distributed
-from .callbacks import ModelCheckpoint
+from .callbacks import ModelCheckpoint, naming_the_file
 from .loop import evaluation_pass, fit
 from .tasks import (MODEL_OPTIONS, check_loss, default_dataset, defaults, load_task,
                     make_loss, make_optimizer, model_config, model_options, runner)
@@ -154,6 +155,22 @@ def _prepare_out(out: str, resume: str | None, overwrite: bool) -> None:
             os.remove(os.path.join(out, name))
 
 
+def _make_out(out: str) -> None:
+    """Create ``out`` and check that a file can be created in it, by creating one: failing
+    at the first checkpoint would waste an epoch, and permission bits do not tell (root
+    ignores them; a read-only mount, a kernel file system or a quota do not show in them)."""
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"--out {out}: cannot create the directory ({error.strerror})") \
+            from None
+    try:
+        tempfile.NamedTemporaryFile(dir=out, prefix=".xarxa-probe-").close()
+    except OSError as error:
+        raise ValueError(f"--out {out}: cannot write into the directory "
+                         f"({error.strerror or error})") from None
+
+
 def train_run(config: dict[str, Any], progress: bool | None = None,
               verbose: bool = True, overwrite: bool = False) -> dict[str, Any]:
     """Train as ``config`` says (see ``resolve_config``); return the metrics.json content.
@@ -181,11 +198,7 @@ def train_run(config: dict[str, Any], progress: bool | None = None,
         train_set, val_set, int(config["batch_size"]), int(config["seed"]), rank, size)
     if rank == 0:  # under mpiexec only rank 0 writes (and clears) the output directory
         _prepare_out(config["out"], config.get("resume"), overwrite)  # all else is checked
-        try:
-            os.makedirs(config["out"], exist_ok=True)
-        except OSError as error:
-            raise ValueError(f"--out {config['out']}: cannot create the directory "
-                             f"({error.strerror})") from None
+        _make_out(config["out"])
     saved = {"config": config, "model_config": model_cfg, "class_names": task.class_names,
              "num_classes": task.num_classes}
     checkpoint = ModelCheckpoint(os.path.join(config["out"], CHECKPOINT), extra=saved)
@@ -212,14 +225,16 @@ def train_run(config: dict[str, Any], progress: bool | None = None,
         from ..plot import learning_curves
         val = (f"val = {len(val_set)} samples held out of the training set" if len(val_set)
                else "no validation set")
-        learning_curves(history, os.path.join(config["out"], CURVES),
-                        title=f"{config['model']} on {config['dataset']} ({val})")
+        with naming_the_file(os.path.join(config["out"], CURVES)):
+            learning_curves(history, os.path.join(config["out"], CURVES),
+                            title=f"{config['model']} on {config['dataset']} ({val})")
         if task.input_shape == (2,):  # points in the plane: the classifier's regions (1.1)
             from ..plot import decision_boundary
-            decision_boundary(model, *task.train.arrays[:2],
-                              os.path.join(config["out"], BOUNDARY),
-                              title=f"{config['model']} on {config['dataset']} (training set)",
-                              class_names=task.class_names)
+            with naming_the_file(os.path.join(config["out"], BOUNDARY)):
+                decision_boundary(model, *task.train.arrays[:2],
+                                  os.path.join(config["out"], BOUNDARY),
+                                  title=f"{config['model']} on {config['dataset']} "
+                                  "(training set)", class_names=task.class_names)
     return results
 
 
@@ -264,9 +279,15 @@ def _write_json(path: str, obj: Any) -> None:
             return clean(v.item())
         return v
     tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(clean(obj), f, indent=2)
-    os.replace(tmp, path)
+    with naming_the_file(path):
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(clean(obj), f, indent=2)
+            os.replace(tmp, path)
+        except BaseException:  # a full disk: leave no half-written file taking space
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
 
 
 def format_report(results: dict[str, Any]) -> str:

@@ -14,7 +14,8 @@ from ..data import DataLoader, val_split
 from ..tensor import Tensor
 from .callbacks import ModelCheckpoint
 from .loop import fit
-from .run import (CHECKPOINT, CURVES, METRICS_FILE, _build, _prepare_out, _write_json)
+from .run import (CHECKPOINT, CURVES, METRICS_FILE, _build, _make_out, _prepare_out,
+                  _write_json)
 from .tasks import load_task, make_optimizer
 
 __all__ = ["fit_task", "write_results", "seeded_loaders", "batch_of"]
@@ -61,11 +62,7 @@ def fit_task(config: dict[str, Any], loss_fn: Callable,
     train_loader, val_loader = make_loaders(model, train_set, val_set)
     out = config["out"]
     _prepare_out(out, config.get("resume"), overwrite)
-    try:
-        os.makedirs(out, exist_ok=True)
-    except OSError as error:
-        raise ValueError(f"--out {out}: cannot create the directory ({error.strerror})") \
-            from None
+    _make_out(out)  # refused now if no file can be written there, not after an epoch
     if overwrite or not config.get("resume"):   # a new run: no figure of an old one stays
         for name in figures:
             if os.path.exists(os.path.join(out, name)):
