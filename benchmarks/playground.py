@@ -6,7 +6,9 @@ The server runs in this process on a free loopback port; a client thread reads t
 server-sent events as a page would (and decodes every frame's JSON). For each speed
 setting (updates per frame) the run plays for --seconds and the script reports the
 updates per second and the frames per second that arrived, then the cost of each piece
-alone (medians) and the same two numbers for two pages playing at once.
+alone (medians), then each run's updates per second when two runs play at once against one
+alone (runs share no lock: each trains in its own thread), and the same two numbers for
+two pages playing at once at 5 updates per frame.
 
 Targets (issue 13): ≥ 30 updates/s with the boundary redrawn ≥ 10 times a second.
 Run it once, on a quiet machine if you can: it reports the load average it saw.
@@ -24,7 +26,7 @@ import time
 import numpy as np
 
 from xarxa.playground import views
-from xarxa.playground.run import COMPUTE, FPS
+from xarxa.playground.run import FPS
 from xarxa.playground.server import PlaygroundServer
 
 CONFIG = {"dataset": "xor", "points": 1000, "split": 0.5, "hidden": [8, 8],
@@ -118,7 +120,7 @@ def main() -> None:
             print(f"| {speed} | {ups:.0f} | {fps:.1f} | {size / 1024:.1f} KiB |", flush=True)
 
         run = server.runs.get(run_id)
-        with COMPUTE, np.errstate(all="ignore"):
+        with run.compute, np.errstate(all="ignore"):
             step = median_time(run._train_step, 200)
             evaluate = median_time(run._evaluate, 50)
             plane = median_time(lambda: views.plane(run), 50)
@@ -134,10 +136,17 @@ def main() -> None:
                         ("Hessian λmax, Lanczos ≤ 20 products (every 1 s)", hess)):
             print(f"| {name} | {t * 1e3:.2f} ms |")
 
+        # 100 updates per frame: the updates dominate; one alone just before two at once
+        alone = play(port, [reader], [run_id], 100, args.seconds)[0][0]
         second = post(port, "/api/runs", dict(CONFIG, seed=1))["id"]
         other = Reader(port, second)
         other.start()
         time.sleep(0.3)
+        pair = play(port, [reader, other], [run_id, second], 100, args.seconds)
+        print("\n| 100 updates per frame | updates/s of each run |\n|---|---:|")
+        print(f"| one run alone | {alone:.0f} |")
+        print(f"| two runs at once | {pair[0][0]:.0f} and {pair[1][0]:.0f} "
+              f"(together {pair[0][0] + pair[1][0]:.0f}) |")
         both = play(port, [reader, other], [run_id, second], 5, args.seconds)
         print("\ntwo pages playing at once (5 updates per frame): " + "; ".join(
             f"run {i + 1}: {ups:.0f} updates/s, {fps:.1f} frames/s"

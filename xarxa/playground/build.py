@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import nn, optim
-from .. import random as xa_random
 from ..data.datasets.synthetic import (circles, imbalanced_blobs, linear_with_outliers, spirals,
                                       two_moons, xor_points)
 from ..nn import functional as F
+from ..random import Generator, use_generator
 from ..tensor import Tensor
 from .config import LOGIT_LOSSES, Config
 
@@ -137,17 +137,18 @@ def make_data(c: Config) -> Data:
     return Data(x[:n], x[n:], y[:n], y[n:], f[:n], f[n:], t[:n], t[n:], mean, std)
 
 
-def make_model(c: Config) -> nn.Sequential:
-    """The MLP, its weights drawn from xarxa's generator seeded with c.seed (the caller
-    holds the lock that keeps another run from reseeding it meanwhile)."""
-    xa_random.manual_seed(c.seed)
+def make_model(c: Config, generator: Generator) -> nn.Sequential:
+    """The MLP, its weights drawn from `generator` (seeded with c.seed: the weights that
+    `xa.manual_seed(c.seed)` gives, as in the exported script), never from the process-wide
+    generator, which another run's thread may be using."""
     act = getattr(nn, ACTIVATION_MODULES[c.activation])
     init = c.init if c.init in ("notes", "xavier", "he") else "pytorch"
     layers, width = [], len(c.features)
-    for w in c.hidden:
-        layers += [nn.Linear(width, w, init=init), act()]
-        width = w
-    layers.append(nn.Linear(width, 1, init=init))
+    with use_generator(generator):
+        for w in c.hidden:
+            layers += [nn.Linear(width, w, init=init), act()]
+            width = w
+        layers.append(nn.Linear(width, 1, init=init))
     model = nn.Sequential(*layers)
     if c.init in ("zeros", "constant"):
         for layer in model:

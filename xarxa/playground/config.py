@@ -105,13 +105,44 @@ _CHOICES = {"dataset": DATASETS, "activation": ACTIVATIONS, "init": INITS,
             "batch": BATCHES}
 
 
+class LongInteger:
+    """An integer of more than `DIGITS` digits, kept as its number of digits: beyond every
+    bound here, and converting it from or to text can fail (Python refuses over 4300 digits)
+    or take long. `json_int` makes them; `number` refuses them, naming the setting."""
+    DIGITS = 30
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+    @classmethod
+    def of(cls, value: int) -> "LongInteger":
+        """The digits of a Python int, counted without str() (which refuses big ones)."""
+        digits = int((abs(value).bit_length() - 1) * math.log10(2)) + 1  # or one more
+        return cls(digits + (abs(value) >= 10 ** digits))
+
+    def __repr__(self) -> str:
+        return f"an integer of {self.digits} digits"
+
+
+def json_int(text: str):
+    """`json.loads(..., parse_int=json_int)`: JSON integers, the overlong ones as
+    `LongInteger`."""
+    digits = len(text.lstrip("-"))
+    return int(text) if digits <= LongInteger.DIGITS else LongInteger(digits)
+
+
 def number(name: str, value, kind, low: float, high: float):
     """`value` as a `kind` within [low, high], or a ConfigError naming `name`."""
+    if isinstance(value, LongInteger):
+        raise ConfigError(f"{name}: must lie in [{low:g}, {high:g}], got {value!r}")
     if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or (kind is int and not float(value).is_integer()):
+            or (kind is int and isinstance(value, float) and not value.is_integer()):
         what = "an integer" if kind is int else "a number"
         raise ConfigError(f"{name}: expected {what} in [{low:g}, {high:g}], got {value!r}")
-    if not (math.isfinite(value) and low <= value <= high):
+    # ints compared as ints: float(10**400) would overflow
+    if isinstance(value, float) and not math.isfinite(value) or not low <= value <= high:
+        if isinstance(value, int) and abs(value) >= 10 ** LongInteger.DIGITS:
+            value = LongInteger.of(value)
         raise ConfigError(f"{name}: must lie in [{low:g}, {high:g}], got {value!r}")
     return kind(value)
 

@@ -5,25 +5,27 @@ plane, the units, the weights; the landscape and the Hessian's top eigenvalue ev
 of seconds), at most `FPS` frames a second. Pages read the frames through server-sent
 events (`Run.wait`); buttons call `play`, `pause`, `step` and `reset`.
 
-xarxa's grad mode and recording tape are process-wide switches (they are not per thread),
-so every computation on a model holds `COMPUTE`. Runs therefore take turns one update or
-one frame at a time: none waits for another run's training to finish, only for its current
-step (the GIL would serialise the Python work anyway).
+Runs share nothing: each builds its model from its own generator (`use_generator`, not the
+process-wide one that `xa.manual_seed` seeds), and grad mode and recording tapes are per
+thread in xarxa, so runs train at the same time and one run's update never waits for
+another's. Within a run, `compute` (a lock of its own) keeps the training thread and the
+requests (step, trace, pause, reset) from working on its model at once.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
 import numpy as np
 
 from ..autograd import no_grad, record
+from ..random import Generator, use_generator
 from ..tensor import Tensor
 from . import views
 from .build import batches, features, make_data, make_loss, make_model, make_optimizer
 from .config import Config
 
-COMPUTE = threading.RLock()
 FPS = 20                   # frames per second at most while playing
 LANDSCAPE_EVERY = 2.0      # seconds between landscapes while playing
 HESSIAN_EVERY = 1.0        # seconds between Hessian eigenvalues while playing
@@ -50,20 +52,31 @@ class Run:
         self.frame: dict = {}
         self.seq = 0          # frames published so far (never reset: pages wait on it)
         self.generation = 0   # bumped when the history is rewritten (reset, thinning)
-        with COMPUTE:
+        self.compute = threading.Lock()  # held by whoever works on the model
+        self.generator = Generator()     # this run's randomness (seeded in _build)
+        with self._computing():
             self._build()
         self._thread = threading.Thread(target=self._loop, name=f"playground-run-{run_id}",
                                         daemon=True)
         self._thread.start()
 
+    @contextlib.contextmanager
+    def _computing(self):
+        """Work on this run's model: its lock; anything random (none of the playground's
+        layers draws while training today) from its own generator; overflows are shown
+        as a diverged loss, not warned about."""
+        with self.compute, use_generator(self.generator), np.errstate(all="ignore"):
+            yield
+
     # -- building ------------------------------------------------------------------------
     def _build(self) -> None:
+        """(Re)build everything from the settings (the caller is in `_computing`)."""
         c = self.config
-        with np.errstate(all="ignore"):
-            self.data = d = make_data(c)
-            self.model = make_model(c)
-            self.optimizer, self.schedule = make_optimizer(c, self.model)
-            self.loss = make_loss(c, d)
+        self.generator.manual_seed(c.seed)  # a reset rebuilds the same weights
+        self.data = d = make_data(c)
+        self.model = make_model(c, self.generator)
+        self.optimizer, self.schedule = make_optimizer(c, self.model)
+        self.loss = make_loss(c, d)
         self._batches = batches(c, d, np.random.default_rng(c.seed))
         self.tensors = {name: (Tensor(getattr(d, "f_" + name)), Tensor(getattr(d, "t_" + name)))
                         for name in ("train", "test")}
@@ -155,26 +168,26 @@ class Run:
             self.playing = False
 
     def _publish(self, views_due: bool = False) -> None:
-        """Compute a frame and wake the pages waiting for one (caller holds COMPUTE)."""
+        """Compute a frame and wake the pages waiting for one (the caller is in
+        `_computing`)."""
         now = time.monotonic()
         frame = {"step": self.step_count, "lr": self.optimizer.param_groups[0]["lr"],
                  "epoch": self.step_count * (self.config.batch_len or len(self.data.f_train))
                  / len(self.data.f_train), "weights": views.weights(self.model)}
-        with np.errstate(all="ignore"):
-            frame["plane"] = views.plane(self)
-            if self.error is None and (views_due or now - self._last_hessian >= self._hessian_gap):
-                value = views.top_eigenvalue(self)
-                new = not self.hessian or self.hessian[-1][0] != self.step_count
-                if value is not None and new:
-                    self.hessian.append([self.step_count, value])
-                self._last_hessian = done = time.monotonic()
-                self._hessian_gap = max(HESSIAN_EVERY, (done - now) / VIEW_SHARE)
-            if self.error is None and \
-                    (views_due or now - self._last_landscape >= self._landscape_gap):
-                start = time.monotonic()
-                self.landscape = views.loss_landscape(self)
-                self._last_landscape = done = time.monotonic()
-                self._landscape_gap = max(LANDSCAPE_EVERY, (done - start) / VIEW_SHARE)
+        frame["plane"] = views.plane(self)
+        if self.error is None and (views_due or now - self._last_hessian >= self._hessian_gap):
+            value = views.top_eigenvalue(self)
+            new = not self.hessian or self.hessian[-1][0] != self.step_count
+            if value is not None and new:
+                self.hessian.append([self.step_count, value])
+            self._last_hessian = done = time.monotonic()
+            self._hessian_gap = max(HESSIAN_EVERY, (done - now) / VIEW_SHARE)
+        if self.error is None and \
+                (views_due or now - self._last_landscape >= self._landscape_gap):
+            start = time.monotonic()
+            self.landscape = views.loss_landscape(self)
+            self._last_landscape = done = time.monotonic()
+            self._landscape_gap = max(LANDSCAPE_EVERY, (done - start) / VIEW_SHARE)
         with self.cond:
             frame["playing"], frame["error"], frame["speed"] = self.playing, self.error, self.speed
             frame["controls"] = self.controls  # a page trusts "playing" from frames this new
@@ -195,7 +208,7 @@ class Run:
                 speed = self.speed
             start = time.monotonic()
             try:
-                with COMPUTE, np.errstate(all="ignore"):
+                with self._computing():
                     if not self.playing:  # paused or reset meanwhile
                         continue
                     for _ in range(speed):
@@ -231,7 +244,7 @@ class Run:
             self.playing = False
             self.controls += 1
         if was:
-            with COMPUTE:
+            with self._computing():
                 self._publish(views_due=True)
 
     def set_speed(self, speed: int) -> None:
@@ -243,7 +256,7 @@ class Run:
         with self.cond:
             self.playing = False
             self.controls += 1
-        with COMPUTE, np.errstate(all="ignore"):
+        with self._computing():
             result = {}
             if self.error is None:
                 for k in range(steps):
@@ -266,13 +279,13 @@ class Run:
         with self.cond:
             self.playing = False
             self.controls += 1
-        with COMPUTE:
+        with self._computing():
             self._build()
 
     def trace_point(self, which: str, index: int) -> dict:
         """The forward/backward table of one point's loss (training untouched)."""
         f, t = self.tensors[which]
-        with COMPUTE, np.errstate(all="ignore"):
+        with self._computing():
             saved = [(p, p._grad) for p in self.model.parameters()]
             for p, _ in saved:  # this point's gradients alone, not added to the last step's
                 p._grad = None

@@ -29,6 +29,7 @@ import json
 import re
 import secrets
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -38,12 +39,15 @@ from importlib import resources
 from .config import (BATCHES, CLASSIFICATION_LOSSES, DATASETS, FEATURES, INITS,
                      MAX_LAYERS, MAX_STEPS_PER_REQUEST, MAX_WIDTH, OPTIMIZERS,
                      REGRESSION_LOSSES, SCHEDULES, ACTIVATIONS, MAX_SPEED, Config, ConfigError,
-                     NUMBERS, number, parse_config)
+                     NUMBERS, json_int, number, parse_config)
 from .export import script
 from .run import Run
 
 MAX_RUNS = 8            # runs alive at once (each has a thread and a model)
 MAX_BODY = 64 * 1024    # bytes of JSON a request may send
+MAX_NESTING = 8         # arrays/objects inside one another (settings need 2)
+TOO_DEEP = (f"the body nests arrays or objects more than {MAX_NESTING} deep; settings are "
+            "one JSON object of numbers, names and lists")
 KEEPALIVE = 15.0        # seconds between comments on an idle event stream
 STATIC = {"index.html": "text/html", "app.js": "text/javascript",
           "draw.js": "text/javascript", "style.css": "text/css"}
@@ -65,31 +69,39 @@ class Runs:
     def __init__(self, limit: int = MAX_RUNS):
         self.limit = limit
         self._runs: dict[str, Run] = {}
+        self._building = 0   # runs being built (outside the lock: it takes a while)
+        self._closed = False
         self._lock = threading.Lock()
 
     def create(self, config: Config) -> Run:
         with self._lock:
-            if len(self._runs) >= self.limit:
+            if self._closed:
+                raise HTTPError(503, "the playground is shutting down")
+            victim = None
+            if len(self._runs) + self._building >= self.limit:  # a place is held while built
                 idle = sorted((r for r in self._runs.values() if r.listeners == 0),
                               key=lambda r: r.unwatched_since)
                 if not idle:
                     raise HTTPError(503, f"the playground already has {self.limit} runs open; "
                                     "close a tab and try again")
                 victim = self._runs.pop(idle[0].id)
-            else:
-                victim = None
-            run_id = secrets.token_hex(8)
-            self._runs[run_id] = None  # reserve the place while the run is built
-        if victim is not None:
-            victim.stop()
+            self._building += 1
         try:
-            run = Run(config, run_id)
+            if victim is not None:
+                victim.stop()
+            run = Run(config, secrets.token_hex(8))
         except BaseException:
             with self._lock:
-                self._runs.pop(run_id, None)
+                self._building -= 1
             raise
         with self._lock:
-            self._runs[run_id] = run
+            self._building -= 1
+            closed = self._closed
+            if not closed:
+                self._runs[run.id] = run
+        if closed:  # the server closed while it was built
+            run.stop()
+            raise HTTPError(503, "the playground is shutting down")
         return run
 
     def get(self, run_id: str) -> Run:
@@ -108,9 +120,21 @@ class Runs:
 
     def stop_all(self) -> None:
         with self._lock:
-            runs, self._runs = [r for r in self._runs.values() if r], {}
+            runs, self._runs, self._closed = list(self._runs.values()), {}, True
         for run in runs:
             run.stop()
+
+
+def _nesting(value) -> int:
+    """How deep arrays and objects nest in a parsed body (a loop: no recursion to exhaust)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if isinstance(value, (list, dict)):
+            deepest = max(deepest, depth)
+            todo += [(v, depth + 1) for v in (value.values() if isinstance(value, dict)
+                                               else value)]
+    return deepest
 
 
 def options() -> dict:
@@ -154,10 +178,14 @@ class Handler(BaseHTTPRequestHandler):
             raise HTTPError(411, "Content-Length is required") from None
         if not 0 <= length <= MAX_BODY:
             raise HTTPError(413, f"request body of {length} bytes; at most {MAX_BODY}")
-        try:
-            body = json.loads(self.rfile.read(length) or b"{}")
+        try:  # overlong integers stay text (`json_int`): int() of 5000 digits raises
+            body = json.loads(self.rfile.read(length) or b"{}", parse_int=json_int)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise HTTPError(400, f"the body is not valid JSON: {error}") from None
+        except RecursionError:  # the parser recurses once per level
+            raise HTTPError(400, TOO_DEEP) from None
+        if _nesting(body) > MAX_NESTING:  # refused before a message's repr() recurses into it
+            raise HTTPError(400, TOO_DEEP)
         if not isinstance(body, dict):
             raise HTTPError(400, f"expected a JSON object, got {type(body).__name__}")
         return body
@@ -194,7 +222,7 @@ class Handler(BaseHTTPRequestHandler):
             self._json({"error": str(error)}, error.status)
         except ConfigError as error:
             self._json({"error": str(error)}, 400)
-        except (BrokenPipeError, ConnectionResetError):
+        except ConnectionError:  # the page hung up: nobody to answer
             pass
         except Exception as error:  # noqa: BLE001 - a bug: say so, keep serving
             traceback.print_exc()
@@ -308,7 +336,7 @@ class Handler(BaseHTTPRequestHandler):
                     continue
                 seen = seq
                 send("frame", run.update(cursor))
-        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+        except (ConnectionError, TimeoutError):  # the page went away
             pass
         finally:
             with run.cond:
@@ -329,6 +357,12 @@ class PlaygroundServer(ThreadingHTTPServer):
         self.loopback = host in LOOPBACK
         port = self.server_address[1]
         self.hosts = {f"{h}:{port}" for h in ("127.0.0.1", "localhost", "[::1]")}
+
+    def handle_error(self, request, client_address) -> None:
+        """A page that hangs up mid-request (a closed tab, a reload) is no error: nothing on
+        the terminal (socketserver would print a traceback); anything else as usual."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:
