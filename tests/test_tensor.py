@@ -7,7 +7,7 @@ import xarxa as xa
 def test_dtype_rules_follow_pytorch():
     assert xa.tensor(1.5).dtype == xa.float32
     assert xa.tensor([1, 2]).dtype == xa.int64
-    assert xa.tensor([True]).dtype == xa.bool_
+    assert xa.tensor([True]).dtype == xa.bool
     assert xa.tensor(np.zeros(2, np.float64)).dtype == xa.float64
     assert xa.tensor(np.zeros(2, np.float64), dtype=xa.float32).dtype == xa.float32
     assert xa.zeros(2, 3).dtype == xa.float32 and xa.arange(3).dtype == xa.int64
@@ -58,7 +58,7 @@ def test_item_len_iter_and_comparisons():
     x = xa.tensor([1.0, 2.0, 3.0])
     assert len(x) == 3 and [t.item() for t in x] == [1.0, 2.0, 3.0]
     assert (x > 1.5).numpy().tolist() == [False, True, True]
-    assert (x == 2.0).dtype == xa.bool_
+    assert (x == 2.0).dtype == xa.bool
     assert not (x > 1.5).requires_grad
 
 

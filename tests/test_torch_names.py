@@ -207,3 +207,23 @@ def test_is_tensor_allclose_isclose_equal_match_torch():
         xa.allclose(x, a)
     with pytest.raises(ValueError, match="isclose: shapes"):
         xa.isclose(x, xa.ones(2))
+
+
+# -- heaviside is PyTorch's, step the notes' -----------------------------------------------------
+
+def test_heaviside_matches_torch_and_step_is_one_at_zero():
+    a = np.array([[-1.5, 0.0, 2.0], [0.0, -0.0, 3.0]], np.float32)
+    for values in ([0.5], [[0.25], [0.75]]):
+        v = np.array(values, np.float32)
+        _close(xa.heaviside(xa.tensor(a), xa.tensor(v)),
+               torch.heaviside(torch.tensor(a), torch.tensor(v)))
+    ints = xa.heaviside(xa.tensor([-2, 0, 5]), xa.tensor([7]))
+    assert ints.dtype == np.int64 and ints.tolist() == [0, 7, 1]
+    import xarxa.nn.functional as F
+    assert F.step(xa.tensor(a)).tolist() == [[0.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
+    with pytest.raises(TypeError, match="heaviside: input and values must have the same dtype"):
+        xa.heaviside(xa.tensor(a), xa.tensor([1]))
+    with pytest.raises(TypeError, match="heaviside: expected Tensors for input and values"):
+        xa.heaviside(xa.tensor(a), 0.5)
+    with pytest.raises(ValueError, match="heaviside: shapes"):
+        xa.heaviside(xa.tensor(a), xa.ones(2))

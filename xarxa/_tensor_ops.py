@@ -262,7 +262,7 @@ class TensorOps:
         return self.to(dtypes.int32)
 
     def bool(self):
-        return self.to(dtypes.bool_)
+        return self.to(dtypes.bool)
 
     def byte(self):
         return self.to(dtypes.uint8)

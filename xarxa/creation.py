@@ -107,7 +107,7 @@ def empty(*shape, size=None, dtype=None, device=None, requires_grad: bool = Fals
 def _fill_dtype(fill_value, dtype):
     """PyTorch's dtype for `full`: bool for bools, int64 for ints, else the default float."""
     if dtype is None and isinstance(fill_value, (bool, np.bool_)):
-        return dtypes.bool_
+        return dtypes.bool
     if dtype is None and isinstance(fill_value, (int, np.integer)):
         return dtypes.int64
     return dtype

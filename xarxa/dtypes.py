@@ -11,12 +11,12 @@ int16 = np.dtype("int16")
 int32 = np.dtype("int32")
 int64 = np.dtype("int64")
 uint8 = np.dtype("uint8")
-bool_ = np.dtype("bool")
-half, float, double = float16, float32, float64  # noqa: A001 - PyTorch's aliases
+bool = np.dtype("bool")  # noqa: A001 - PyTorch's names, shadowing the builtins here
+half, float, double = float16, float32, float64  # noqa: A001
 long, int = int64, int32  # noqa: A001
 
 _default = {"float": float32}
-_SUPPORTED = {float16, float32, float64, int8, int16, int32, int64, uint8, bool_}
+_SUPPORTED = {float16, float32, float64, int8, int16, int32, int64, uint8, bool}
 
 
 def get_default_dtype() -> np.dtype:
@@ -50,7 +50,7 @@ def resolve(dtype, op: str = "tensor") -> np.dtype:
 
 # PyTorch's legacy tensor-type names: `x.type()` is 'torch.FloatTensor' for float32.
 _LEGACY_NAMES = {float16: "Half", float32: "Float", float64: "Double", int8: "Char",
-                 int16: "Short", int32: "Int", int64: "Long", uint8: "Byte", bool_: "Bool"}
+                 int16: "Short", int32: "Int", int64: "Long", uint8: "Byte", bool: "Bool"}
 
 
 def legacy_name(dtype) -> str:

@@ -435,7 +435,7 @@ class Tensor(TensorOps):
         body = np.array2string(self._data, separator=", ", precision=4,
                                prefix="tensor(")
         extras = []
-        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
+        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
             extras.append(f"dtype={self.dtype}")
         if self._ctx is not None:
             extras.append(f"grad_fn=<{self._ctx.name}>")

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import xarxa as xa
+import xarxa.nn.functional as F
 
 
 def test_matmul_shape_mismatch_names_shapes():
@@ -83,4 +84,4 @@ def test_item_and_softmax_errors():
 def test_linear_dtype_mismatch_is_an_error_not_an_upcast():
     with pytest.raises(TypeError, match="linear: input dtype float64 does not match the "
                                         "weight dtype float32"):
-        xa.linear(xa.zeros(2, 3, dtype=xa.float64), xa.zeros(4, 3))
+        F.linear(xa.zeros(2, 3, dtype=xa.float64), xa.zeros(4, 3))

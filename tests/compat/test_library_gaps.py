@@ -37,7 +37,7 @@ def test_type_names_and_casts_as_torch(name):
     values = np.array([0.0, 1.0, 2.7, -1.5])
     if name in ("uint8", "bool"):
         values = np.abs(values)
-    ours, theirs = xa.tensor(values).to(getattr(xa, name if name != "bool" else "bool_")), \
+    ours, theirs = xa.tensor(values).to(getattr(xa, name)), \
         torch.tensor(values).to(getattr(torch, name))
     assert ours.type() == theirs.type().replace("torch.", "xarxa.")
     for target in ("float32", "int64", "float64"):

@@ -5,6 +5,7 @@ import numpy as np
 import torch
 
 import xarxa as xa
+import xarxa.nn.functional as F
 
 _RNG = np.random.default_rng(1234)
 SHAPES = {"w1": (5, 3), "b1": (5,), "w2": (2, 5), "b2": (2,)}
@@ -23,8 +24,8 @@ def torch_params() -> dict[str, torch.Tensor]:
 
 
 def xarxa_loss(p, x, y):
-    h = xa.tanh(xa.linear(xa.tensor(x), p["w1"], p["b1"]))
-    out = xa.linear(h, p["w2"], p["b2"])
+    h = xa.tanh(F.linear(xa.tensor(x), p["w1"], p["b1"]))
+    out = F.linear(h, p["w2"], p["b2"])
     return ((out - xa.tensor(y)) ** 2).mean()
 
 

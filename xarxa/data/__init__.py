@@ -21,6 +21,5 @@ __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDatas
            "ChainDataset", "random_split", "val_split", "Sampler", "SequentialSampler",
            "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
            "DataLoader", "default_collate", "default_convert", "get_worker_info",
-           "WorkerInfo", "transforms", "datasets"]
+           "WorkerInfo", "transforms", "datasets", "DistributedSampler"]
 from .distributed import DistributedSampler  # noqa: E402  (NumPy only; MPI under mpiexec)
-__all__.append("DistributedSampler")

@@ -4,7 +4,8 @@
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     sched = optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
 """
-from . import lr_scheduler  # noqa: F401
+from .. import _namespace
+from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
@@ -13,3 +14,4 @@ from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adadelta", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"]
+__getattr__, __dir__ = _namespace.surface(__name__, __all__, {})  # dir(): __all__ only

@@ -1,8 +1,6 @@
 """Every differentiable op of xarxa, one `Function` subclass each, grouped by family."""
-from types import ModuleType as _ModuleType
-
-from .activation import (elu, gelu, heaviside, leaky_relu, log_softmax, relu,  # noqa: F401
-                         sigmoid, silu, softmax, softplus, step, tanh)
+from .activation import (elu, gelu, leaky_relu, log_softmax, relu, sigmoid,  # noqa: F401
+                         silu, softmax, softplus, step, tanh)
 from .elementwise import (abs, add, cast, clamp, div, exp, log, maximum,  # noqa: F401
                           minimum, mul, neg, pow, sqrt, sub, where)
 from .linalg import linear, matmul  # noqa: F401
@@ -15,13 +13,26 @@ from .embedding import embedding  # noqa: F401
 from .pool import (adaptive_avg_pool2d, avg_pool2d, bed_of_nails_unpool,  # noqa: F401
                    interpolate, max_pool2d, max_unpool2d, upsample_nearest)
 from .math import (acos, asin, atan, atan2, ceil, cos, cosh, eq, erf, expm1,  # noqa: F401
-                   floor, ge, gt, le, log10, log1p, log2, lt, meshgrid, ne, reciprocal,
-                   round, rsqrt, sign, sin, sinh, square, tan)
+                   floor, ge, gt, heaviside, le, log10, log1p, log2, lt, meshgrid, ne,
+                   reciprocal, round, rsqrt, sign, sin, sinh, square, tan)
 from .indexing import (chunk, flip, gather, index_select, masked_fill,  # noqa: F401
                        repeat, scatter, sort, split, t, topk)
 from .vector import bmm, mm, norm  # noqa: F401  (after `.norm`: the name is the function)
 
-# `from xarxa.autograd.ops import *` (in xarxa/__init__.py) exports the ops only, never the
-# family modules that the imports above bind here (`norm`, `shape`, `pool`, `linalg` …)
-__all__ = sorted(name for name, value in globals().items()
-                 if not name.startswith("_") and not isinstance(value, _ModuleType))
+# Every public op, checked against tests/op_table.py (the op table). Those PyTorch has at its
+# top level are re-exported by `xarxa`, its `nn.functional` ones (and the notes' `step` and
+# `bed_of_nails_unpool`) by `xarxa.nn.functional`; cast, getitem, view, expand and repeat are
+# reached as Tensor methods.
+__all__ = ["abs", "acos", "adaptive_avg_pool2d", "add", "argmax", "argmin", "asin", "atan",
+           "atan2", "avg_pool2d", "batch_norm", "bed_of_nails_unpool", "bmm", "broadcast_to",
+           "cast", "cat", "ceil", "chunk", "clamp", "concatenate", "conv2d", "conv_transpose2d",
+           "cos", "cosh", "div", "elu", "embedding", "eq", "erf", "exp", "expand", "expm1",
+           "flatten", "flip", "floor", "gather", "ge", "gelu", "getitem", "gt", "heaviside",
+           "index_select", "interpolate", "layer_norm", "le", "leaky_relu", "linear", "log",
+           "log10", "log1p", "log2", "log_softmax", "lt", "masked_fill", "matmul", "max",
+           "max_pool2d", "max_unpool2d", "maximum", "mean", "meshgrid", "min", "minimum", "mm",
+           "mul", "ne", "neg", "norm", "pad", "permute", "pow", "reciprocal", "relu", "repeat",
+           "reshape", "round", "rsqrt", "scatter", "sigmoid", "sign", "silu", "sin", "sinh",
+           "softmax", "softplus", "sort", "split", "sqrt", "square", "squeeze", "stack", "std",
+           "step", "sub", "sum", "t", "tan", "tanh", "topk", "transpose", "unsqueeze",
+           "upsample_nearest", "var", "view", "where"]

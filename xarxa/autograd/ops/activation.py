@@ -277,9 +277,6 @@ def step(x: Tensor) -> Tensor:
     return Step.apply(x)
 
 
-heaviside = step
-
-
 def _check_float(x: Tensor, op: str) -> None:
     if x.dtype.kind != "f":
         raise TypeError(f"{op}: expected a floating tensor, got dtype {x.dtype}")

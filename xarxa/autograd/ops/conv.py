@@ -142,7 +142,7 @@ class Conv2d(Function):
         padding = pt, pb, pl, pr = ctx.attrs.get("padding", (0, 0, 0, 0))
         ho, wo = grad.shape[2:]
         dx = dw = db = None
-        if len(need) > 2 and need[2]:
+        if need[2]:
             db = chwn_matrix(grad).sum(axis=1)    # a contiguous reduction when CHWN
         if (sh, sw) == (1, 1) and max(pt, pb) < fh and max(pl, pr) < fw \
                 and (k <= c or (need[0] and k <= 2 * c)):
@@ -203,14 +203,16 @@ class ConvTranspose2d(Function):
             dx = from_chwn(w.reshape(c_in, -1) @ gcols, n, c_in, h, wd)
         if need[1]:
             dw = (x2 @ gcols.T).reshape(w.shape)
-        if len(need) > 2 and need[2]:
+        if need[2]:
             db = grad.sum(axis=(0, 2, 3))
         return dx, dw, db
 
 
 # -- wrappers ------------------------------------------------------------------------------
 
-def _pair(value, name: str, op: str) -> tuple[int, int]:
+def pair(value, name: str, op: str) -> tuple[int, int]:
+    """An int or a pair of ints as (h, w): the one check of the 2-D ops' size arguments
+    (kernel_size, stride, padding, output_size …), also used by the layers that store them."""
     if isinstance(value, (int, np.integer)):
         return int(value), int(value)
     if isinstance(value, (tuple, list)) and len(value) == 2 and \
@@ -220,7 +222,8 @@ def _pair(value, name: str, op: str) -> tuple[int, int]:
 
 
 def check_stride(stride, op: str) -> tuple[int, int]:
-    s = _pair(stride, "stride", op)
+    """A positive int or pair of ints as (sh, sw)."""
+    s = pair(stride, "stride", op)
     if s[0] <= 0 or s[1] <= 0:
         raise ValueError(f"{op}: stride must be positive, got {stride!r}")
     return s
@@ -247,7 +250,7 @@ def conv_padding(padding, hw, kernel, stride, op: str) -> tuple[int, int, int, i
     if isinstance(padding, (tuple, list)) and len(padding) == 4:
         p = tuple(int(v) for v in padding)
     else:
-        ph, pw = _pair(padding, "padding", op)
+        ph, pw = pair(padding, "padding", op)
         p = (ph, ph, pw, pw)
     if min(p) < 0:
         raise ValueError(f"{op}: padding must be non-negative, got {padding!r}")
@@ -311,8 +314,8 @@ def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stri
     op = "conv_transpose2d"
     _check_input(x, weight, op, 0)
     stride = check_stride(stride, op)
-    ph, pw = _pair(padding, "padding", op)
-    oh, ow = _pair(output_padding, "output_padding", op)
+    ph, pw = pair(padding, "padding", op)
+    oh, ow = pair(output_padding, "output_padding", op)
     if min(ph, pw, oh, ow) < 0:
         raise ValueError(f"{op}: padding and output_padding must be non-negative, got "
                          f"{padding!r} and {output_padding!r}")

@@ -74,15 +74,25 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         bad = indices.min() if indices.min() < 0 else indices.max()
         raise IndexError(f"{op}: index {int(bad)} is out of range for a table of {n} rows "
                          f"(expected 0 ≤ index < {n})")
-    if padding_idx is not None:
-        if not -n <= padding_idx < n:
-            raise ValueError(f"{op}: padding_idx must be within the {n} rows "
-                             f"(-{n} ≤ padding_idx < {n}), got {padding_idx}")
-        padding_idx = int(padding_idx) % n
+    padding_idx = padding_index(padding_idx, n, op)
     if max_norm is not None:
         _renorm(weight, indices, float(max_norm), float(norm_type))
     return Embedding.apply(weight, indices=indices, padding_idx=padding_idx,
                            scale_grad_by_freq=bool(scale_grad_by_freq))
+
+
+def padding_index(padding_idx: int | None, num_embeddings: int, op: str) -> int | None:
+    """`padding_idx` checked against the table's rows and made non-negative (None stays None):
+    the one check of it, made by `embedding` and by `nn.Embedding` when it is built."""
+    if padding_idx is None:
+        return None
+    n = num_embeddings
+    if isinstance(padding_idx, bool) or not isinstance(padding_idx, (int, np.integer)):
+        raise TypeError(f"{op}: padding_idx must be an int or None, got {padding_idx!r}")
+    if not -n <= padding_idx < n:
+        raise ValueError(f"{op}: padding_idx must be within the {n} rows "
+                         f"(-{n} ≤ padding_idx < {n}), got {padding_idx}")
+    return int(padding_idx) % n
 
 
 def _renorm(weight: Tensor, indices, max_norm: float, norm_type: float) -> None:

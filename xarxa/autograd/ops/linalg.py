@@ -42,7 +42,7 @@ class MatMul(Function):
 class Linear(Function):
     """x @ wᵀ + b in one node: the layer every MLP repeats, fused for speed."""
 
-    def forward(ctx, x, w, b=None):
+    def forward(ctx, x, w, b):
         ctx.save_for_backward(x, w)
         out = x @ w.T
         if b is not None:
@@ -58,9 +58,7 @@ class Linear(Function):
         g2 = grad.reshape(-1, grad.shape[-1])
         if need[1]:
             dw = g2.T @ x.reshape(-1, x.shape[-1])
-        if len(need) == 2:  # no bias input
-            return dx, dw
-        if need[2]:
+        if need[2]:  # False when the bias is None, as for conv2d
             db = g2.sum(axis=0)
         return dx, dw, db
 
@@ -106,6 +104,4 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is not None and bias._data.shape != (ws[0],):
         raise ValueError(f"linear: bias of shape {bias.shape}, expected "
                          f"({weight.shape[0]},)")
-    if bias is None:
-        return Linear.apply(x, weight)
     return Linear.apply(x, weight, bias)

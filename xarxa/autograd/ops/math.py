@@ -429,3 +429,19 @@ def gt(input: Tensor, other) -> Tensor:  # noqa: A002
 def ge(input: Tensor, other) -> Tensor:  # noqa: A002
     """input >= other elementwise (a bool tensor)."""
     return _compare("ge", input, other)
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:  # noqa: A002
+    """PyTorch's Heaviside function: 0 where input < 0, `values` where input == 0 and 1 where
+    input > 0 (the two broadcast; one dtype for both; no gradient, as in PyTorch). The notes'
+    step, 1 at 0 with gradient 0 (the perceptron's activation), is `F.step`."""
+    op = "heaviside"
+    if not isinstance(input, Tensor) or not isinstance(values, Tensor):
+        raise TypeError(f"{op}: expected Tensors for input and values, got "
+                        f"{type(input).__name__} and {type(values).__name__}")
+    if input.dtype != values.dtype:
+        raise TypeError(f"{op}: input and values must have the same dtype, got "
+                        f"{input.dtype} and {values.dtype}")
+    x, v = input._data, values._data
+    check_broadcast(op, x, v)
+    return Tensor(np.where(x > 0, 1, np.where(x == 0, v, 0)).astype(x.dtype, copy=False))

@@ -15,7 +15,7 @@ import numpy as np
 from ..function import Function
 from ...tensor import Tensor
 from ._layout import empty_in_layout, layout_of, same_layout
-from .conv import _pair, check_stride
+from .conv import check_stride, pair
 
 
 def _window(x, p, q, sh, sw, ho, wo):
@@ -235,11 +235,11 @@ def _check_4d(x, op: str) -> None:
 
 def _pool_args(x, kernel_size, stride, padding, op: str):
     _check_4d(x, op)
-    kernel = _pair(kernel_size, "kernel_size", op)
+    kernel = pair(kernel_size, "kernel_size", op)
     if min(kernel) <= 0:
         raise ValueError(f"{op}: kernel_size must be positive, got {kernel_size!r}")
     stride = kernel if stride is None else check_stride(stride, op)
-    pad = _pair(padding, "padding", op)
+    pad = pair(padding, "padding", op)
     if min(pad) < 0 or pad[0] > kernel[0] // 2 or pad[1] > kernel[1] // 2:
         raise ValueError(f"{op}: padding must be between 0 and half the kernel size, got "
                          f"{padding!r} for kernel {kernel}")
@@ -275,7 +275,7 @@ def adaptive_avg_pool2d(x: Tensor, output_size) -> Tensor:
     """Average pooling to a fixed output size whatever the input size (1 = global average
     pooling, for fully convolutional networks)."""
     _check_4d(x, "adaptive_avg_pool2d")
-    ho, wo = _pair(output_size, "output_size", "adaptive_avg_pool2d")
+    ho, wo = pair(output_size, "output_size", "adaptive_avg_pool2d")
     if ho <= 0 or wo <= 0 or ho > x.shape[2] or wo > x.shape[3]:
         raise ValueError(f"adaptive_avg_pool2d: output size {(ho, wo)} must be positive and "
                          f"at most the input size {x.shape[2:]}")
@@ -293,9 +293,9 @@ def max_unpool2d(x: Tensor, indices: Tensor, kernel_size, stride=None, padding=0
     """
     op = "max_unpool2d"
     _check_4d(x, op)
-    kernel = _pair(kernel_size, "kernel_size", op)
+    kernel = pair(kernel_size, "kernel_size", op)
     stride = kernel if stride is None else check_stride(stride, op)
-    ph, pw = _pair(padding, "padding", op)
+    ph, pw = pair(padding, "padding", op)
     if output_size is None:
         out = ((x.shape[2] - 1) * stride[0] - 2 * ph + kernel[0],
                (x.shape[3] - 1) * stride[1] - 2 * pw + kernel[1])
@@ -325,7 +325,7 @@ def upsample_nearest(x: Tensor, scale_factor=None, size=None) -> Tensor:
     if (scale_factor is None) == (size is None):
         raise ValueError(f"{op}: give exactly one of scale_factor and size")
     if size is not None:
-        ho, wo = _pair(size, "size", op)
+        ho, wo = pair(size, "size", op)
         sh, sw = h / ho, w / wo
     else:
         fh, fw = (scale_factor, scale_factor) if np.isscalar(scale_factor) else scale_factor
@@ -362,10 +362,10 @@ def bed_of_nails_unpool(x: Tensor, scale_factor=2, position=(0, 0)) -> Tensor:
     """
     op = "bed_of_nails_unpool"
     _check_4d(x, op)
-    factor = _pair(scale_factor, "scale_factor", op)
+    factor = pair(scale_factor, "scale_factor", op)
     if min(factor) <= 0:
         raise ValueError(f"{op}: scale_factor must be positive, got {scale_factor!r}")
-    pos = _pair(position, "position", op)
+    pos = pair(position, "position", op)
     if not (0 <= pos[0] < factor[0] and 0 <= pos[1] < factor[1]):
         raise ValueError(f"{op}: position {pos} must lie inside the {factor} block")
     return BedOfNails.apply(x, factor=factor, position=pos)

@@ -13,7 +13,7 @@ from .pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d  # noqa: F401
 from .upsample import BedOfNailsUnpool, MaxUnpool2d, Upsample  # noqa: F401
 
 __all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "BedOfNailsUnpool",
-           "Conv2d", "ConvTranspose2d", "CosineSimilarity", "PairwiseDistance", "DenseBlock", "Dropout", "Dropout2d", "ELU",
-           "Embedding", "Flatten", "GELU", "Identity", "LayerNorm", "LeakyReLU", "Linear",
-           "LogSoftmax", "MaxPool2d", "MaxUnpool2d", "ReLU", "ResidualBlock", "SiLU",
-           "Sigmoid", "Softmax", "Softplus", "Step", "Tanh", "Upsample"]
+           "Conv2d", "ConvTranspose2d", "CosineSimilarity", "PairwiseDistance", "DenseBlock",
+           "Dropout", "Dropout2d", "ELU", "Embedding", "Flatten", "GELU", "Identity", "LayerNorm",
+           "LeakyReLU", "Linear", "LogSoftmax", "MaxPool2d", "MaxUnpool2d", "ReLU",
+           "ResidualBlock", "SiLU", "Sigmoid", "Softmax", "Softplus", "Step", "Tanh", "Upsample"]

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ...autograd.ops.conv import (_pair, check_stride, conv2d, conv_padding,
-                                  conv_transpose2d)
+from ...autograd.ops.conv import check_stride, conv2d, conv_padding, conv_transpose2d, pair
 from ...tensor import Tensor
 from ..init import init_layer
 from ..module import Module, Window
@@ -67,13 +66,13 @@ class Conv2d(Module):
             raise ValueError(f"Conv2d: in_channels and out_channels must be positive, got "
                              f"{in_channels} and {out_channels}")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d")
+        self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d")
         if min(self.kernel_size) <= 0:
             raise ValueError(f"Conv2d: kernel_size must be positive, got {kernel_size!r}")
         self.stride = check_stride(stride, "Conv2d")
         conv_padding(padding, (1, 1), self.kernel_size, self.stride, "Conv2d")  # validate
         self.padding = padding if isinstance(padding, str) else (
-            tuple(padding) if isinstance(padding, (tuple, list)) else _pair(padding, "", ""))
+            tuple(padding) if isinstance(padding, (tuple, list)) else pair(padding, "", ""))
         self.init = init
         add_weight_and_bias(self, (self.out_channels, self.in_channels) + self.kernel_size,
                             self.out_channels, bias, dtype, "Conv2d", device)
@@ -130,10 +129,10 @@ class ConvTranspose2d(Module):
             raise ValueError(f"{op}: in_channels and out_channels must be positive, got "
                              f"{in_channels} and {out_channels}")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size = _pair(kernel_size, "kernel_size", op)
+        self.kernel_size = pair(kernel_size, "kernel_size", op)
         self.stride = check_stride(stride, op)
-        self.padding = _pair(padding, "padding", op)
-        self.output_padding = _pair(output_padding, "output_padding", op)
+        self.padding = pair(padding, "padding", op)
+        self.output_padding = pair(output_padding, "output_padding", op)
         if max(self.output_padding) and (self.output_padding[0] >= self.stride[0]
                                          or self.output_padding[1] >= self.stride[1]):
             raise ValueError(f"{op}: output_padding {self.output_padding} must be smaller "

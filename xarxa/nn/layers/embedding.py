@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd.ops.embedding import embedding
+from ...autograd.ops.embedding import embedding, padding_index
 from ...dtypes import resolve
 from ...tensor import Tensor
 from ..init import normal_
@@ -39,11 +39,7 @@ class Embedding(Module):
         if num_embeddings <= 0 or embedding_dim <= 0:
             raise ValueError(f"Embedding: num_embeddings and embedding_dim must be positive, "
                              f"got {num_embeddings} and {embedding_dim}")
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"Embedding: padding_idx must be within the "
-                                 f"{num_embeddings} rows, got {padding_idx}")
-            padding_idx = int(padding_idx) % num_embeddings
+        padding_idx = padding_index(padding_idx, num_embeddings, "Embedding")
         if sparse:
             raise NotImplementedError("Embedding: sparse gradients are not supported; use "
                                       "sparse=False")

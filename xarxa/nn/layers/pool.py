@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from ...autograd.ops.conv import _pair, check_stride
+from ...autograd.ops.conv import check_stride, pair
 from ...autograd.ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ...tensor import Tensor
 from ..module import Module, Window
@@ -26,11 +26,11 @@ class _Pool(Module):
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
         name = type(self).__name__
-        self.kernel_size = _pair(kernel_size, "kernel_size", name)
+        self.kernel_size = pair(kernel_size, "kernel_size", name)
         if min(self.kernel_size) <= 0:
             raise ValueError(f"{name}: kernel_size must be positive, got {kernel_size!r}")
         self.stride = self.kernel_size if stride is None else check_stride(stride, name)
-        self.padding = _pair(padding, "padding", name)
+        self.padding = pair(padding, "padding", name)
         if min(self.padding) < 0:
             raise ValueError(f"{name}: padding must be non-negative, got {padding!r}")
 
@@ -91,7 +91,7 @@ class AdaptiveAvgPool2d(Module):
 
     def __init__(self, output_size=1):
         super().__init__()
-        self.output_size = _pair(output_size, "output_size", "AdaptiveAvgPool2d")
+        self.output_size = pair(output_size, "output_size", "AdaptiveAvgPool2d")
 
     def forward(self, x: Tensor) -> Tensor:
         return adaptive_avg_pool2d(x, self.output_size)

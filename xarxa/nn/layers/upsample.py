@@ -2,7 +2,7 @@
 unpooling. (The learned one, `ConvTranspose2d`, lives in conv.py.)"""
 from __future__ import annotations
 
-from ...autograd.ops.conv import _pair
+from ...autograd.ops.conv import pair
 from ...autograd.ops.pool import bed_of_nails_unpool, max_unpool2d, upsample_nearest
 from ...tensor import Tensor
 from ..module import Module, Window
@@ -79,11 +79,11 @@ class BedOfNailsUnpool(Module):
 
     def __init__(self, scale_factor=2, position=(0, 0)):
         super().__init__()
-        self.scale_factor = _pair(scale_factor, "scale_factor", "BedOfNailsUnpool")
+        self.scale_factor = pair(scale_factor, "scale_factor", "BedOfNailsUnpool")
         if min(self.scale_factor) <= 0:
             raise ValueError(f"BedOfNailsUnpool: scale_factor must be positive, got "
                              f"{scale_factor!r}")
-        self.position = _pair(position, "position", "BedOfNailsUnpool")
+        self.position = pair(position, "position", "BedOfNailsUnpool")
         if not all(0 <= p < s for p, s in zip(self.position, self.scale_factor)):
             raise ValueError(f"BedOfNailsUnpool: position {self.position} must lie inside "
                              f"the {self.scale_factor} block")
