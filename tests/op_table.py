@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as TF
 
 import xarxa as xa
+import xarxa.nn.functional as F
 
 
 @dataclass
@@ -95,7 +96,7 @@ OPS: list[OpCase] = [
            [((2, 3), (2, 1))]),
     OpCase("stack", lambda a, b: xa.stack([a, b], dim=1), lambda a, b: torch.stack([a, b], 1),
            [((2, 3), (2, 3))]),
-    OpCase("pad", lambda a: xa.pad(a, (1, 2, 0, 1), value=0.5),
+    OpCase("pad", lambda a: F.pad(a, (1, 2, 0, 1), value=0.5),
            lambda a: TF.pad(a, (1, 2, 0, 1), value=0.5), [((2, 3),), ((1, 2, 3),)]),
     OpCase("getitem_slice", lambda a: a[1:, ::2], lambda a: a[1:, ::2], [((3, 4),)]),
     OpCase("getitem_int", lambda a: a[1], lambda a: a[1], [((3, 4),)]),
@@ -108,15 +109,15 @@ OPS: list[OpCase] = [
     OpCase("matmul", lambda a, b: a @ b, lambda a, b: a @ b,
            [((2, 3), (3, 4)), ((3,), (3, 2)), ((2, 3), (3,)), ((3,), (3,)),
             ((2, 2, 3), (3, 4)), ((2, 3), (4, 3, 2))]),
-    OpCase("linear", xa.linear, TF.linear, [((4, 3), (2, 3), (2,)), ((2, 5, 3), (2, 3), (2,)),
+    OpCase("linear", F.linear, TF.linear, [((4, 3), (2, 3), (2,)), ((2, 5, 3), (2, 3), (2,)),
                                             ((3,), (2, 3), (2,))]),
-    OpCase("linear_nobias", lambda x, w: xa.linear(x, w), lambda x, w: TF.linear(x, w),
+    OpCase("linear_nobias", lambda x, w: F.linear(x, w), lambda x, w: TF.linear(x, w),
            [((4, 3), (2, 3))]),
     # activations
     OpCase("relu", xa.relu, torch.relu, [(s,) for s in UNARY]),
     OpCase("sigmoid", xa.sigmoid, torch.sigmoid, [(s,) for s in UNARY]),
     OpCase("tanh", xa.tanh, torch.tanh, [(s,) for s in UNARY]),
-    OpCase("step", lambda a: xa.step(a) * a, lambda a: (a >= 0).to(a.dtype) * a,
+    OpCase("step", lambda a: F.step(a) * a, lambda a: (a >= 0).to(a.dtype) * a,
            [(s,) for s in UNARY]),
     OpCase("softmax", lambda a: xa.softmax(a, dim=-1), lambda a: torch.softmax(a, -1),
            [((3,),), ((2, 3),), ((2, 3, 4),)]),
@@ -133,7 +134,7 @@ def _bn_train(x, w, b):
 
 def _maxpool_unpool(x):
     out, idx = xa.max_pool2d(x, 2, return_indices=True)
-    return xa.max_unpool2d(out * 2.0, idx, 2)
+    return F.max_unpool2d(out * 2.0, idx, 2)
 
 
 def _torch_maxpool_unpool(x):
@@ -162,15 +163,15 @@ OPS += [
     OpCase("max_pool2d", lambda x: xa.max_pool2d(x, 2), lambda x: TF.max_pool2d(x, 2),
            [((2, 2, 4, 4),), ((1, 1, 5, 5),)]),
     OpCase("max_unpool2d", _maxpool_unpool, _torch_maxpool_unpool, [((1, 2, 4, 4),)]),
-    OpCase("avg_pool2d", lambda x: xa.avg_pool2d(x, 3, stride=2, padding=1),
+    OpCase("avg_pool2d", lambda x: F.avg_pool2d(x, 3, stride=2, padding=1),
            lambda x: TF.avg_pool2d(x, 3, stride=2, padding=1), [((2, 2, 5, 5),)]),
-    OpCase("adaptive_avg_pool2d", lambda x: xa.adaptive_avg_pool2d(x, 1),
+    OpCase("adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, 1),
            lambda x: TF.adaptive_avg_pool2d(x, 1), [((2, 3, 4, 5),)]),
-    OpCase("upsample_nearest", lambda x: xa.upsample_nearest(x, scale_factor=2),
+    OpCase("upsample_nearest", lambda x: F.upsample_nearest(x, scale_factor=2),
            lambda x: TF.interpolate(x, scale_factor=2, mode="nearest"), [((1, 2, 3, 3),)]),
-    OpCase("interpolate", lambda x: xa.interpolate(x, size=(5, 7)),
+    OpCase("interpolate", lambda x: F.interpolate(x, size=(5, 7)),
            lambda x: TF.interpolate(x, size=(5, 7), mode="nearest"), [((1, 1, 3, 3),)]),
-    OpCase("bed_of_nails_unpool", lambda x: xa.bed_of_nails_unpool(x, 2), _torch_bed_of_nails,
+    OpCase("bed_of_nails_unpool", lambda x: F.bed_of_nails_unpool(x, 2), _torch_bed_of_nails,
            [((1, 2, 3, 3),)]),
     OpCase("batch_norm", _bn_train,
            lambda x, w, b: TF.batch_norm(x, None, None, w, b, training=True),
@@ -230,8 +231,8 @@ OPS += [
 ]
 
 # ops exported by xarxa.autograd.ops that are not differentiable (or are aliases)
-NOT_DIFFERENTIABLE = {"argmax", "argmin"}
-ALIASES = {"heaviside": "step", "concatenate": "cat", "broadcast_to": "expand",
+NOT_DIFFERENTIABLE = {"argmax", "argmin", "heaviside"}   # heaviside: no gradient in PyTorch
+ALIASES = {"concatenate": "cat", "broadcast_to": "expand",
            "getitem": "getitem_slice"}
 
 # elementary functions, norms, mm/bmm, meshgrid (xarxa/autograd/ops/math.py and vector.py);
@@ -295,14 +296,14 @@ NOT_DIFFERENTIABLE |= {"eq", "ne", "lt", "le", "gt", "ge"}   # bool results
 # embedding.py); softplus with a low threshold so that both of its branches are reached
 _IDX = [[0, 2, 1], [2, 1, 2]]       # rows of a (5, 3) or (3, 1) table, row 2 three times
 OPS += [
-    OpCase("leaky_relu", lambda a: xa.leaky_relu(a, 0.2), lambda a: TF.leaky_relu(a, 0.2), _U),
-    OpCase("elu", lambda a: xa.elu(a, alpha=0.7), lambda a: TF.elu(a, alpha=0.7), _U),
-    OpCase("gelu", xa.gelu, TF.gelu, _U),
-    OpCase("gelu_tanh", lambda a: xa.gelu(a, approximate="tanh"),
+    OpCase("leaky_relu", lambda a: F.leaky_relu(a, 0.2), lambda a: TF.leaky_relu(a, 0.2), _U),
+    OpCase("elu", lambda a: F.elu(a, alpha=0.7), lambda a: TF.elu(a, alpha=0.7), _U),
+    OpCase("gelu", F.gelu, TF.gelu, _U),
+    OpCase("gelu_tanh", lambda a: F.gelu(a, approximate="tanh"),
            lambda a: TF.gelu(a, approximate="tanh"), _U),
-    OpCase("silu", xa.silu, TF.silu, _U),
-    OpCase("softplus", xa.softplus, TF.softplus, _U),
-    OpCase("softplus_beta_threshold", lambda a: xa.softplus(a, beta=2.0, threshold=1.5),
+    OpCase("silu", F.silu, TF.silu, _U),
+    OpCase("softplus", F.softplus, TF.softplus, _U),
+    OpCase("softplus_beta_threshold", lambda a: F.softplus(a, beta=2.0, threshold=1.5),
            lambda a: TF.softplus(a, beta=2.0, threshold=1.5), [((2, 3),), ((4,),)]),
     OpCase("layer_norm", lambda x, w, b: xa.layer_norm(x, w.shape, w, b, eps=1e-3),
            lambda x, w, b: TF.layer_norm(x, w.shape, w, b, eps=1e-3),
@@ -314,7 +315,8 @@ OPS += [
     OpCase("embedding_int32",
            lambda w: xa.embedding(xa.tensor(np.array(_IDX, np.int32)), w),
            lambda w: TF.embedding(torch.tensor(_IDX, dtype=torch.int32), w), [((3, 1),)]),
-]   # padding_idx and scale_grad_by_freq change the gradient on purpose: tests/nn/test_layer_norm_embedding.py
+]   # padding_idx and scale_grad_by_freq change the gradient on purpose:
+    # tests/nn/test_layer_norm_embedding.py
 
 # indexing ops of PyTorch (xarxa/autograd/ops/indexing.py); indices fixed per case, with a
 # repeated index (gather's and index_select's gradients add up there)

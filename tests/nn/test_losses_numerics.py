@@ -158,8 +158,11 @@ def test_every_loss_function_is_written_in_loss_functions_and_every_module_in_lo
     for name in functions.__all__:
         fn = getattr(functions, name)
         assert fn.__module__ == "xarxa.nn.loss_functions", name
-        # importable where it was: nn.functional, nn, nn.losses
-        assert getattr(F, name) is getattr(nn, name) is getattr(modules, name) is fn
+        # importable from nn.functional (and nn.losses); from nn only as deprecated
+        assert getattr(F, name) is getattr(modules, name) is fn
+        assert name not in dir(nn)
+        with pytest.warns(DeprecationWarning, match=f"use xarxa.nn.functional.{name}"):
+            assert getattr(nn, name) is fn
     loss_modules = [n for n in modules.__all__ if n not in functions.__all__]
     assert len(loss_modules) == len(functions.__all__) - 1     # every loss but class_weights
     for name in loss_modules:
