@@ -6,7 +6,7 @@ Every rank runs STEPS steps of one gradient Allreduce each (what DDP does per st
 WHO ends in way HOW at step 2, while the other rank waits for it in that step's Allreduce
 (or, with HOW ending in "-late", after the last step while the others still work; with
 "-computing", the other rank first computes for a second, so the notice arrives before
-its next collective).
+its next collective). "normal" and "worker" (a forked child terminated) end nobody.
 """
 import os
 import signal
@@ -35,6 +35,14 @@ def end(how: str) -> None:
         time.sleep(5)  # the handler runs here, at the latest
         return
     if kind == "normal":
+        return
+    if kind == "worker":  # a forked child (a DataLoader worker) stopped with SIGTERM
+        import multiprocessing
+        child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(30,))
+        child.start()
+        child.terminate()
+        child.join(10)
+        assert child.exitcode == -signal.SIGTERM, child.exitcode
         return
     raise SystemExit(f"unknown way of ending {how!r}")  # pragma: no cover
 

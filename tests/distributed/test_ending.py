@@ -77,8 +77,11 @@ def test_os_exit_zero_mid_training_is_ended_by_the_launcher_in_bounded_time():
     assert elapsed < BOUND and "done" not in result.stdout, result
 
 
-@pytest.mark.parametrize("how", ["normal", "normal-barrier", "normal-destroy", "exit0-late"])
+@pytest.mark.parametrize("how", ["normal", "normal-barrier", "normal-destroy", "exit0-late",
+                                 "worker"])
 def test_a_normal_end_of_every_rank_at_different_times_exits_0(how):
+    # "worker": a forked child (DataLoader worker) inherits the hooks; its SIGTERM from
+    # the loader's terminate() must kill only itself, never abort the job
     result, elapsed = launch(how)
     assert result.returncode == 0, result
     assert "rank 0 done" in result.stdout and elapsed < BOUND

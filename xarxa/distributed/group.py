@@ -16,7 +16,8 @@ the job, with a line on stderr naming the rank:
   then *aborts the communicator*: ``mpiexec`` stops every rank at once and exits non-zero.
   ``abort()`` does the same for a rank that ends on purpose with an error status (the
   ``xarxa`` command line uses it). SIGTERM and SIGHUP abort likewise (when the script has
-  not set its own handler), at the next Python instruction of the main thread.
+  not set its own handler), at the next Python instruction of the main thread; a child
+  forked from the rank (a DataLoader worker) keeps their default action.
 * ``sys.exit`` (any status) and the end of the script run no excepthook: an exit handler
   sends every other rank a *departure notice* (how many collectives this rank completed),
   then waits for the others to leave too. A rank waiting in a collective that the departed
@@ -56,6 +57,8 @@ _LAUNCHER_VARIABLES = ("PMI_SIZE", "PMI_RANK", "OMPI_COMM_WORLD_SIZE", "PMIX_RAN
 
 
 _LEFT = 7  # the tag of a departure notice (on the world's control communicator)
+_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # each aborts the job naming the rank
+_mask_before_fork: set = set()  # the forking thread's signal mask, restored after fork
 
 
 class _World:
@@ -64,10 +67,12 @@ class _World:
     With more than one rank: ``control``, a second communicator for departure notices;
     ``calls``, the number of collectives this rank has started on ``comm``; ``departed``,
     {rank: collectives it completed} for every rank whose notice has arrived; ``notice``,
-    the receive posted for the next notice."""
+    the receive posted for the next notice; ``pid``, the rank's process (a child forked
+    from it, such as a DataLoader worker, inherits the hooks but must never call MPI)."""
 
     def __init__(self, comm, rank: int, size: int):
         self.comm, self.rank, self.size = comm, rank, size
+        self.pid = os.getpid()
         self.control = self.notice = None
         self.calls, self.departed = 0, {}
         self.notice_buf = np.zeros(1, dtype=np.int64)
@@ -185,7 +190,7 @@ def abort(exit_code: int = 1, reason: str | None = None) -> None:
     wait for it forever inside their next collective.
     """
     w = _world
-    if w is None or w.comm is None or w.size == 1:
+    if w is None or w.comm is None or w.size == 1 or os.getpid() != w.pid:
         return
     reason = f" ({reason})" if reason else ""
     print(f"xarxa.distributed: rank {w.rank} of {w.size} failed{reason}; aborting all "
@@ -249,7 +254,7 @@ def _leave(w: _World) -> None:
 
 def _leave_at_exit() -> None:
     w = _world
-    if w is not None and w.control is not None:
+    if w is not None and w.control is not None and os.getpid() == w.pid:
         _leave(w)
 
 
@@ -259,14 +264,40 @@ def _install_abort_on_signals() -> None:
     import threading
     if threading.current_thread() is not threading.main_thread():
         return  # signal handlers can only be set from the main thread
-    for number in (signal.SIGTERM, signal.SIGHUP):
+    installed = False
+    for number in _SIGNALS:
         if signal.getsignal(number) is signal.SIG_DFL:
             signal.signal(number, _abort_on_signal)
+            installed = True
+    if installed:
+        # A forked child (a DataLoader worker, which its loader stops with SIGTERM) must die
+        # of the signal at once, as without xarxa. CPython forgets a signal that arrives
+        # while fork() is finishing in the child, so the signals stay blocked until the
+        # child has its default actions back (a pending one then kills it).
+        os.register_at_fork(before=_block_signals, after_in_parent=_unblock_signals,
+                            after_in_child=_default_signals_in_child)
+
+
+def _block_signals() -> None:
+    global _mask_before_fork
+    _mask_before_fork = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+
+
+def _unblock_signals() -> None:
+    signal.pthread_sigmask(signal.SIG_SETMASK, _mask_before_fork)
+
+
+def _default_signals_in_child() -> None:
+    for number in _SIGNALS:
+        if signal.getsignal(number) is _abort_on_signal:
+            signal.signal(number, signal.SIG_DFL)
+    _unblock_signals()
 
 
 def _abort_on_signal(number, frame) -> None:
     abort(128 + number, signal.Signals(number).name)
-    # Still here: the group was destroyed (or is one rank); die of the signal as before.
+    # Still here: the group was destroyed, or this is a forked child that got the signal
+    # before its default action was back: die of the signal as before.
     signal.signal(number, signal.SIG_DFL)
     os.kill(os.getpid(), number)
 
