@@ -180,7 +180,8 @@ def main() -> None:
 
     print("\n## Throughput, batch 64 per step (images/s; median step)\n")
     print("| model | parameters | 1 process, 2 threads | mpiexec -n 2, 1 thread each "
-          "| speed-up | gradient averaging share of the 2-rank step¹ | 1 process, 1 thread, batch 32 |")
+          "| speed-up | gradient averaging share of the 2-rank step¹ "
+          "| 1 process, 1 thread, batch 32 |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, (one, half, two) in measured.items():
         print(f"| {name} | {one['grad_bytes'] // 4:,} | {GLOBAL_BATCH / one['step']:,.0f} "

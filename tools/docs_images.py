@@ -12,7 +12,8 @@ palette PNG (a third of the size or less; plots and diagrams look the same). Gra
 The playground's screenshot (``docs/img/playground.png``) is taken in headless Chromium
 driven by Selenium, as the playground's browser test does (Debian: ``apt-get install
 chromium chromium-driver``): two spirals, sin features, an 8-8-6 tanh network trained
-with Adam for about 600 updates, one training point's forward/backward table open.
+with Adam for about 600 updates, the forward/backward table of the point nearest the
+plane's centre open.
 Without Chromium the committed screenshot stays and this says so.
 """
 from __future__ import annotations

@@ -19,7 +19,7 @@ import xarxa.nn.functional as F
 from xarxa.nn.parallel import DistributedDataParallel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _models import GLOBAL_BATCH, STEPS, batches, make_model, make_optimizer  # noqa: E402
+from _models import batches, make_model, make_optimizer  # noqa: E402
 from xarxa.autograd.version import bump_version
 
 

@@ -146,6 +146,10 @@ def _metadata(header: dict, path: str) -> dict[str, str]:
     return meta
 
 
+def _non_negative_ints(xs) -> bool:
+    return isinstance(xs, list) and all(type(x) is int and x >= 0 for x in xs)
+
+
 def _entries(header: dict, path: str, buffer_size: int) -> dict[str, tuple]:
     """name -> (NumPy dtype, shape, begin, end), every field and the coverage checked."""
     entries = {}
@@ -157,12 +161,10 @@ def _entries(header: dict, path: str, buffer_size: int) -> dict[str, tuple]:
         if dtype not in _DTYPES:
             raise _bad(path, f"tensor {name!r} has dtype {dtype!r}, which xarxa cannot hold "
                              f"(supported: {', '.join(_DTYPES)})")
-        ints = (lambda xs: isinstance(xs, list)
-                and all(type(x) is int and x >= 0 for x in xs))
-        if not ints(shape):
+        if not _non_negative_ints(shape):
             raise _bad(path, f"tensor {name!r} has shape {shape!r}, not a list of "
                              "non-negative integers")
-        if not (ints(offsets) and len(offsets) == 2 and offsets[0] <= offsets[1]):
+        if not (_non_negative_ints(offsets) and len(offsets) == 2 and offsets[0] <= offsets[1]):
             raise _bad(path, f"tensor {name!r} has data_offsets {offsets!r}, not [begin, "
                              "end] with 0 <= begin <= end")
         # Exact Python integers: np.prod in int64 overflows on a dimension of 2**70 and

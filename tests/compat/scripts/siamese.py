@@ -65,7 +65,9 @@ class ContrastiveLoss(torch.nn.Module):
     def forward(self, output1, output2, label):
         euclidean_distance = F.pairwise_distance(output1, output2, keepdim=True)
         loss_contrastive = torch.mean((1 - label) * torch.pow(euclidean_distance, 2) +
-                                      (label) * torch.pow(torch.clamp(self.margin - euclidean_distance, min=0.0), 2))
+                                      (label) * torch.pow(torch.clamp(self.margin -
+                                                                      euclidean_distance,
+                                                                      min=0.0), 2))
         return loss_contrastive
 
 

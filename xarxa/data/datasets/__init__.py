@@ -3,9 +3,10 @@
 Two layers:
 
 * ``digits()``, ``fashion_mnist()``, ``mnist()``, ``kmnist()``, ``mnist_family(name)``,
-  ``synthetic(name)`` return ``TensorDataset``s (images float32 NCHW in [0, 1], labels int64), ready for
-  a ``DataLoader``, with the class names in ``.classes`` (as torchvision's) and all
-  samples at once in ``X, y = ds.tensors``; ``xa.datasets`` is this module.
+  ``synthetic(name)`` return ``TensorDataset``s (images float32 NCHW in [0, 1], labels
+  int64), ready for a ``DataLoader``, with the class names in ``.classes`` (as
+  torchvision's) and all samples at once in ``X, y = ds.tensors``; ``xa.datasets`` is this
+  module.
 * the array loaders (``load_digits_arrays``, ``load_mnist_family_arrays``,
   ``logic_gate``, ``two_moons``, ``spirals``, ``linear_with_outliers``,
   ``imbalanced_blobs``) return plain NumPy arrays.

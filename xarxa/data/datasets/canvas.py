@@ -108,7 +108,7 @@ class FashionCanvas(Dataset):
     def placements(self, index: int) -> list[tuple[int, int, int, int]]:
         """Canvas ``index``'s items in painting order: (item index, class, top, left)."""
         i = int(index)
-        return [(int(s), int(self.item_labels[s]), int(t), int(l)) for s, t, l in
+        return [(int(s), int(self.item_labels[s]), int(top), int(left)) for s, top, left in
                 zip(self.sources[i, :self.counts[i]], self.tops[i, :self.counts[i]],
                     self.lefts[i, :self.counts[i]])]
 
