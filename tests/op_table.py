@@ -230,6 +230,17 @@ OPS += [
            [((2, 3), (2, 3))]),
 ]
 
+# the one reduction node of every composed loss (`Reduce`, through xarxa.nn.losses.reduce):
+# a mean, a sum and a weighted mean (nll_loss divides by the targets' total weight)
+OPS += [
+    OpCase("l1_loss", F.l1_loss, TF.l1_loss, [((3,), (3,)), ((2, 3), (2, 3))]),
+    OpCase("huber_loss_sum", lambda x, t: F.huber_loss(x, t, reduction="sum", delta=0.5),
+           lambda x, t: TF.huber_loss(x, t, reduction="sum", delta=0.5), [((2, 3), (2, 3))]),
+    OpCase("nll_loss_weight", lambda x: F.nll_loss(x, xa.tensor(_T), weight=xa.tensor(_W)),
+           lambda x: TF.nll_loss(x, torch.tensor(_T), weight=torch.tensor(_W, dtype=x.dtype)),
+           [((4, 3),)]),
+]
+
 # ops exported by xarxa.autograd.ops that are not differentiable (or are aliases)
 NOT_DIFFERENTIABLE = {"argmax", "argmin", "heaviside"}   # heaviside: no gradient in PyTorch
 ALIASES = {"concatenate": "cat", "broadcast_to": "expand",

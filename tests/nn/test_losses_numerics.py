@@ -1,6 +1,6 @@
 """Losses at the edges (issue 8), each compared with PyTorch: float16 counts, infinite
-errors and logits, NaN or negative targets; and where each loss lives (one module for the
-functions, one for the modules, the fused nodes with the other ops)."""
+errors and logits, NaN or negative targets; and where each loss lives (its function, checks
+and module in one family file, the fused nodes with the other ops)."""
 import inspect
 
 import numpy as np
@@ -152,23 +152,35 @@ def test_weighted_and_batch_means_match_torch(fn, tfn, kwargs):
 
 # -- where the losses live -----------------------------------------------------------------------
 
-def test_every_loss_function_is_written_in_loss_functions_and_every_module_in_losses():
-    import xarxa.nn.loss_functions as functions
+def test_every_loss_is_found_in_one_step():
+    # each function with its checks and its module in one family file of xarxa/nn/losses/ (the
+    # metric-learning losses with their concept); the old paths give the same objects
+    import xarxa.nn.loss_functions as old_module
     import xarxa.nn.losses as modules
-    for name in functions.__all__:
-        fn = getattr(functions, name)
-        assert fn.__module__ == "xarxa.nn.loss_functions", name
-        # importable from nn.functional (and nn.losses); from nn only as deprecated
-        assert getattr(F, name) is getattr(modules, name) is fn
+    homes = ("xarxa.nn.losses.", "xarxa.metric_learning.losses")
+    functions = [n for n in modules.__all__ if not inspect.isclass(getattr(modules, n))]
+    assert len(functions) == 15
+    for name in functions:
+        fn = getattr(modules, name)
+        assert fn.__module__.startswith(homes), (name, fn.__module__)
+        # importable from nn.functional (and nn.losses); from nn and the old module only as
+        # deprecated
+        assert getattr(F, name) is fn
         assert name not in dir(nn)
         with pytest.warns(DeprecationWarning, match=f"use xarxa.nn.functional.{name}"):
             assert getattr(nn, name) is fn
-    loss_modules = [n for n in modules.__all__ if n not in functions.__all__]
-    assert len(loss_modules) == len(functions.__all__) - 1     # every loss but class_weights
+        with pytest.warns(DeprecationWarning, match=f"use xarxa.nn.functional.{name}"):
+            assert getattr(old_module, name) is fn
+    loss_modules = [n for n in modules.__all__ if n not in functions]
+    assert len(loss_modules) == len(functions) - 1     # every loss but class_weights
     for name in loss_modules:
         cls = getattr(modules, name)
         assert inspect.isclass(cls) and issubclass(cls, nn.Module)
-        assert cls.__module__ == "xarxa.nn.losses" and getattr(nn, name) is cls
+        assert getattr(nn, name) is cls
+        # the one function its forward calls is written in the same file
+        calls = [n for n in cls.forward.__code__.co_names if n in functions]
+        assert len(calls) == 1, (name, calls)
+        assert getattr(modules, calls[0]).__module__ == cls.__module__, name
     with pytest.raises(ImportError):
         import xarxa.nn._fused_losses  # noqa: F401  (moved to xarxa/autograd/ops/loss.py)
 

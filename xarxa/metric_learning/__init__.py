@@ -3,10 +3,10 @@ the Siamese wrapper and retrieval metrics.
 
     from xarxa.metric_learning import Siamese, batch_hard, triplet_loss
 """
-from ..nn.losses import TripletMarginLoss, triplet_margin_loss  # noqa: F401
 from .distances import METRICS, distance_matrix, paired_distance  # noqa: F401
 from .losses import (EASY, HARD, SEMI_HARD, ContrastiveLoss, TripletLoss,  # noqa: F401
-                     classify_triplets, contrastive_loss, triplet_loss, triplet_types)
+                     TripletMarginLoss, classify_triplets, contrastive_loss, triplet_loss,
+                     triplet_margin_loss, triplet_types)
 from .miners import (TripletMiner, Triplets, all_triplets, batch_hard,  # noqa: F401
                      batch_semi_hard, embed, offline_mining)
 from .retrieval import recall_at_k  # noqa: F401

@@ -1,17 +1,25 @@
-"""The notes' metric-learning losses (§1.3.8): contrastive and triplet ranking loss.
+"""The metric-learning losses (§1.3.8), all in one place: the notes' contrastive and triplet
+ranking losses, PyTorch's `triplet_margin_loss`, and the triplet types (easy, semi-hard,
+hard) that the miners select by — each function (its checks and math) with its `nn` module
+below it.
 
-Both are composed from core ops. `triplet_margin_loss` (PyTorch's plain-distance triplet
-loss) lives in `xarxa.nn.losses` and is re-exported here.
+All are composed from core ops and end in the one `reduce` of `xarxa.nn.losses`.
+`triplet_margin_loss` and `TripletMarginLoss` are also `F.triplet_margin_loss` and
+`nn.TripletMarginLoss` (PyTorch's names; `xarxa.nn.losses` re-exports them from here).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.ops import relu
-from ..nn._loss_utils import check_margin, check_reduction, reduce
-from ..nn.module import Module
+from ..autograd.ops import abs as _abs
+from ..autograd.ops import relu, sqrt, where
+from ..nn.losses._common import _Loss, check_input, check_margin, check_reduction, reduce
 from ..tensor import Tensor
 from .distances import check_metric, squared_and_plain
+
+__all__ = ["contrastive_loss", "triplet_loss", "triplet_margin_loss", "triplet_types",
+           "classify_triplets", "EASY", "SEMI_HARD", "HARD",
+           "ContrastiveLoss", "TripletLoss", "TripletMarginLoss"]
 
 EASY, SEMI_HARD, HARD = 0, 1, 2
 TRIPLET_TYPES = {"easy": EASY, "semi-hard": SEMI_HARD, "hard": HARD}
@@ -120,16 +128,15 @@ def classify_triplets(anchor, positive, negative, margin: float = 1.0,
     return triplet_types(d_ap, d_an, margin)
 
 
-class ContrastiveLoss(Module):
+class ContrastiveLoss(_Loss):
     """`contrastive_loss` as a module."""
 
     def __init__(self, margin: float = 1.0, metric: str = "euclidean",
                  squared_hinge: bool = True, reduction: str = "mean") -> None:
-        super().__init__()
-        check_reduction(reduction, "ContrastiveLoss")
+        super().__init__(reduction)
         check_metric(metric, "ContrastiveLoss")
         self.margin = check_margin(margin, "ContrastiveLoss")
-        self.metric, self.squared_hinge, self.reduction = metric, squared_hinge, reduction
+        self.metric, self.squared_hinge = metric, squared_hinge
 
     def forward(self, x1, x2, target) -> Tensor:
         return contrastive_loss(x1, x2, target, self.margin, self.metric, self.squared_hinge,
@@ -139,16 +146,15 @@ class ContrastiveLoss(Module):
         return f"margin={self.margin}, metric={self.metric!r}, reduction={self.reduction!r}"
 
 
-class TripletLoss(Module):
+class TripletLoss(_Loss):
     """`triplet_loss` (the notes' squared-distance triplet loss) as a module."""
 
     def __init__(self, margin: float = 1.0, metric: str = "euclidean", squared: bool = True,
                  reduction: str = "mean") -> None:
-        super().__init__()
-        check_reduction(reduction, "TripletLoss")
+        super().__init__(reduction)
         check_metric(metric, "TripletLoss")
         self.margin = check_margin(margin, "TripletLoss")
-        self.metric, self.squared, self.reduction = metric, squared, reduction
+        self.metric, self.squared = metric, squared
 
     def forward(self, anchor, positive, negative) -> Tensor:
         return triplet_loss(anchor, positive, negative, self.margin, self.metric, self.squared,
@@ -156,3 +162,55 @@ class TripletLoss(Module):
 
     def extra_repr(self) -> str:
         return f"margin={self.margin}, metric={self.metric!r}, reduction={self.reduction!r}"
+
+
+# -- PyTorch's triplet loss, with plain (not squared) p-norm distances -----------------------
+
+def _pnorm(diff: Tensor, p: float) -> Tensor:
+    if p == 1:
+        return _abs(diff).sum(dim=-1)
+    if p == 2:
+        return sqrt((diff * diff).sum(dim=-1))
+    return (_abs(diff) ** p).sum(dim=-1) ** (1.0 / p)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
+                        margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                        swap: bool = False, reduction: str = "mean") -> Tensor:
+    """PyTorch's triplet loss with plain (not squared) p-norm distances:
+    max(0, m + d(a, p) − d(a, n)), d(x, y) = ‖x − y + ε‖_p; `swap` uses min(d(a,n), d(p,n)).
+
+    The notes' squared-distance form is `xarxa.metric_learning.triplet_loss`.
+
+    Shape: anchor, positive, negative (N, D) or (D,).
+    """
+    op = "triplet_margin_loss"
+    for name, x in (("anchor", anchor), ("positive", positive), ("negative", negative)):
+        check_input(x, op, name)
+    if not anchor.shape == positive.shape == negative.shape or anchor.ndim not in (1, 2):
+        raise ValueError(f"{op}: anchor, positive and negative must share a shape (N, D) or "
+                         f"(D,), got {anchor.shape}, {positive.shape}, {negative.shape}")
+    m = check_margin(margin, op)
+    if not p > 0:
+        raise ValueError(f"{op}: p must be positive, got {p}")
+    d_ap = _pnorm(anchor - positive + eps, p)
+    d_an = _pnorm(anchor - negative + eps, p)
+    if swap:
+        d_pn = _pnorm(positive - negative + eps, p)
+        d_an = where((d_pn < d_an)._data, d_pn, d_an)
+    return reduce(relu(m + d_ap - d_an), reduction, op)
+
+
+class TripletMarginLoss(_Loss):
+    """`triplet_margin_loss` (PyTorch's plain-distance triplet loss) as a module."""
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                 swap: bool = False, size_average=None, reduce=None,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction, size_average=size_average, reduce=reduce)
+        self.margin = check_margin(margin, "TripletMarginLoss")
+        self.p, self.eps, self.swap = p, eps, swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
+                                   eps=self.eps, swap=self.swap, reduction=self.reduction)

@@ -24,7 +24,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
-from ..nn._loss_utils import check_margin
+from ..nn.losses._common import check_margin
 from ..tensor import Tensor
 from .distances import check_metric, distance_matrix
 from .losses import TRIPLET_TYPES, triplet_types

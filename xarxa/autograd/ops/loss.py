@@ -1,8 +1,9 @@
-"""The losses that are single graph nodes, for numerics and speed.
+"""The losses that are single graph nodes, for numerics and speed, and the one reduction rule
+of every loss.
 
 Each class is the op only; the checked public function (`F.mse_loss`, `F.cross_entropy`, …)
-is in `xarxa/nn/loss_functions.py` with every other loss. Why these are fused instead of
-composed from core ops:
+and its `nn` module are in the loss's family file of `xarxa/nn/losses/` (which names the
+node it applies). Why these are fused instead of composed from core ops:
 
 * `MSE`: the notes' workhorse on tiny networks, where each graph node costs a few
   microseconds of Python and the arithmetic almost nothing: one node instead of three
@@ -20,11 +21,13 @@ composed from core ops:
   max(p(1 − p), 1e-12). A composed clamp(log(p)) would give 0·∞ = NaN (with a warning) at
   p exactly 0 or 1 and a different gradient near them.
 
-Reductions inside the nodes (`_reduce`, `_upstream`) follow `nn._loss_utils.reduce`, the
-one reduction rule of every loss: 'none' keeps the per-element losses, 'sum' adds them,
-'mean' divides the sum by a count (or a total class weight) and is 0 when that is 0.
-float16 losses are summed and divided in float32 (as PyTorch does), so that a mean over more
-than 65,504 elements neither overflows the count nor the sum.
+The reduction rule of every loss is written once, here: `_reduce` (forward) and `_upstream`
+(its VJP). 'none' keeps the per-element losses, 'sum' adds them, 'mean' divides the sum by a
+count (or a total class weight) and is 0 when that is 0 (an empty batch, every target
+ignored: PyTorch gives NaN). float16 losses are summed and divided in float32 (as PyTorch
+does), so that a mean over more than 65,504 elements neither overflows the count nor the
+sum. The fused nodes reduce inside their forward; every composed loss ends in one `Reduce`
+node (through `xarxa.nn.losses.reduce`, which checks the `reduction` argument).
 """
 from __future__ import annotations
 
@@ -55,6 +58,21 @@ def _upstream(grad, reduction: str, denom, shape, xp):
         acc = accumulate_dtype(grad.dtype)
         grad = grad.astype(acc) / denom if denom else grad * 0
     return xp.broadcast_to(grad, shape)
+
+
+class Reduce(Function):
+    """The reduction of a composed loss's per-element losses, by the rule above; `denom` is
+    the mean's divisor (default: the number of elements)."""
+
+    def forward(ctx, loss, reduction="mean", denom=None):
+        n = loss.size if denom is None else denom
+        ctx.save_for_backward(loss.shape, n, reduction)
+        return _reduce(loss, reduction, n, loss.dtype, ctx.xp)
+
+    # d(Σ l) = g on every element; d(Σ l / n) = g / n (0 when n is 0)
+    def backward(ctx, grad):
+        shape, n, reduction = ctx.saved
+        return (narrow(_upstream(grad, reduction, n, shape, ctx.xp), grad.dtype, ctx.xp),)
 
 
 class MSE(Function):
