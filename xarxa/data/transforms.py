@@ -52,13 +52,20 @@ class Compose:
 
 
 class Lambda:
-    """Wrap any function as a transform."""
+    """Wrap a function as a transform (torchvision's: ``lambd`` must be callable). The one
+    ``Lambda``: ``xarxa.vision.transforms`` re-exports it."""
 
-    def __init__(self, fn: Callable):
-        self.fn = fn
+    def __init__(self, lambd: Callable):
+        if not callable(lambd):
+            raise TypeError(f"Lambda: argument lambd should be callable, got "
+                            f"{type(lambd).__name__!r}")
+        self.lambd = lambd
 
     def __call__(self, x):
-        return self.fn(x)
+        return self.lambd(x)
+
+    def __repr__(self) -> str:
+        return "Lambda()"
 
 
 class Normalize:

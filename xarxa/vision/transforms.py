@@ -37,18 +37,9 @@ from ..autograd.version import bump_version
 __all__ = ["CenterCrop", "Compose", "InterpolationMode", "Lambda", "Normalize", "Pad",
            "RandomCrop", "RandomHorizontalFlip", "Resize", "ToTensor"]
 
-# The same concept as xarxa.data.transforms.Compose: one implementation.
+# The same concepts as xarxa.data.transforms.Compose and Lambda: one implementation each.
 Compose = _data_transforms.Compose
-
-
-class Lambda(_data_transforms.Lambda):
-    """Wrap a function as a transform (``lambd`` must be callable, as torchvision checks)."""
-
-    def __init__(self, lambd: Callable):
-        if not callable(lambd):
-            raise TypeError(f"Lambda: argument lambd should be callable, got "
-                            f"{type(lambd).__name__!r}")
-        super().__init__(lambd)
+Lambda = _data_transforms.Lambda
 
 
 # -- the two kinds of image, as (..., C, H, W) arrays -------------------------------------
