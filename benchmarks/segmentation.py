@@ -20,7 +20,7 @@ this process at their default thread counts (printed); the library that runs fir
 alternates every epoch; an epoch's time covers zero_grad, forward, loss, backward and the
 optimizer step of every batch (the canvases are rendered once beforehand, the test pass is
 not timed); the ratio is the median of the per-epoch ratios (xarxa / torch). Both
-libraries' predictions are scored by the same code (``xarxa.train.segmentation_task``:
+libraries' predictions are scored by the same code (``xarxa.apps.train.segmentation_task``:
 ``predict_masks``, ``mask_scores``). Writes ``segmentation.md`` (the table) and
 ``segmentation.png`` (test inputs, true masks, xarxa's and PyTorch's predicted masks) in
 ``--out`` (default ``runs/benchmarks/segmentation-DECODER``).
@@ -99,8 +99,8 @@ def _pt(delta: float) -> str:
 def main(argv=None) -> dict:
     from xarxa.data import datasets
     from xarxa.models.unet import DECODERS
-    from xarxa.train._figures import segmentation_plot
-    from xarxa.train.segmentation_task import mask_scores, predict_masks
+    from xarxa.apps.train.figures import segmentation_plot
+    from xarxa.apps.train.segmentation_task import mask_scores, predict_masks
 
     p = C.parser(__doc__.splitlines()[0], "segmentation")
     default_out = os.path.join("runs", "benchmarks", "segmentation-DECODER")

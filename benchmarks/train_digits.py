@@ -22,7 +22,7 @@ def command() -> list[str]:
     # The installed console script if there is one next to this Python, else the module.
     script = os.path.join(os.path.dirname(sys.executable), "xarxa")
     return [script, "train"] if os.path.exists(script) else [sys.executable, "-m",
-                                                             "xarxa.cli", "train"]
+                                                             "xarxa.apps.cli", "train"]
 
 
 def one_run() -> tuple[float, float, float]:

@@ -28,7 +28,7 @@ import xarxa as xa  # noqa: E402
 from xarxa import optim  # noqa: E402
 from xarxa.data import TensorDataset  # noqa: E402
 from xarxa.models import SiameseNet  # noqa: E402
-from xarxa.train.siamese_task import MetricLoss, OfflineTriplets  # noqa: E402
+from xarxa.apps.train.siamese_task import MetricLoss, OfflineTriplets  # noqa: E402
 
 # row name -> (loss, miner) as `xarxa train --model siamese --loss L --miner M` takes them
 RUNS = {"contrastive (random pairs)": ("contrastive", "none"),

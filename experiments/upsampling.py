@@ -31,7 +31,7 @@ import xarxa.nn.functional as F  # noqa: E402
 from xarxa import optim  # noqa: E402
 from xarxa.data import datasets  # noqa: E402
 from xarxa.models import SegNet, UNet  # noqa: E402
-from xarxa.train.segmentation_task import mask_scores, predict_masks  # noqa: E402
+from xarxa.apps.train.segmentation_task import mask_scores, predict_masks  # noqa: E402
 
 DECODERS = {"transposed conv (UNet)": lambda w: UNet(decoder="transpose", width=w),
             "nearest + conv (UNet)": lambda w: UNet(decoder="nearest", width=w),

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xarxa.cli import main
+from xarxa.apps.cli import main
 from xarxa.serialization import load
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -104,7 +104,7 @@ def test_bad_option_and_entry_point(capsys):
     assert e.value.code == 2
     assert main([]) == 0 and "train" in capsys.readouterr().out  # bare `xarxa`: help
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
-    assert pyproject["project"]["scripts"]["xarxa"] == "xarxa.cli:main"
+    assert pyproject["project"]["scripts"]["xarxa"] == "xarxa.apps.cli:main"
 
 
 @pytest.mark.parametrize("optimizer, lr", [("adam", 1e-3), ("adamw", 1e-3), ("rmsprop", 1e-3),
@@ -112,7 +112,7 @@ def test_bad_option_and_entry_point(capsys):
 def test_optimizer_choice_brings_its_own_defaults(optimizer, lr):
     # `--optimizer rmsprop` alone must not inherit SGD's tuned lr 0.05 and momentum 0.9
     # (an RMSprop with momentum 0.9 at lr 0.05 reaches only ~83 % on digits).
-    from xarxa.train.run import resolve_config
+    from xarxa.apps.train.run import resolve_config
     # digits defaults to SGD, moons to Adam (lr 0.01): the other optimizers get their own
     for dataset in ("digits", "moons"):
         config = resolve_config(dataset=dataset, optimizer=optimizer)

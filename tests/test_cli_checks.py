@@ -11,11 +11,11 @@ import pytest
 
 import xarxa as xa
 import xarxa.nn.functional as F
-from xarxa.cli import _parser, main
+from xarxa.apps.cli import _parser, main
 from xarxa.data import DataLoader, val_split
 from xarxa.serialization import load, save
 from xarxa.train import evaluate
-from xarxa.train import tasks
+from xarxa.apps.train import tasks
 
 MOONS = ["--dataset", "moons", "--epochs", "2", "--hidden", "8"]
 
@@ -103,7 +103,7 @@ def test_a_diverging_learning_rate_is_one_line_and_exit_2(tmp_path):
     # A real process: the exit status, and stderr holding nothing but the error line
     # (no traceback, no NumPy overflow warnings before it).
     proc = subprocess.run(
-        [sys.executable, "-m", "xarxa.cli", "train", "--dataset", "moons", "--optimizer",
+        [sys.executable, "-m", "xarxa.apps.cli", "train", "--dataset", "moons", "--optimizer",
          "sgd", "--lr", "1e8", "--epochs", "2", "--out", str(tmp_path / "run")],
         capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert proc.returncode == 2

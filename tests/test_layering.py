@@ -1,6 +1,7 @@
 """The arrows point one way (DESIGN "Layout", principle 7): the core imports NumPy only,
-`tensor`/`autograd` know nothing of `nn`, `nn` nothing of `optim`/`data`/`train`, and
-`cli` sits on top of everything. Checked statically on every module's imports."""
+`tensor`/`autograd` know nothing of `nn`, `nn` nothing of `optim`/`data`/`train`, and the
+applications (`xarxa/apps/`) sit on top of everything: no library module imports them, and
+`import xarxa` loads none. Checked statically on every module's imports."""
 import ast
 import subprocess
 import sys
@@ -27,6 +28,9 @@ FORBIDDEN = {
     "train": {"cli"},
     "distributed": {"nn", "optim", "data", "train", "cli", "models", "inspect"},
 }
+# The applications, and the two entry points that only hand over to them: `python -m xarxa`
+# and the old `python -m xarxa.cli` (kept working, with a deprecation).
+APPLICATIONS = {"apps", "__main__", "cli"}
 
 
 def _modules():
@@ -65,7 +69,10 @@ def test_imports_point_one_way(path, parts):
         root = name.split(".")[0]
         if root == "xarxa":
             target = name.split(".")[1] if name.count(".") else ""
-            assert target not in FORBIDDEN.get(part, set()), \
+            forbidden = FORBIDDEN.get(part, set())
+            if part not in APPLICATIONS:
+                forbidden = forbidden | APPLICATIONS
+            assert target not in forbidden, \
                 f"xarxa/{'/'.join(parts)}.py imports {name}: {part} must not depend on {target}"
         elif root in sys.stdlib_module_names or root == "__future__":
             continue
@@ -75,6 +82,43 @@ def test_imports_point_one_way(path, parts):
         else:
             assert root in THIRD_PARTY_ALLOWED or (root in LAZY_ALLOWED and not top_level), \
                 f"xarxa/{'/'.join(parts)}.py imports {name} at module level"
+
+
+def test_every_package_is_checked():
+    """Each folder of xarxa/ is a library part with its rules, or an application."""
+    folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert folders - APPLICATIONS, "no library packages found"
+    for folder in folders - APPLICATIONS:
+        assert any(parts[0] == folder for _, parts in _modules())
+
+
+def test_import_xarxa_loads_no_application():
+    code = "import sys, xarxa; print(sorted(m for m in sys.modules if m.startswith('xarxa.apps')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_old_import_paths_still_work_with_a_deprecation():
+    code = ("import warnings; warnings.simplefilter('error', DeprecationWarning)\n"
+            "import xarxa\n"
+            "try:\n    import xarxa.train.tasks\nexcept DeprecationWarning as w:\n"
+            "    print(w)\n"
+            "warnings.simplefilter('ignore')\n"
+            "from xarxa.solve import solve\nimport xarxa.apps.solve as new\n"
+            "print(solve is new.solve)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    moved, same = out.stdout.strip().splitlines()
+    assert moved == "xarxa.train.tasks moved to xarxa.apps.train.tasks; import it from there"
+    assert same == "True"
+
+
+def test_python_m_xarxa_cli_still_runs():
+    for module in ("xarxa", "xarxa.cli"):
+        out = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True,
+                             text=True, timeout=60)
+        assert out.returncode == 0 and "train" in out.stdout, out.stderr
 
 
 def test_import_xarxa_loads_no_heavy_dependency():

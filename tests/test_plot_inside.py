@@ -9,7 +9,7 @@ from matplotlib.image import imread
 import xarxa as xa
 import xarxa.nn.functional as F
 from xarxa import nn, optim
-from xarxa.cli import main
+from xarxa.apps.cli import main
 from xarxa.data.datasets import logic_gate, spirals, two_moons
 from xarxa.inspect import feature_maps, saliency
 from xarxa.models import MLP, Perceptron, perceptron_rule

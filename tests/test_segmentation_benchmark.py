@@ -50,7 +50,7 @@ def test_torch_scorer_feeds_predict_masks(load_benchmark):
     """The adapter scores a torch model through xarxa's predict_masks: its labels are the
     argmax of the torch model's own output, in eval mode."""
     import xarxa as xa
-    from xarxa.train.segmentation_task import predict_masks
+    from xarxa.apps.train.segmentation_task import predict_masks
 
     class Canvases:
         def __init__(self, x):

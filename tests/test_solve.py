@@ -17,8 +17,8 @@ from notes import (EX_1_1_B, EX_1_1_B_AFTER, EX_1_1_DLOSS_DYHAT, EX_1_1_FORWARD,
                    EXAM_2022_HUBER_DELTA, EXAM_2022_HUBER_DLDY, EXAM_2022_HUBER_FORWARD,
                    EXAM_2022_HUBER_LOSS, EXAM_2022_HUBER_LOSS_AFTER, EXAM_2022_HUBER_W,
                    EXAM_2022_LOSS, EXAM_2022_LR, EXAM_2022_W, EXAM_2022_X, EXAM_2022_Y)
-from xarxa.cli import main
-from xarxa.solve import solve
+from xarxa.apps.cli import main
+from xarxa.apps.solve import solve
 
 EX_1_1 = ["solve", "relu(w*x + b)", "--set", f"w={EX_1_1_W}", f"b={EX_1_1_B}",
           f"x={EX_1_1_X}", "--target", str(EX_1_1_Y), "--loss", "l1", "--lr", str(EX_1_1_LR)]

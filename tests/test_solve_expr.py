@@ -4,8 +4,8 @@ under the offending token, without a traceback and without running anything."""
 import pytest
 
 import xarxa as xa
-from xarxa.cli import main
-from xarxa.solve import ExpressionError, parse
+from xarxa.apps.cli import main
+from xarxa.apps.solve import ExpressionError, parse
 
 SET = ["--set", "w=2", "b=0", "x=1"]
 

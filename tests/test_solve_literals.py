@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from xarxa.cli import main
-from xarxa.solve.expr import ExpressionError, parse
+from xarxa.apps.cli import main
+from xarxa.apps.solve.expr import ExpressionError, parse
 
 BIG = "9" * 400  # an int literal beyond float64 (about 1.8e308)
 
@@ -38,7 +38,7 @@ def test_a_5000_digit_integer_is_refused_by_the_length_limit(capsys):
 
 
 def test_the_console_script_exits_2_in_one_message():
-    result = subprocess.run([sys.executable, "-m", "xarxa.cli", "solve", f"{BIG}*w", "--set",
+    result = subprocess.run([sys.executable, "-m", "xarxa.apps.cli", "solve", f"{BIG}*w", "--set",
                              "w=1"], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith("xarxa solve: error: the number 99999999…9999")

@@ -6,8 +6,8 @@ import pytest
 import xarxa as xa
 import xarxa.nn.functional as F
 from xarxa import optim
-from xarxa.cli import main
-from xarxa.solve import solve
+from xarxa.apps.cli import main
+from xarxa.apps.solve import solve
 
 EXPR, VALUES, TARGET = "sigmoid(w*x + b) * v", {"w": 0.8, "b": -0.3, "v": 1.5, "x": 2.0}, 0.4
 PARAMS = ["w", "b", "v"]

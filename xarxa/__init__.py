@@ -105,3 +105,7 @@ __getattr__, __dir__ = _namespace.surface(__name__, __all__, _MOVED)
 from .backend import tune_allocator as _tune_allocator  # noqa: E402
 
 _tune_allocator()  # see backend.py: keeps big temporaries mapped (XARXA_MALLOC_TUNING=0)
+
+from . import _moved  # noqa: E402
+
+_moved.install()  # old import paths of the applications (xarxa.solve, xarxa.train.run …)

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from xarxa.cli import main
+from xarxa.apps.cli import main
 from xarxa.serialization import load
 
 from distributed._fit_reference import EPOCHS, fit_two_moons
@@ -76,7 +76,7 @@ def test_xarxa_train_failing_on_one_rank_stops_the_other(tmp_path):
     """Rank 1 alone cannot read its --resume file (a node without the shared disk): it must
     stop rank 0 too, which would otherwise wait for it in the first Allreduce."""
     script = tmp_path / "one_rank_fails.py"
-    script.write_text("import os, sys\nfrom xarxa.cli import main\n"
+    script.write_text("import os, sys\nfrom xarxa.apps.cli import main\n"
                       "if os.environ['PMI_RANK'] == '1':\n"
                       "    sys.argv += ['--resume', '/nonexistent/checkpoint.npz']\n"
                       "sys.exit(main())\n")

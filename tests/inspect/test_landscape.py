@@ -9,10 +9,10 @@ import notes
 import xarxa as xa
 import xarxa.nn.functional as F
 from xarxa import nn, optim
-from xarxa.cli import main
+from xarxa.apps.cli import main
 from xarxa.inspect import hessian, landscape, random_directions, trajectory
-from xarxa.inspect.landscape_cli import paths
-from xarxa.inspect.surfaces import OPTIMIZERS, SURFACES
+from xarxa.apps.landscape import paths
+from xarxa.apps.surfaces import OPTIMIZERS, SURFACES
 
 # How close each optimizer ends to the quadratic's minimum (0, 0) after its default 100
 # steps: GD, AdaGrad and RMSprop contract geometrically; heavy-ball momentum (λ = 0.9)

@@ -9,7 +9,7 @@ import webbrowser
 
 import pytest
 
-from xarxa.cli import main
+from xarxa.apps.cli import main
 from xarxa.playground.server import PlaygroundServer
 
 # SIGINT back to Python's default first: a shell's background job (`pytest &`, nohup)
@@ -17,7 +17,7 @@ from xarxa.playground.server import PlaygroundServer
 # handler, so the Ctrl-C these tests send would be lost.
 CLI = [sys.executable, "-c", "import signal, sys; "
        "signal.signal(signal.SIGINT, signal.default_int_handler); "
-       "from xarxa.cli import main; sys.exit(main())", "playground"]
+       "from xarxa.apps.cli import main; sys.exit(main())", "playground"]
 
 
 def test_serves_the_page_and_stops_cleanly_on_ctrl_c():

@@ -7,10 +7,10 @@ import json
 import pytest
 
 from xarxa import nn
-from xarxa.cli import _parser, main
+from xarxa.apps.cli import _parser, main
 from xarxa.models import UNet
 from xarxa.serialization import load, save
-from xarxa.train.tasks import model_config, model_options
+from xarxa.apps.train.tasks import model_config, model_options
 
 TINY = ["--subset", "4", "--epochs", "1", "--batch-size", "2"]
 # The layer each decoder upsamples with (notes 1.6.2), and the one it must not contain.

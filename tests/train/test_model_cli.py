@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from xarxa import metrics as M
-from xarxa.cli import main
+from xarxa.apps.cli import main
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -103,8 +103,8 @@ def test_segmentation(model, tmp_path, capsys):
 
 
 def test_mean_iou_reported_is_the_metric_of_the_predictions(tmp_path, capsys):
-    from xarxa.train.run import train_run
-    from xarxa.train.segmentation_task import predict_masks
+    from xarxa.apps.train.run import train_run
+    from xarxa.apps.train.segmentation_task import predict_masks
     from xarxa.models import build
     from xarxa.serialization import load
     import xarxa as xa

@@ -8,8 +8,8 @@ import pytest
 
 import xarxa as xa
 from xarxa import serialization
-from xarxa.cli import main
-from xarxa.train import run as run_module
+from xarxa.apps.cli import main
+from xarxa.apps.train import run as run_module
 
 
 def _creates(directory: str) -> bool:

@@ -7,7 +7,7 @@ import torch
 import xarxa as xa
 from xarxa.data import TensorDataset
 from xarxa.models import SiameseNet
-from xarxa.train.siamese_task import MetricLoss, OfflineTriplets
+from xarxa.apps.train.siamese_task import MetricLoss, OfflineTriplets
 
 MARGIN = 0.5
 
@@ -131,7 +131,7 @@ def test_bad_settings_are_named():
 
 
 def test_defaults_semi_hard_and_a_margin_per_loss():
-    from xarxa.train.siamese_task import _settings
+    from xarxa.apps.train.siamese_task import _settings
     assert _settings({"loss": "triplet"}) == {"loss": "triplet", "miner": "semi-hard",
                                               "margin": 0.2}
     assert _settings({"loss": "contrastive", "miner": "none"})["margin"] == 1.0

@@ -11,11 +11,11 @@ from typing import Callable
 
 import numpy as np
 
-from .. import optim
-from ..data import TensorDataset, datasets
-from ..models.unet import DECODERS
-from ..nn import functional as F  # noqa: N812
-from ..tensor import Tensor
+from ... import optim
+from ...data import TensorDataset, datasets
+from ...models.unet import DECODERS
+from ...nn import functional as F  # noqa: N812
+from ...tensor import Tensor
 
 __all__ = ["DATASETS", "MODELS", "LOSSES", "OPTIMIZERS", "MINERS", "Task", "load_task",
            "defaults", "default_dataset", "image_spec", "model_config", "model_options",

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ..inspect.tables import fmt_number as n
-from ..nn import functional as F
+from ...inspect.tables import fmt_number as n
+from ...nn import functional as F
 
 
 @dataclass(frozen=True)

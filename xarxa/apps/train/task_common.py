@@ -10,10 +10,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..data import DataLoader, val_split
-from ..tensor import Tensor
-from .callbacks import ModelCheckpoint
-from .loop import fit
+from ...data import DataLoader, val_split
+from ...tensor import Tensor
+from ...train.callbacks import ModelCheckpoint
+from ...train.loop import fit
 from .run import (CHECKPOINT, CURVES, METRICS_FILE, _build, _make_out, _prepare_out,
                   _write_json)
 from .tasks import load_task, make_optimizer
@@ -34,7 +34,7 @@ def batch_of(dataset, indices) -> tuple:
 def seeded_loaders(train_set, val_set, batch_size: int, seed: int):
     """A shuffling training loader whose order comes from ``seed`` and the epoch (so that
     a resumed run takes the same batches), and a validation loader (None if no set)."""
-    from ..data import DistributedSampler
+    from ...data import DistributedSampler
     sampler = DistributedSampler(train_set, 1, 0, shuffle=True, seed=seed)
     train = DataLoader(train_set, batch_size=batch_size, sampler=sampler)
     return train, (DataLoader(val_set, batch_size=256) if len(val_set) else None)
@@ -47,7 +47,7 @@ def fit_task(config: dict[str, Any], loss_fn: Callable,
     train set, validation set, results so far). ``make_loaders(model, train_set, val_set)``
     gives the (training, validation) loaders; ``figures`` are the task's PNG names, removed
     with the rest of a previous run by ``overwrite``."""
-    from .. import distributed as dist
+    from ... import distributed as dist
     dist.init_process_group()   # a world of one without mpiexec
     if dist.get_world_size() > 1:   # every rank would train alone and write the same files
         raise ValueError(f"--model {config['model']} trains in one process: run it without "
@@ -83,7 +83,7 @@ def fit_task(config: dict[str, Any], loss_fn: Callable,
         "class_names": task.class_names,
     }
     if len(history):
-        from ..plot import learning_curves
+        from ...plot import learning_curves
         val = (f"val = {len(val_set)} samples held out of the training set" if len(val_set)
                else "no validation set")
         learning_curves(history, os.path.join(out, CURVES),

@@ -26,12 +26,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import metrics as M  # noqa: N812
-from ..data import DataLoader, val_split
-from ..random import manual_seed
-from . import _distributed
-from .callbacks import ModelCheckpoint, naming_the_file
-from .loop import evaluation_pass, fit
+from ... import metrics as M  # noqa: N812
+from ...data import DataLoader, val_split
+from ...random import manual_seed
+from ...train import _distributed
+from ...train.callbacks import ModelCheckpoint, naming_the_file
+from ...train.loop import evaluation_pass, fit
 from .tasks import (MODEL_OPTIONS, check_loss, default_dataset, defaults, load_task,
                     make_loss, make_optimizer, model_config, model_options, runner)
 
@@ -69,7 +69,7 @@ def resolve_config(**given: Any) -> dict[str, Any]:
 
 
 def _build(config: dict[str, Any], task):
-    from ..models import build
+    from ...models import build
     manual_seed(int(config["seed"]))  # the same seed gives the same weights and batches
     cfg = model_config(config["model"], task.input_shape, task.num_classes,
                        list(config["hidden"]), config["activation"], task.name,
@@ -117,7 +117,7 @@ def resume_config(path: str, given: dict[str, Any]) -> dict[str, Any]:
     """The configuration to continue the run saved in ``path``: the saved one, with the
     options of ``given`` that are set (not None). Options that define the model, its data
     or its optimizer (``_FIXED_ON_RESUME``) must agree with the saved ones."""
-    from ..serialization import load
+    from ...serialization import load
     saved = _train_config(load(path), path, "--resume")
     # A checkpoint written before a model option existed was built with its default.
     saved = {**saved, **model_options(saved["model"], saved)}
@@ -222,14 +222,14 @@ def train_run(config: dict[str, Any], progress: bool | None = None,
     }
     _write_json(os.path.join(config["out"], METRICS_FILE), results)
     if len(history):
-        from ..plot import learning_curves
+        from ...plot import learning_curves
         val = (f"val = {len(val_set)} samples held out of the training set" if len(val_set)
                else "no validation set")
         with naming_the_file(os.path.join(config["out"], CURVES)):
             learning_curves(history, os.path.join(config["out"], CURVES),
                             title=f"{config['model']} on {config['dataset']} ({val})")
         if task.input_shape == (2,):  # points in the plane: the classifier's regions (1.1)
-            from ..plot import decision_boundary
+            from ...plot import decision_boundary
             with naming_the_file(os.path.join(config["out"], BOUNDARY)):
                 decision_boundary(model, *task.train.arrays[:2],
                                   os.path.join(config["out"], BOUNDARY),
@@ -241,7 +241,7 @@ def train_run(config: dict[str, Any], progress: bool | None = None,
 def restore(ckpt: dict, config: dict[str, Any], path: str, data_root=None):
     """The task and the model a checkpoint describes, with its weights loaded (for
     ``xarxa evaluate`` of every kind of run); a mismatch is a ValueError naming ``path``."""
-    from ..models import build
+    from ...models import build
     task = load_task(config["dataset"], config["model"], data_root or config.get("data_root"),
                      config.get("subset"))
     try:
@@ -255,7 +255,7 @@ def restore(ckpt: dict, config: dict[str, Any], path: str, data_root=None):
 
 def evaluate_checkpoint(path: str, data_root: str | None = None) -> dict[str, Any]:
     """Rebuild the model saved in a ``xarxa train`` checkpoint and score its test set."""
-    from ..serialization import load
+    from ...serialization import load
     ckpt = load(path)
     config = _train_config(ckpt, path, "evaluate")
     if runner(config["model"]) is not None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..inspect.tables import fmt_number as n
+from ...inspect.tables import fmt_number as n
 
 RULES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 DEFAULT_EPS = {"adagrad": 1e-10, "rmsprop": 1e-8, "adam": 1e-8}

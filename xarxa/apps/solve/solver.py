@@ -1,7 +1,7 @@
 """`solve`: the notes' exercises step by step — forward values, the backward table and the
 parameter update of a scalar expression trained on one pair (x, y).
 
-    >>> from xarxa.solve import solve
+    >>> from xarxa.apps.solve import solve
     >>> s = solve("relu(w*x + b)", {"w": 2, "b": 0, "x": 1}, target=1, loss="l1", lr=0.1)
     >>> print(s)                                  # exercise 1.1: w 2 -> 1.9, b 0 -> -0.1
     >>> s.steps[0].grads                          # {'w': 1.0, 'b': 1.0}
@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..autograd.record import record
-from ..creation import tensor
-from ..dtypes import float64
-from ..inspect.tables import fmt_number as n
-from ..inspect.tables import render_document
-from ..inspect.trace import Trace, TraceRow, trace
-from ..tensor import Tensor
+from ...autograd.record import record
+from ...creation import tensor
+from ...dtypes import float64
+from ...inspect.tables import fmt_number as n
+from ...inspect.tables import render_document
+from ...inspect.trace import Trace, TraceRow, trace
+from ...tensor import Tensor
 from .expr import FUNCTIONS, NAME, parse
 from .losses import LOSSES
 from .rules import Rule, matrix

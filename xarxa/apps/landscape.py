@@ -6,7 +6,7 @@
     xarxa landscape --function saddle --optimizers gd,adagrad,adam
 
 Each optimizer is a real ``xarxa.optim`` optimizer on two float64 scalar tensors; the
-losses are in ``xarxa.inspect.surfaces``. The command prints each path's end and writes
+losses are in ``xarxa.apps.surfaces``. The command prints each path's end and writes
 the contours, the paths and the loss per step (``xa.plot.landscape``).
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 
 from ..creation import tensor
 from ..dtypes import float64
-from .landscape import Landscape, landscape, trajectory
+from ..inspect.landscape import Landscape, landscape, trajectory
 from .surfaces import OPTIMIZERS, SURFACES, Surface, make_optimizer
 
 __all__ = ["add_parser", "run", "paths"]

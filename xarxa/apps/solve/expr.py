@@ -23,9 +23,9 @@ import warnings
 
 import numpy as np
 
-from ..autograd import ops
-from ..creation import tensor
-from ..tensor import Tensor
+from ...autograd import ops
+from ...creation import tensor
+from ...tensor import Tensor
 
 MAX_LENGTH = 500      # characters; also bounds the nesting Python's parser sees
 MAX_DEPTH = 64        # nested operations

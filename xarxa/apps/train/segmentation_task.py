@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import metrics as M  # noqa: N812
-from ..autograd import no_grad
-from ..nn import functional as F  # noqa: N812
+from ... import metrics as M  # noqa: N812
+from ...autograd import no_grad
+from ...nn import functional as F  # noqa: N812
 from .task_common import batch_of, fit_task, seeded_loaders, write_results
 
 __all__ = ["train", "evaluate", "report", "pixel_accuracy", "predict_masks", "mask_scores",
@@ -79,7 +79,7 @@ def train(config: dict[str, Any], progress=None, verbose: bool = True,
     if len(val_set):
         results["val"] = _scores(model, val_set, task.class_names)
     results["test"] = _scores(model, task.test, task.class_names)
-    from ._figures import segmentation_plot
+    from .figures import segmentation_plot
     shown = np.arange(min(6, len(task.test)))
     images, masks = task.test.render(shown)
     predicted, _ = predict_masks(model, task.test, shown)

@@ -1,7 +1,7 @@
 """`xarxa solve`: the notes' exercises step by step (forward values, backward table, update)
 for a scalar expression such as relu(w*x + b), with the notes' losses and optimizers.
 
-    from xarxa.solve import solve
+    from xarxa.apps.solve import solve
     print(solve("w*x + b", {"w": 2.7, "b": 1, "x": 2}, target=2, loss="l1", lr=0.3, steps=5))
 
 `expr` parses the expression against a whitelist (never `eval`), `losses` and `rules` hold

@@ -4,14 +4,14 @@
     xarxa solve "w*x + b" --set w=0.9 b=0.1 x=2 --target 2 --loss huber --delta 0.11 --lr 0.3
     xarxa solve "w*x + b" --set w=0.9 b=0.1 x=2 --target 2 --loss l1 --optimizer adagrad
 
-`xarxa.cli` registers it; a refused expression or option is a ValueError, which `xarxa`'s
+`xarxa.apps.cli` registers it; a refused expression or option is a ValueError, which `xarxa`'s
 main prints in one message (the expression with a caret under the culprit) with exit 2.
 """
 from __future__ import annotations
 
 import argparse
 
-from ..inspect.tables import FORMATS
+from ...inspect.tables import FORMATS
 from .losses import LOSSES
 from .rules import RULES
 from .solver import solve

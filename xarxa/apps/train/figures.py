@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plot import _figure, _finish
+from ...plot import _figure, _finish
 
 __all__ = ["pca_2d", "embedding_plot", "retrieval_plot", "mask_colors", "segmentation_plot"]
 

@@ -36,10 +36,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import metric_learning as ml
-from ..autograd import no_grad
-from ..autograd.ops import cat
-from ..tensor import Tensor
+from ... import metric_learning as ml
+from ...autograd import no_grad
+from ...autograd.ops import cat
+from ...tensor import Tensor
 from .task_common import batch_of, fit_task, seeded_loaders, write_results
 from .tasks import MINERS
 
@@ -216,7 +216,7 @@ def train(config: dict[str, Any], progress=None, verbose: bool = True,
         results["val"] = _recalls(*_embed(model, val_set))
     emb, labels = _embed(model, task.test)
     results["test"] = _recalls(emb, labels)
-    from ._figures import embedding_plot, retrieval_plot
+    from .figures import embedding_plot, retrieval_plot
     out = config["out"]
     title = f"{config['model']} ({config['loss']}, miner {config['miner']})"
     embedding_plot(emb, labels, task.class_names, os.path.join(out, EMBEDDINGS),
