@@ -7,9 +7,10 @@ events (`Run.wait`); buttons call `play`, `pause`, `step` and `reset`.
 
 Runs share nothing: each builds its model from its own generator (`use_generator`, not the
 process-wide one that `xa.manual_seed` seeds), and grad mode and recording tapes are per
-thread in xarxa, so runs train at the same time and one run's update never waits for
-another's. Within a run, `compute` (a lock of its own) keeps the training thread and the
-requests (step, trace, pause, reset) from working on its model at once.
+thread in xarxa, so no run waits for another's lock (CPython's GIL still interleaves their
+Python work: see benchmarks/RESULTS.md). Within a run, `compute` (a lock of its own) keeps
+the training thread and the requests (step, trace, pause, reset) from working on its model
+at once.
 """
 from __future__ import annotations
 
