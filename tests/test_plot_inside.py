@@ -1,6 +1,6 @@
 """xa.plot: a CNN from inside (saliency against PyTorch's input gradient, filters, feature
 maps against the layer's own output) and decision boundaries of the notes' 2-D
-classifiers, also written by `xarxa train` for 2-D datasets."""
+classifiers (that `xarxa train` draws them for 2-D datasets is tests/apps/test_cli.py's)."""
 import numpy as np
 import pytest
 import torch
@@ -9,7 +9,6 @@ from matplotlib.image import imread
 import xarxa as xa
 import xarxa.nn.functional as F
 from xarxa import nn, optim
-from xarxa.apps.cli import main
 from xarxa.data.datasets import logic_gate, spirals, two_moons
 from xarxa.inspect import feature_maps, saliency
 from xarxa.models import MLP, Perceptron, perceptron_rule
@@ -143,14 +142,3 @@ def test_outputs_are_read_as_classes():
     np.testing.assert_array_equal(_predict_classes([0.0, 1.0, 1.0]), [0, 1, 1])   # step
     np.testing.assert_array_equal(_predict_classes([[0.2], [0.7]]), [0, 1])     # probability
     np.testing.assert_array_equal(_predict_classes([-3.0, 0.4, 2.0]), [0, 1, 1])  # logits
-
-
-def test_train_writes_the_decision_boundary_for_2d_data(tmp_path, capsys):
-    out = tmp_path / "run"
-    assert main(["train", "--dataset", "xor", "--epochs", "3", "--out", str(out),
-                 "--no-progress"]) == 0
-    _png(out / "decision_boundary.png")
-    assert "decision_boundary.png" in capsys.readouterr().out
-    out = tmp_path / "digits"
-    assert main(["train", "--epochs", "1", "--out", str(out), "--no-progress"]) == 0
-    assert not (out / "decision_boundary.png").exists()   # 64 inputs: no plane to draw

@@ -1,24 +1,15 @@
-"""inspect.landscape / trajectory and `xarxa landscape`: the command writes a PNG, every
-optimizer reaches the convex quadratic's minimum, the exam's L1 oscillation is reproduced
-number for number, and the plane's losses and projections are the function's own."""
+"""inspect.landscape / trajectory: the plane's losses and projections are the function's
+own, for two parameters, chosen entries of a weight matrix and filter-normalised random
+directions of a network. The `xarxa landscape` command and its surfaces are tested in
+tests/apps/test_landscape.py."""
 import numpy as np
 import pytest
 from matplotlib.image import imread
 
-import notes
 import xarxa as xa
 import xarxa.nn.functional as F
 from xarxa import nn, optim
-from xarxa.apps.cli import main
-from xarxa.inspect import hessian, landscape, random_directions, trajectory
-from xarxa.apps.landscape import paths
-from xarxa.apps.surfaces import OPTIMIZERS, SURFACES
-
-# How close each optimizer ends to the quadratic's minimum (0, 0) after its default 100
-# steps: GD, AdaGrad and RMSprop contract geometrically; heavy-ball momentum (λ = 0.9)
-# spirals in at rate √0.9 per step; Adam's normalised step keeps circling at ~lr scale.
-QUADRATIC_TOLERANCE = {"gd": 1e-6, "momentum": 0.05, "nesterov": 1e-3, "adagrad": 1e-6,
-                       "rmsprop": 1e-6, "adam": 0.05}
+from xarxa.inspect import landscape, random_directions, trajectory
 
 
 def _is_png(path):
@@ -26,65 +17,6 @@ def _is_png(path):
     assert len(data) > 1000 and data[:8] == b"\x89PNG\r\n\x1a\n"
     image = imread(path)
     assert image.shape[0] > 100 and image.shape[1] > 100 and image.std() > 0
-
-
-def test_command_writes_a_png(tmp_path, capsys):
-    out = tmp_path / "saddle.png"
-    assert main(["landscape", "--function", "saddle", "--optimizers", "gd,adam",
-                 "--steps", "20", "--resolution", "15", "--out", str(out)]) == 0
-    _is_png(out)
-    text = capsys.readouterr().out
-    assert "gd (α=0.1)" in text and "adam (α=0.05)" in text and f"wrote {out}" in text
-
-
-@pytest.mark.parametrize("function", sorted(SURFACES))
-def test_every_function_draws(function, tmp_path):
-    out = tmp_path / "f.png"
-    assert main(["landscape", "--function", function, "--optimizers", ",".join(OPTIMIZERS),
-                 "--steps", "5", "--resolution", "9", "--out", str(out)]) == 0
-    _is_png(out)
-
-
-def test_every_optimizer_reaches_the_quadratic_minimum():
-    for path in paths(SURFACES["quadratic"], list(OPTIMIZERS)):
-        name = path.name.split()[0]
-        assert np.linalg.norm(path.points[-1]) < QUADRATIC_TOLERANCE[name], path.name
-        assert path.losses[-1] < path.losses[0] / 100
-
-
-def test_exam_l1_oscillation_number_for_number():
-    (path,) = paths(SURFACES["exam-l1"], ["gd"], [notes.EXAM_2022_LR], steps=5)
-    np.testing.assert_allclose(path.points[:, 0], notes.EXAM_2022_W, atol=1e-12)
-    np.testing.assert_allclose(path.points[:, 1], notes.EXAM_2022_B, atol=1e-12)
-    np.testing.assert_allclose(path.losses, notes.EXAM_2022_LOSS, atol=1e-12)
-
-
-def test_large_rate_oscillates_and_diverges():
-    # ½x² + y²: GD multiplies y by 1 − 2α each step; α = 0.95 flips its sign (oscillation)
-    (path,) = paths(SURFACES["quadratic"], ["gd"], [0.95], steps=6)
-    y = path.points[:, 1]
-    np.testing.assert_allclose(y, 3.0 * (-0.9) ** np.arange(7))
-    (path,) = paths(SURFACES["quadratic"], ["gd"], [1.2], steps=6)   # |1 − 2α| > 1: diverges
-    np.testing.assert_allclose(path.points[:, 1], 3.0 * (-1.4) ** np.arange(7))
-
-
-def test_adagrad_step_shrinks():
-    (path,) = paths(SURFACES["ill-conditioned"], ["adagrad"], steps=30)
-    steps = np.linalg.norm(np.diff(path.points, axis=0), axis=1)
-    assert steps[-1] < steps[0] / 5
-
-
-def test_saddle_is_escaped_and_one_neuron_has_a_saddle_at_the_origin():
-    for path in paths(SURFACES["saddle"], ["gd", "adam"]):
-        assert abs(abs(path.points[-1, 1]) - 1.0) < 0.1      # reached a minimum (0, ±1)
-    s = SURFACES["one-neuron"]
-    w1, w2 = (xa.tensor(0.0, dtype=xa.float64, requires_grad=True) for _ in range(2))
-    assert hessian(lambda: s.loss(w1, w2), [w1, w2]).kind == "saddle"
-    with xa.no_grad():
-        w1.fill_(1.0)
-        w2.fill_(2.0)
-    h = hessian(lambda: s.loss(w1, w2), [w1, w2])
-    assert h.kind == "minimum" and h.gradient_norm < 1e-12
 
 
 def test_plane_of_two_parameters_is_the_function():
@@ -139,7 +71,7 @@ def test_random_filter_normalised_directions_of_a_network(tmp_path):
     _is_png(tmp_path / "path.png")
 
 
-def test_bad_input(capsys):
+def test_bad_input():
     x = xa.tensor(1.0, dtype=xa.float64, requires_grad=True)
     y = xa.tensor(1.0, dtype=xa.float64, requires_grad=True)
     with pytest.raises(ValueError, match="landscape: resolution must be an integer >= 2"):
@@ -152,12 +84,3 @@ def test_bad_input(capsys):
         landscape(lambda: x * y, [x, y])
     with pytest.raises(ValueError, match="trajectory: steps must be an integer >= 0"):
         trajectory(lambda: x * y, [x, y], optim.SGD([x, y], lr=0.1), steps=-1)
-    with pytest.raises(SystemExit) as stop:
-        main(["landscape", "--optimizers", "gd,sgdd"])
-    assert stop.value.code == 2
-    assert "--optimizers expects a comma-separated list of gd" in capsys.readouterr().err
-    assert main(["landscape", "--optimizers", "gd,adam", "--lr", "0.1,0.2,0.3"]) == 2
-    assert "--lr: give one rate, or one per optimizer (2), got 3" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main(["landscape", "--start", "1"])
-    assert "--start expects 2 comma-separated numbers" in capsys.readouterr().err

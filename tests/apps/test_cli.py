@@ -63,6 +63,17 @@ def test_train_xor(tmp_path, capsys):
     capsys.readouterr()
 
 
+def test_train_writes_the_decision_boundary_for_2d_data(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", "xor", "--epochs", "3", "--out", str(out),
+                 "--no-progress"]) == 0
+    check_png(out / "decision_boundary.png")
+    assert "decision_boundary.png" in capsys.readouterr().out
+    out = tmp_path / "digits"
+    assert main(["train", "--epochs", "1", "--out", str(out), "--no-progress"]) == 0
+    assert not (out / "decision_boundary.png").exists()   # 64 inputs: no plane to draw
+
+
 def test_perceptron_and_options(tmp_path, capsys):
     out = tmp_path / "p"
     assert main(["train", "--model", "perceptron", "--dataset", "and", "--out", str(out)]) == 0
@@ -103,7 +114,7 @@ def test_bad_option_and_entry_point(capsys):
         main(["train", "--optimizer", "lbfgs"])
     assert e.value.code == 2
     assert main([]) == 0 and "train" in capsys.readouterr().out  # bare `xarxa`: help
-    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
     assert pyproject["project"]["scripts"]["xarxa"] == "xarxa.apps.cli:main"
 
 

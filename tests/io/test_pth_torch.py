@@ -9,7 +9,7 @@ import torch
 
 import xarxa as xa
 from xarxa.io import pth
-from weights._models import cnn, inputs, mlp, trained_torch
+from state_dict_models import cnn, inputs, mlp, trained_torch
 
 DTYPES = [torch.float32, torch.float64, torch.float16, torch.int64, torch.int32, torch.int16,
           torch.int8, torch.uint8, torch.bool, torch.complex64, torch.uint16, torch.uint32,

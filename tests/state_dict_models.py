@@ -1,4 +1,6 @@
-"""The same small models built with torch or xarxa (same layer names, so state dicts match)."""
+"""The same small models built with torch or xarxa (same layer names, so state dicts match),
+for the weight-file tests in tests/io/. It sits in tests/ itself because a folder named io
+cannot be imported as a package: the standard library's io is loaded before any test."""
 import numpy as np
 
 

@@ -10,7 +10,7 @@ import torch
 
 import xarxa as xa
 from xarxa.io.safetensors import load_file, read_metadata, save_file
-from weights._models import cnn, inputs, mlp
+from state_dict_models import cnn, inputs, mlp
 
 # the format's dtype names (the specification's table), for arrays of NumPy dtypes
 SPEC = {"float64": "F64", "float32": "F32", "float16": "F16", "int64": "I64", "int32": "I32",
