@@ -25,9 +25,9 @@ import time
 
 import numpy as np
 
-from xarxa.playground import views
-from xarxa.playground.run import FPS
-from xarxa.playground.server import PlaygroundServer
+from xarxa.apps.playground import views
+from xarxa.apps.playground.run import FPS
+from xarxa.apps.playground.server import PlaygroundServer
 
 CONFIG = {"dataset": "xor", "points": 1000, "split": 0.5, "hidden": [8, 8],
           "activation": "tanh", "optimizer": "adam", "lr": 0.01, "batch": "full"}

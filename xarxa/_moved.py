@@ -22,6 +22,7 @@ MOVED = {
     "xarxa.train.siamese_task": "xarxa.apps.train.siamese_task",
     "xarxa.train._figures": "xarxa.apps.train.figures",
     "xarxa.solve": "xarxa.apps.solve",
+    "xarxa.playground": "xarxa.apps.playground",
     "xarxa.inspect.landscape_cli": "xarxa.apps.landscape",
     "xarxa.inspect.surfaces": "xarxa.apps.surfaces",
 }

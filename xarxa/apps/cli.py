@@ -10,7 +10,7 @@
     xarxa playground
 
 Each of the last three keeps its options in its own module (`xarxa.apps.solve.cli`,
-`xarxa.apps.landscape`, `xarxa.playground.cli`) and registers here.
+`xarxa.apps.landscape`, `xarxa.apps.playground.cli`) and registers here.
 
 The work is done in ``xarxa.apps.train.run`` and ``xarxa.models``; this file only parses
 arguments and prints. The choices of --model, --dataset, --loss and --optimizer are the
@@ -27,9 +27,10 @@ from typing import Sequence
 import numpy as np
 
 from . import landscape as landscape_cli
-from ..playground import cli as playground_cli
+from .playground import cli as playground_cli
 from .solve import cli as solve_cli
-from .train.tasks import DATASETS, LOSSES, MINERS, MODEL_OPTIONS, MODELS, OPTIMIZERS
+from . import catalog
+from .train.tasks import MINERS
 
 
 def _hidden(text: str) -> list[int]:
@@ -63,10 +64,13 @@ def _parser() -> argparse.ArgumentParser:
                        "xarxa.apps.train.tasks); with none at all, an MLP learns the digits.")
     # No argparse defaults for --model/--dataset/--seed: --resume must tell a given option
     # from a default one; xarxa.apps.train.run.resolve_config fills them in.
-    t.add_argument("--model", choices=list(MODELS), help="default: mlp")
-    t.add_argument("--dataset", choices=list(DATASETS), help="default: digits")
-    t.add_argument("--loss", choices=list(LOSSES))
-    t.add_argument("--optimizer", choices=list(OPTIMIZERS))
+    t.add_argument("--model", type=catalog.spelling("models"), choices=catalog.names("models"),
+                   help=f"default: {catalog.DEFAULT_MODEL}")
+    t.add_argument("--dataset", type=catalog.spelling("datasets"),
+                   choices=catalog.names("datasets", "train"), help="default: digits")
+    t.add_argument("--loss", type=catalog.spelling("losses"), choices=catalog.names("losses", "train"))
+    t.add_argument("--optimizer", type=catalog.spelling("optimizers"),
+                   choices=catalog.names("optimizers", "train"))
     t.add_argument("--lr", type=float, help="learning rate α")
     t.add_argument("--momentum", type=float, help="momentum λ (sgd, rmsprop)")
     t.add_argument("--nesterov", action="store_true", default=None,
@@ -76,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="1 = stochastic GD; the training-set size = batch GD")
     t.add_argument("--epochs", type=int)
     t.add_argument("--hidden", type=_hidden, help="MLP hidden sizes, e.g. 256,128")
-    t.add_argument("--activation", choices=("relu", "tanh", "sigmoid"))
+    t.add_argument("--activation", choices=catalog.names("activations", "train"))
     t.add_argument("--val-split", type=_fraction, metavar="FRACTION",
                    help="fraction of the training set held out (drawn by --seed) to "
                    "validate on each epoch; the test set is scored only at the end "
@@ -97,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
                    "(default: semi-hard)")
     t.add_argument("--margin", type=float, help="siamese: the loss's margin m (default: 0.2 "
                    "triplet, 1.0 contrastive)")
-    t.add_argument("--decoder", choices=MODEL_OPTIONS["decoder"][0],
+    t.add_argument("--decoder", choices=catalog.option_choices("decoder"),
                    help="unet: the decoder's ×2 upsampling (notes 1.6.2): a learned "
                    "transposed convolution, or nearest-neighbour / bed-of-nails unpooling "
                    "then a 3×3 convolution (default: transpose)")
@@ -105,8 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--checkpoint", required=True)
     e.add_argument("--data-root")
     s = sub.add_parser("summary", help="print a model's layers and parameter counts")
-    s.add_argument("model", choices=list(MODELS))
-    s.add_argument("--dataset", choices=list(DATASETS), default=None,
+    s.add_argument("model", type=catalog.spelling("models"), choices=catalog.names("models"))
+    s.add_argument("--dataset", type=catalog.spelling("datasets"),
+                   choices=catalog.names("datasets", "train"), default=None,
                    help="shape the model for this dataset (default: 28×28 for lenet5/cnn, "
                    "digits for mlp, and for perceptron)")
     s.add_argument("--hidden", type=_hidden, default=None)
@@ -157,27 +162,19 @@ def _evaluate(args) -> int:
 
 def _summary(args) -> int:
     from ..models import build
-    from .train.tasks import default_dataset, defaults, image_spec, model_config
-    dataset = args.dataset or {"lenet5": "fashion-mnist", "cnn": "fashion-mnist",
-                               "perceptron": "and"}.get(args.model, default_dataset(args.model))
+    from .train.tasks import default_dataset, defaults, image_spec, model_class, model_config
+    cls = model_class(args.model)
+    dataset = args.dataset or cls.summary_dataset or default_dataset(args.model)
     shape, classes = image_spec(dataset, args.model)
     d = defaults(dataset, args.model)
     model = build(args.model, **model_config(args.model, shape, classes,
                                              args.hidden or d["hidden"], d["activation"],
                                              dataset))
-    if args.model in ("lenet5", "lenet5-modern"):
-        shape = (shape[0], 32, 32)  # LeNet-5's own input (a 28×28 image is padded to it)
+    if cls.input_size:  # LeNet-5's own input (a 28×28 image is padded to it)
+        shape = (shape[0], cls.input_size, cls.input_size)
     print(f"{args.model} for {dataset}, input {shape}")
-    try:
-        from ..inspect import summary
-    except ImportError:  # pragma: no cover - inspect is written separately
-        total = 0
-        for name, p in model.named_parameters():
-            total += p.numel()
-            print(f"{name:<30}{str(tuple(p.shape)):>20}{p.numel():>12,}")
-        print(f"{'total':<50}{total:>12,}")
-    else:
-        print(summary(model, shape))  # summary returns the table, printing nothing
+    from ..inspect import summary
+    print(summary(model, shape))  # summary returns the table, printing nothing
     return 0
 
 

@@ -19,7 +19,11 @@ import numpy as np
 from ..creation import tensor
 from ..dtypes import float64
 from ..inspect.landscape import Landscape, landscape, trajectory
-from .surfaces import OPTIMIZERS, SURFACES, Surface, make_optimizer
+from . import catalog
+from .catalog import make_optimizer
+from .surfaces import SURFACES, Surface
+
+OPTIMIZERS = catalog.names("optimizers", "landscape")
 
 __all__ = ["add_parser", "run", "paths"]
 
@@ -65,7 +69,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
                        description="Run xarxa's optimizers on a two-parameter loss and draw "
                        "their paths on its contours, with the loss per step.\n\n" + about,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--function", choices=list(SURFACES), default="ill-conditioned")
+    p.add_argument("--function", choices=catalog.names("landscapes"), default="ill-conditioned")
     p.add_argument("--optimizers", type=_names, default=["gd", "momentum", "adam"],
                    help=f"comma-separated, among {','.join(OPTIMIZERS)} (default: "
                    "gd,momentum,adam)")

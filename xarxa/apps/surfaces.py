@@ -13,31 +13,11 @@ from typing import Callable
 
 import numpy as np
 
-from .. import optim
 from ..creation import tensor
 from ..nn import functional as F  # noqa: N812
 from ..tensor import Tensor
 
-__all__ = ["Surface", "SURFACES", "OPTIMIZERS", "make_optimizer"]
-
-# optimizer name -> fn(params, lr) -> a real xarxa.optim optimizer
-OPTIMIZERS: dict[str, Callable] = {
-    "gd": lambda p, lr: optim.SGD(p, lr=lr),
-    "momentum": lambda p, lr: optim.SGD(p, lr=lr, momentum=0.9),
-    "nesterov": lambda p, lr: optim.SGD(p, lr=lr, momentum=0.9, nesterov=True),
-    "adagrad": lambda p, lr: optim.Adagrad(p, lr=lr),
-    "rmsprop": lambda p, lr: optim.RMSprop(p, lr=lr),
-    "adam": lambda p, lr: optim.Adam(p, lr=lr),
-}
-
-
-def make_optimizer(name: str, params, lr: float):
-    """The optimizer called ``name`` (a key of ``OPTIMIZERS``: gd, momentum and nesterov
-    are SGD with momentum 0 / 0.9 / 0.9 Nesterov; the others keep PyTorch's defaults)."""
-    if name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; choose among {', '.join(OPTIMIZERS)}")
-    return OPTIMIZERS[name](params, lr)
-
+__all__ = ["Surface", "SURFACES"]
 
 @dataclass(frozen=True)
 class Surface:

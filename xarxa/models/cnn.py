@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from .. import nn
 from ..tensor import Tensor
+from .facts import ModelFacts, image_channels
 
 __all__ = ["CNN"]
 
 
-class CNN(nn.Module):
+class CNN(ModelFacts, nn.Module):
     """conv3×3 (C→32, padding 1) + BN + ReLU, max-pool 2, conv3×3 (32→64, padding 1) + BN +
     ReLU, max-pool 2, FC → 128 + ReLU, FC → num_classes.
 
@@ -23,6 +24,15 @@ class CNN(nn.Module):
         >>> model(xa.randn(4, 1, 8, 8)).shape
         (4, 10)
     """
+
+    # facts for xarxa train (models/facts.py)
+    recipes = {"mnist-family": dict(epochs=3), "*": dict(epochs=10, lr=0.02)}
+    summary_dataset = "fashion-mnist"
+
+    @classmethod
+    def config_for(cls, name, shape, num_classes, hidden, activation, dataset) -> dict:
+        return {"num_classes": num_classes, "in_channels": image_channels(name, shape, dataset),
+                "image_size": shape[-1]}
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1, image_size: int = 28):
         super().__init__()

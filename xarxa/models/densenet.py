@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import nn
 from ..tensor import Tensor
+from .facts import ModelFacts
 
 __all__ = ["DenseNet"]
 
@@ -14,7 +15,7 @@ def _transition(channels: int, out: int) -> nn.Sequential:
                          nn.ReLU(), nn.AvgPool2d(2))
 
 
-class DenseNet(nn.Module):
+class DenseNet(ModelFacts, nn.Module):
     """Three dense blocks with transitions between them (Huang et al., 2017):
 
     ===========================================  =====================================
@@ -48,6 +49,9 @@ class DenseNet(nn.Module):
         >>> DenseNet()(xa.randn(2, 1, 28, 28)).shape
         (2, 10)
     """
+
+    # facts for xarxa train (models/facts.py): the notes' deep-network recipe
+    recipes = {"*": dict(epochs=5, batch_size=128, optimizer="sgd", lr=0.05, momentum=0.9, weight_decay=5e-4)}
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1, growth_rate: int = 12,
                  layers_per_block: int = 4, compression: float = 0.5):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import nn
 from ..tensor import Tensor
+from .facts import ModelFacts
 
 __all__ = ["FCN"]
 
@@ -13,7 +14,7 @@ def _conv(c_in: int, c_out: int, kernel: int) -> list[nn.Module]:
             nn.BatchNorm2d(c_out), nn.ReLU()]
 
 
-class FCN(nn.Module):
+class FCN(ModelFacts, nn.Module):
     """Convolutions, 1×1 convolutions and global average pooling: no ``Flatten`` +
     ``Linear`` sized for one input size (notes §1.6.1: a fully-connected stage fixes the
     input dimensions), so the same weights classify images of any size ≥ 4×4.
@@ -41,6 +42,9 @@ class FCN(nn.Module):
         >>> model(xa.randn(2, 1, 28, 28)).shape, model(xa.randn(2, 1, 40, 36)).shape
         ((2, 10), (2, 10))
     """
+
+    # facts for xarxa train (models/facts.py): the notes' deep-network recipe
+    recipes = {"*": dict(epochs=5, batch_size=128, optimizer="sgd", lr=0.05, momentum=0.9, weight_decay=5e-4)}
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1):
         super().__init__()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from .. import nn
 from ..autograd.ops import pad
 from ..tensor import Tensor
+from .facts import ModelFacts
 
 __all__ = ["LeNet5"]
 
 
-class LeNet5(nn.Module):
+class LeNet5(ModelFacts, nn.Module):
     """[CONV-POOL-CONV-POOL-FC-FC-FC] on a 32×32×1 input, tanh throughout:
 
     ======================================  ==============  ==========
@@ -57,6 +58,11 @@ class LeNet5(nn.Module):
         >>> model(xa.randn(2, 1, 28, 28)).shape
         (2, 10)
     """
+
+    # facts for xarxa train (models/facts.py): 32×32 inputs; 3 epochs on the MNIST family
+    input_size = 32
+    recipes = {"mnist-family": dict(epochs=3), "*": dict(epochs=15, lr=0.05)}
+    summary_dataset = "fashion-mnist"
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1, modern: bool = False):
         super().__init__()

@@ -1,16 +1,19 @@
 """The multilayer perceptron (notes 1.1–1.2): Linear layers with a non-linearity between."""
 from __future__ import annotations
 
+import math
+
 from typing import Sequence
 
 from .. import nn
+from .facts import ModelFacts
 
 __all__ = ["MLP", "ACTIVATIONS"]
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 
 
-class MLP(nn.Sequential):
+class MLP(ModelFacts, nn.Sequential):
     """``sizes = [d_in, h_1, …, h_k, d_out]``: Flatten, then Linear + activation per
     hidden layer and a final Linear with no activation (logits for cross-entropy).
 
@@ -29,6 +32,12 @@ class MLP(nn.Sequential):
         >>> sum(p.numel() for p in model.parameters())
         9610
     """
+
+    @classmethod
+    def config_for(cls, name, shape, num_classes, hidden, activation, dataset) -> dict:
+        """Flattened inputs, the given hidden sizes and activation (models/facts.py)."""
+        return {"sizes": [int(math.prod(shape)), *hidden, num_classes],
+                "activation": activation}
 
     def __init__(self, sizes: Sequence[int], activation: str = "relu", dropout: float = 0.0,
                  init: str = "pytorch"):

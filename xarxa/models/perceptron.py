@@ -1,6 +1,8 @@
 """Rosenblatt's perceptron and its learning rule (notes 1.1)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import nn
@@ -8,11 +10,12 @@ from ..autograd import no_grad
 from ..autograd.ops import step
 from ..tensor import Tensor
 from ..autograd.version import bump_version
+from .facts import ModelFacts
 
 __all__ = ["Perceptron", "perceptron_rule"]
 
 
-class Perceptron(nn.Module):
+class Perceptron(ModelFacts, nn.Module):
     """ŷ = H(w·x + b): one linear unit and a Heaviside step (1 where w·x + b ≥ 0).
 
     The step has zero gradient, so a perceptron does not learn by backpropagating
@@ -38,6 +41,19 @@ class Perceptron(nn.Module):
         >>> p(xa.tensor(x)).tolist()
         [0.0, 0.0, 0.0, 1.0]
     """
+
+    # facts for xarxa train (models/facts.py): the perceptron rule, not a loss
+    rule = "perceptron"
+    recipes = {"*": dict(optimizer="sgd", lr=1.0, momentum=0.0, batch_size=1, epochs=20,
+                         loss="perceptron")}
+    summary_dataset = "and"
+
+    @classmethod
+    def config_for(cls, name, shape, num_classes, hidden, activation, dataset) -> dict:
+        if num_classes != 2:
+            raise ValueError(f"the perceptron is a binary classifier; {dataset} has "
+                             f"{num_classes} classes (try --dataset and, or, xor, moons)")
+        return {"in_features": int(math.prod(shape))}
 
     def __init__(self, in_features: int):
         super().__init__()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import nn
 from ..autograd.ops import relu
 from ..tensor import Tensor
+from .facts import ModelFacts
 
 __all__ = ["ResNet", "PlainBlock"]
 
@@ -26,7 +27,7 @@ class PlainBlock(nn.ResidualBlock):
         return relu(self.residual(h))
 
 
-class ResNet(nn.Module):
+class ResNet(ModelFacts, nn.Module):
     """He et al.'s CIFAR-style ResNet, sized for 28×28 images (notes §1.7):
 
     ===============================================  ===============  =========================
@@ -68,6 +69,9 @@ class ResNet(nn.Module):
         >>> model(xa.randn(2, 1, 28, 28)).shape
         (2, 10)
     """
+
+    # facts for xarxa train (models/facts.py): the notes' deep-network recipe
+    recipes = {"*": dict(epochs=5, batch_size=128, optimizer="sgd", lr=0.05, momentum=0.9, weight_decay=5e-4)}
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1, blocks_per_stage: int = 1,
                  width: int = 16, residual: bool = True):

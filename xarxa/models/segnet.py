@@ -5,11 +5,12 @@ from __future__ import annotations
 from .. import nn
 from ..tensor import Tensor
 from .unet import double_conv
+from .facts import ModelFacts
 
 __all__ = ["SegNet"]
 
 
-class SegNet(nn.Module):
+class SegNet(ModelFacts, nn.Module):
     """Badrinarayanan et al.'s SegNet, small, shaped like ``UNet`` so that the two differ
     in how the decoder upsamples. With ``depth=2`` and ``width=w``:
 
@@ -38,6 +39,9 @@ class SegNet(nn.Module):
         >>> SegNet()(xa.randn(2, 1, 64, 64)).shape
         (2, 11, 64, 64)
     """
+
+    # facts for xarxa train (models/facts.py): a class per pixel
+    task = "segmentation"
 
     def __init__(self, num_classes: int = 11, in_channels: int = 1, width: int = 16,
                  depth: int = 2):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from .. import nn
 from ..tensor import Tensor
+from .facts import ModelFacts, image_channels
 
 __all__ = ["SiameseNet"]
 
 
-class SiameseNet(nn.Module):
+class SiameseNet(ModelFacts, nn.Module):
     """f_θ: image → embedding of ``embedding_dim`` numbers (N > M, notes §1.3.8).
 
     ==============================================  ==============  ==========
@@ -41,6 +42,19 @@ class SiameseNet(nn.Module):
         >>> net(xa.randn(4, 1, 28, 28)).shape
         (4, 2)
     """
+
+    # facts for xarxa train (models/facts.py): embeddings, trained by a metric loss
+    task = "siamese"
+    task_options = ("miner", "margin")
+    recipes = {"*": dict(epochs=5, batch_size=128, optimizer="adam", lr=1e-3, momentum=0.0,
+                         loss="triplet")}
+
+    @classmethod
+    def config_for(cls, name, shape, num_classes, hidden, activation, dataset) -> dict:
+        channels = image_channels(name, shape, dataset)
+        if shape[-1] != shape[-2]:
+            raise ValueError(f"{name} needs square images; {dataset} has {tuple(shape)}")
+        return {"in_channels": channels, "image_size": shape[-1]}
 
     def __init__(self, embedding_dim: int = 64, normalize: bool = True, in_channels: int = 1,
                  image_size: int = 28):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import nn
 from ..autograd.ops import cat
 from ..tensor import Tensor
+from .facts import ModelFacts
 
 __all__ = ["UNet", "double_conv", "DECODERS"]
 
@@ -27,7 +28,7 @@ def _up(decoder: str, c_in: int, c_out: int) -> nn.Module:
     return nn.Sequential(unpool, nn.Conv2d(c_in, c_out, 3, padding=1))   # fixed, then a conv
 
 
-class UNet(nn.Module):
+class UNet(ModelFacts, nn.Module):
     """Ronneberger et al.'s U-Net, small (notes §1.6: encoder–decoder; §1.7: skip
     connections by concatenation). With ``depth=2`` and ``width=w``:
 
@@ -74,6 +75,11 @@ class UNet(nn.Module):
         >>> model(xa.randn(2, 1, 64, 64)).shape
         (2, 11, 64, 64)
     """
+
+    # facts for xarxa train (models/facts.py): a class per pixel; --decoder picks the
+    # decoder's upsampling
+    task = "segmentation"
+    options = {"decoder": (DECODERS, "transpose")}
 
     def __init__(self, num_classes: int = 11, in_channels: int = 1, decoder: str = "transpose",
                  width: int = 16, depth: int = 2):

@@ -15,6 +15,7 @@ from xarxa.apps.cli import _parser, main
 from xarxa.data import DataLoader, val_split
 from xarxa.serialization import load, save
 from xarxa.train import evaluate
+from xarxa.apps import catalog
 from xarxa.apps.train import tasks
 
 MOONS = ["--dataset", "moons", "--epochs", "2", "--hidden", "8"]
@@ -153,13 +154,13 @@ def test_evaluate_a_corrupt_checkpoint(kind, message, moons_run, tmp_path, capsy
 def test_choices_come_from_the_registries(monkeypatch, tmp_path, capsys):
     train = next(a for a in _parser()._actions if a.dest == "command").choices["train"]
     choices = {a.dest: a.choices for a in train._actions if a.choices}
-    assert choices["model"] == list(tasks.MODELS)
-    assert choices["dataset"] == list(tasks.DATASETS)
-    assert choices["loss"] == list(tasks.LOSSES)
-    assert choices["optimizer"] == list(tasks.OPTIMIZERS)
+    assert choices["model"] == catalog.names("models")
+    assert choices["dataset"] == catalog.names("datasets", "train")
+    assert choices["loss"] == catalog.names("losses", "train")
+    assert choices["optimizer"] == catalog.names("optimizers", "train")
     from xarxa.models import MODELS as BUILDABLE
-    assert set(tasks.MODELS) <= set(BUILDABLE)
-    # One registry entry is all a new loss needs to be usable from the command line.
+    assert set(catalog.MODELS) <= set(BUILDABLE)
+    # One catalogue entry is all a new loss needs to be usable from the command line.
     calls = []
 
     def make_double_ce(num_classes):
@@ -167,7 +168,7 @@ def test_choices_come_from_the_registries(monkeypatch, tmp_path, capsys):
             calls.append(len(y))
             return 2 * F.cross_entropy(out, y)
         return loss
-    monkeypatch.setitem(tasks.LOSSES, "double-ce", make_double_ce)
+    monkeypatch.setitem(catalog.LOSSES, "double-ce", catalog.Loss(train=make_double_ce))
     out = tmp_path / "dce"
     assert main(["train", *MOONS, "--loss", "double-ce", "--out", str(out)]) == 0
     capsys.readouterr()

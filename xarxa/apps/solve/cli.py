@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 
 from ...inspect.tables import FORMATS
-from .losses import LOSSES
+from .. import catalog
 from .rules import RULES
 from .solver import solve
 
@@ -46,8 +46,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="the parameters, comma-separated (default: every --set variable "
                    "but x, x1, …, y, y1, …)")
     s.add_argument("--target", type=float, metavar="Y", help="the target y of the loss")
-    s.add_argument("--loss", choices=list(LOSSES), help="the loss of ŷ against --target "
-                   "(default: l2)")
+    s.add_argument("--loss", type=catalog.spelling("losses"),
+                   choices=catalog.names("losses", "solve"), help="the loss of ŷ against "
+                   "--target (default: mse, the notes' l2)")
     s.add_argument("--delta", type=float, default=1.0, help="huber's δ (default: 1)")
     s.add_argument("--margin", type=float, default=1.0, help="hinge's m (default: 1)")
     s.add_argument("--gamma", type=float, default=2.0, help="focal's γ (default: 2)")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ...inspect.tables import fmt_number as n
+from .. import catalog
 from ...nn import functional as F
 
 
@@ -35,10 +36,12 @@ def _call(name):
     return lambda p, y, o: f"{name}(ŷ = {n(p)}, y = {n(y)})"
 
 
-LOSSES = {
+# catalogue name (xarxa.apps.catalog.LOSSES, those with solve=True) -> the scalar loss; `name`
+# is what the printout calls it (the notes' l2, bce)
+_LOSSES = {
     "l1": ScalarLoss("l1", "L = |y − ŷ|", lambda p, y, o: F.l1_loss(p, y),
                      numbers=lambda p, y, o: f"|{n(y)} − {n(p)}|"),
-    "l2": ScalarLoss("l2", "L = (y − ŷ)²", lambda p, y, o: F.mse_loss(p, y),
+    "mse": ScalarLoss("l2", "L = (y − ŷ)²", lambda p, y, o: F.mse_loss(p, y),
                      numbers=lambda p, y, o: f"({n(y)} − {n(p)})²"),
     "huber": ScalarLoss("huber", "L = ½(y − ŷ)² if |y − ŷ| < δ, else δ(|y − ŷ| − ½δ)",
                         lambda p, y, o: F.huber_loss(p, y, delta=o["delta"]), ("delta",),
@@ -46,9 +49,9 @@ LOSSES = {
     "hinge": ScalarLoss("hinge", "L = max(0, m − y·ŷ), y = ±1",
                         lambda p, y, o: F.hinge_loss(p, y, margin=o["margin"]), ("margin",),
                         lambda p, y, o: f"max(0, {n(o['margin'])} − {n(y)}·{_f(p)})"),
-    "bce": ScalarLoss("bce", "L = −[y ln ŷ + (1 − y) ln(1 − ŷ)], ŷ a probability",
+    "binary_cross_entropy": ScalarLoss("bce", "L = −[y ln ŷ + (1 − y) ln(1 − ŷ)], ŷ a probability",
                       lambda p, y, o: F.binary_cross_entropy(p, y), numbers=_call("bce")),
-    "bce-logits": ScalarLoss("bce-logits", "L = −[y ln σ(ŷ) + (1 − y) ln(1 − σ(ŷ))]",
+    "binary_cross_entropy_with_logits": ScalarLoss("bce-logits", "L = −[y ln σ(ŷ) + (1 − y) ln(1 − σ(ŷ))]",
                              lambda p, y, o: F.binary_cross_entropy_with_logits(p, y),
                              numbers=_call("bce-logits")),
     "focal": ScalarLoss("focal", "L = −(1 − p)^γ ln p, p = σ(ŷ) if y = 1 else 1 − σ(ŷ)",
@@ -57,7 +60,9 @@ LOSSES = {
                                                              reduction="mean"), ("gamma",),
                         _call("focal")),
 }
-LOSSES["mse"] = LOSSES["l2"]   # the notes: over a set of pairs, L2 becomes the MSE
+
+
+LOSSES = {name: _LOSSES[name] for name in catalog.names("losses", "solve")}  # its order
 
 
 def _f(value) -> str:

@@ -27,6 +27,7 @@ from ...inspect.tables import fmt_number as n
 from ...inspect.tables import render_document
 from ...inspect.trace import Trace, TraceRow, trace
 from ...tensor import Tensor
+from .. import catalog
 from .expr import FUNCTIONS, NAME, parse
 from .losses import LOSSES
 from .rules import Rule, matrix
@@ -271,8 +272,8 @@ def _check_loss(loss, target, delta, margin, gamma):
         raise ValueError(f"solve: --target must be a number, got {target!r}") from None
     if not np.isfinite(target):
         raise ValueError(f"solve: --target must be finite, got {target}")
-    loss = "l2" if loss is None else loss
-    if loss not in LOSSES:
+    loss = catalog.ALIASES["losses"].get(loss, loss) if loss is not None else "mse"
+    if loss not in LOSSES:  # the notes' l2 is PyTorch's mse (its old spelling, an alias)
         raise ValueError(f"solve: unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
     if not delta > 0 or not np.isfinite(delta):
         raise ValueError(f"solve: --delta must be positive, got {delta}")

@@ -32,6 +32,7 @@ from ...random import manual_seed
 from ...train import _distributed
 from ...train.callbacks import ModelCheckpoint, naming_the_file
 from ...train.loop import evaluation_pass, fit
+from .. import catalog
 from .tasks import (MODEL_OPTIONS, check_loss, default_dataset, defaults, load_task,
                     make_loss, make_optimizer, model_config, model_options, runner)
 
@@ -54,8 +55,12 @@ def resolve_config(**given: Any) -> dict[str, Any]:
     """Fill every hyper-parameter left as None with the dataset/model default; refuse an
     option the model does not take (``MODEL_OPTIONS``, ``TASK_OPTIONS``: --decoder,
     --miner, --margin), before any data is loaded."""
-    config = {"model": "mlp", "seed": 0, "out": None, "data_root": None}
+    config = {"model": catalog.DEFAULT_MODEL, "seed": 0, "out": None, "data_root": None}
     config.update({k: v for k, v in given.items() if v is not None})
+    for key, kind in (("model", "models"), ("dataset", "datasets"), ("loss", "losses"),
+                      ("optimizer", "optimizers"), ("activation", "activations")):
+        if config.get(key) is not None:  # an old spelling (a saved run's) becomes today's
+            config[key] = catalog.canonical(kind, config[key])
     config.setdefault("dataset", default_dataset(config["model"]))
     config.update(model_options(config["model"], config))  # saved with the config: resume
     base = defaults(config["dataset"], config["model"], config.get("optimizer"))

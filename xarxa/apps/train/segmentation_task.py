@@ -15,13 +15,13 @@ import numpy as np
 from ... import metrics as M  # noqa: N812
 from ...autograd import no_grad
 from ...nn import functional as F  # noqa: N812
+from .. import catalog
 from .task_common import batch_of, fit_task, seeded_loaders, write_results
 
 __all__ = ["train", "evaluate", "report", "pixel_accuracy", "predict_masks", "mask_scores",
-           "SEGMENTATION", "LOSSES"]
+           "SEGMENTATION"]
 
 SEGMENTATION = "segmentation.png"
-LOSSES = {"cross-entropy": F.cross_entropy}
 
 
 def pixel_accuracy(scores: np.ndarray, masks: np.ndarray) -> float:
@@ -64,16 +64,18 @@ def train(config: dict[str, Any], progress=None, verbose: bool = True,
           overwrite: bool = False) -> dict[str, Any]:
     """Train the segmentation network as ``config`` says; write the checkpoint,
     metrics.json, the learning curves and ``segmentation.png``; return the results."""
-    if config["loss"] not in LOSSES:
+    loss = catalog.canonical("losses", config["loss"])
+    if not catalog.LOSSES[loss].segmentation:
+        per_pixel = [n for n, e in catalog.LOSSES.items() if e.segmentation]
         raise ValueError(f"--model {config['model']} learns a class per pixel with --loss "
-                         f"{' or '.join(LOSSES)}, not {config['loss']}")
+                         f"{' or '.join(per_pixel)}, not {config['loss']}")
 
     def loaders(model, train_set, val_set):
         return seeded_loaders(train_set, val_set, int(config["batch_size"]),
                               int(config["seed"]))
 
     model, task, _, val_set, results = fit_task(
-        config, LOSSES[config["loss"]], loaders, {"pixel_accuracy": pixel_accuracy},
+        config, catalog.LOSSES[loss].train(0), loaders, {"pixel_accuracy": pixel_accuracy},
         (SEGMENTATION,), progress, verbose, overwrite)
     results["task"] = "segmentation"
     if len(val_set):

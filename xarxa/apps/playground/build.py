@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import nn, optim
-from ..data.datasets.synthetic import (circles, imbalanced_blobs, linear_with_outliers, spirals,
+from ... import nn, optim
+from ...data.datasets.synthetic import (circles, imbalanced_blobs, linear_with_outliers, spirals,
                                       two_moons, xor_points)
-from ..nn import functional as F
-from ..random import Generator, use_generator
-from ..tensor import Tensor
+from ...nn import functional as F
+from ...random import Generator, use_generator
+from ...tensor import Tensor
+from .. import catalog
 from .config import LOGIT_LOSSES, Config
 
 # feature name -> (its value from the standardised inputs x1, x2 (N, 1) columns, the same
@@ -33,7 +34,8 @@ FEATURE_FUNCTIONS = {
 }
 GENERATORS = {f.__name__: f for f in (xor_points, two_moons, circles, spirals, imbalanced_blobs,
                                        linear_with_outliers)}
-ACTIVATION_MODULES = {"step": "Step", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
+# activation name -> the xarxa.nn module's name (the exported script writes nn.<name>())
+ACTIVATION_MODULES = {name: a.value.__name__ for name, a in catalog.ACTIVATIONS.items()}
 
 
 def data_call(c: Config) -> tuple[str, dict]:
@@ -53,17 +55,18 @@ def data_call(c: Config) -> tuple[str, dict]:
 
 
 def optimizer_call(c: Config) -> tuple[str, dict]:
-    """The xarxa.optim class and its arguments (besides the parameters)."""
-    lr = c.lr
-    return {
-        "gd": ("SGD", dict(lr=lr)),
-        "sgd": ("SGD", dict(lr=lr)),
-        "momentum": ("SGD", dict(lr=lr, momentum=c.momentum)),
-        "nesterov": ("SGD", dict(lr=lr, momentum=c.momentum, nesterov=True)),
-        "adagrad": ("Adagrad", dict(lr=lr)),
-        "rmsprop": ("RMSprop", dict(lr=lr, alpha=c.alpha)),
-        "adam": ("Adam", dict(lr=lr, betas=(c.beta1, c.beta2))),
-    }[c.optimizer]
+    """The xarxa.optim class and its arguments (besides the parameters): the catalogue's
+    class and fixed settings, with the page's λ (momentum, nesterov), ρ (rmsprop) and
+    β₁, β₂ (adam); plain sgd and gd read no momentum from the page."""
+    entry = catalog.OPTIMIZERS[c.optimizer]
+    kwargs = dict(lr=c.lr, **entry.fixed)
+    if "momentum" in entry.fixed:
+        kwargs["momentum"] = c.momentum
+    if "alpha" in entry.takes:
+        kwargs["alpha"] = c.alpha
+    if "betas" in entry.takes:
+        kwargs["betas"] = (c.beta1, c.beta2)
+    return entry.cls.__name__, kwargs
 
 
 def schedule_call(c: Config) -> tuple[str, dict] | None:
@@ -142,7 +145,7 @@ def make_model(c: Config, generator: Generator) -> nn.Sequential:
     `xa.manual_seed(c.seed)` gives, as in the exported script), never from the process-wide
     generator, which another run's thread may be using."""
     act = getattr(nn, ACTIVATION_MODULES[c.activation])
-    init = c.init if c.init in ("notes", "xavier", "he") else "pytorch"
+    init = c.init if catalog.INITS[c.init].layer else "pytorch"  # zeros, constant: below
     layers, width = [], len(c.features)
     with use_generator(generator):
         for w in c.hidden:

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from xarxa.playground.server import PlaygroundServer
+from xarxa.apps.playground.server import PlaygroundServer
 
 
 class Client:

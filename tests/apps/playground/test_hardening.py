@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import xarxa as xa
-from xarxa.playground import views
-from xarxa.playground.config import ConfigError, parse_config
+from xarxa.apps.playground import views
+from xarxa.apps.playground.config import ConfigError, parse_config
 
 
 def _raw_post(client, path, raw):

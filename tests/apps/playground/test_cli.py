@@ -10,7 +10,7 @@ import webbrowser
 import pytest
 
 from xarxa.apps.cli import main
-from xarxa.playground.server import PlaygroundServer
+from xarxa.apps.playground.server import PlaygroundServer
 
 # SIGINT back to Python's default first: a shell's background job (`pytest &`, nohup)
 # starts its children with SIGINT ignored, and Python then installs no KeyboardInterrupt

@@ -20,9 +20,9 @@ import time
 
 import numpy as np
 
-from ..autograd import no_grad, record
-from ..random import Generator, use_generator
-from ..tensor import Tensor
+from ...autograd import no_grad, record
+from ...random import Generator, use_generator
+from ...tensor import Tensor
 from . import views
 from .build import batches, features, make_data, make_loss, make_model, make_optimizer
 from .config import Config

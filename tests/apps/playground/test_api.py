@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from xarxa.playground import server as server_module
-from xarxa.playground.config import MAX_LAYERS, MAX_STEPS_PER_REQUEST, MAX_WIDTH
+from xarxa.apps.playground import server as server_module
+from xarxa.apps.playground.config import MAX_LAYERS, MAX_STEPS_PER_REQUEST, MAX_WIDTH
 
 
 ACCEPTED = [
@@ -324,7 +324,7 @@ def test_threads_end_with_the_server():
 
 
 def test_a_bug_is_a_500_with_its_message_and_the_server_lives_on(client, monkeypatch, capsys):
-    from xarxa.playground.run import Run
+    from xarxa.apps.playground.run import Run
 
     def broken(self):
         raise RuntimeError("boom")

@@ -2,7 +2,7 @@
 learns (`xarxa playground`). Every setting is one of xarxa's layers, losses and optimizers,
 every view comes from `xarxa.inspect`, and every run exports as a Python script.
 
-    from xarxa.playground import serve
+    from xarxa.apps.playground import serve
     serve(port=8000, open_browser=False)      # what `xarxa playground --port 8000` does
 
 `config` checks settings, `build` makes the data, network and training from them, `run`

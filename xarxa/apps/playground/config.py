@@ -10,19 +10,22 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-DATASETS = ("xor", "moons", "circles", "spirals", "blobs", "regression")
-ACTIVATIONS = ("step", "sigmoid", "tanh", "relu")
-INITS = ("zeros", "constant", "notes", "xavier", "he")
+from .. import catalog
+
+# The option lists come from the catalogue (xarxa/apps/catalog.py): names declared there.
+DATASETS = tuple(catalog.names("datasets", "playground"))
+ACTIVATIONS = tuple(catalog.names("activations", "playground"))
+INITS = tuple(catalog.names("inits", "playground"))
 # feature name -> (label on the page, needs the second input x2)
 FEATURES = {"x1": ("x₁", False), "x2": ("x₂", True), "x1sq": ("x₁²", False),
             "x2sq": ("x₂²", True), "x1x2": ("x₁x₂", True), "sinx1": ("sin x₁", False),
             "sinx2": ("sin x₂", True)}
-REGRESSION_LOSSES = ("mse", "l1", "huber")
-CLASSIFICATION_LOSSES = ("mse", "l1", "huber", "hinge", "cross_entropy",
-                         "weighted_cross_entropy", "focal")
+CLASSIFICATION_LOSSES = tuple(catalog.names("losses", "playground"))
+REGRESSION_LOSSES = tuple(n for n in CLASSIFICATION_LOSSES
+                          if catalog.LOSSES[n].playground == "score")
 # losses on two-class logits [0, s] (softmax of them is σ(s)); the others on the score s
-LOGIT_LOSSES = ("cross_entropy", "weighted_cross_entropy", "focal")
-OPTIMIZERS = ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+LOGIT_LOSSES = tuple(n for n in CLASSIFICATION_LOSSES if catalog.LOSSES[n].playground == "logits")
+OPTIMIZERS = tuple(catalog.names("optimizers", "playground"))
 SCHEDULES = ("constant", "step", "exponential", "cosine")
 BATCHES = ("full", "mini", "one")
 

@@ -12,11 +12,11 @@ import base64
 
 import numpy as np
 
-from .. import nn
-from ..autograd import no_grad
-from ..inspect import Landscape, landscape, random_directions, top_eigenvalues
-from ..inspect import trace as trace_table
-from ..tensor import Tensor
+from ... import nn
+from ...autograd import no_grad
+from ...inspect import Landscape, landscape, random_directions, top_eigenvalues
+from ...inspect import trace as trace_table
+from ...tensor import Tensor
 
 GRID = 50          # the plane's resolution (GRID × GRID points; GRID × 2 for regression)
 UNIT_STRIDE = 2    # unit pictures take every second grid point (25 × 25)
