@@ -9,7 +9,7 @@ from xarxa.data.datasets.canvas import FOREGROUND
 
 
 @pytest.fixture(scope="module")
-def test_items():
+def fashion_test_items():
     x, y = xa.datasets.fashion_mnist(train=False).tensors
     return x.numpy()[:, 0], y.numpy()
 
@@ -31,8 +31,8 @@ def reference(placements, items, size):
     return image, mask
 
 
-def test_masks_agree_with_the_items_placed(test_items):
-    items, labels = test_items
+def test_masks_agree_with_the_items_placed(fashion_test_items):
+    items, labels = fashion_test_items
     ds = xa.datasets.fashion_canvas(train=False, size=40, items=(2, 3), seed=5, n=12)
     assert ds.classes == ["background", "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                           "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
