@@ -28,8 +28,8 @@ from ..tensor import Tensor
 from .surfaces import SURFACES
 
 __all__ = ["MODELS", "DATASETS", "LOSSES", "OPTIMIZERS", "ACTIVATIONS", "INITS",
-           "LANDSCAPES", "RULES", "DEFAULT_MODEL", "option_choices", "spelling", "ALIASES", "Optimizer", "Loss", "Dataset", "Choice", "canonical",
-           "names", "make_optimizer"]
+           "LANDSCAPES", "RULES", "DEFAULT_MODEL", "ALIASES", "Optimizer", "Loss", "Dataset",
+           "Choice", "canonical", "names", "spelling", "option_choices", "make_optimizer"]
 
 
 # -- models ------------------------------------------------------------------------------------
@@ -144,8 +144,8 @@ OPTIMIZERS: dict[str, Optimizer] = {
                     solve=False, about="plain gradient descent θ ← θ − α∇L (the playground "
                     "uses the whole training set)"),
     "sgd": Optimizer(optim.SGD, takes=("momentum", "nesterov", "weight_decay"),
-                     defaults=_SGD_DEFAULTS, landscape=False, about="stochastic gradient descent (with "
-                     "--momentum, heavy-ball momentum)"),
+                     defaults=_SGD_DEFAULTS, landscape=False,
+                     about="stochastic gradient descent (with --momentum, heavy-ball momentum)"),
     "momentum": Optimizer(optim.SGD, {"momentum": 0.9}, ("momentum", "weight_decay"),
                           _SGD_DEFAULTS, about="SGD with momentum λ (default 0.9)"),
     "nesterov": Optimizer(optim.SGD, {"momentum": 0.9, "nesterov": True},

@@ -68,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"default: {catalog.DEFAULT_MODEL}")
     t.add_argument("--dataset", type=catalog.spelling("datasets"),
                    choices=catalog.names("datasets", "train"), help="default: digits")
-    t.add_argument("--loss", type=catalog.spelling("losses"), choices=catalog.names("losses", "train"))
+    t.add_argument("--loss", type=catalog.spelling("losses"),
+                   choices=catalog.names("losses", "train"))
     t.add_argument("--optimizer", type=catalog.spelling("optimizers"),
                    choices=catalog.names("optimizers", "train"))
     t.add_argument("--lr", type=float, help="learning rate α")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import nn
 from ..tensor import Tensor
-from .facts import ModelFacts
+from .facts import DEEP_RECIPE, ModelFacts
 
 __all__ = ["DenseNet"]
 
@@ -51,7 +51,7 @@ class DenseNet(ModelFacts, nn.Module):
     """
 
     # facts for xarxa train (models/facts.py): the notes' deep-network recipe
-    recipes = {"*": dict(epochs=5, batch_size=128, optimizer="sgd", lr=0.05, momentum=0.9, weight_decay=5e-4)}
+    recipes = {"*": DEEP_RECIPE}
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1, growth_rate: int = 12,
                  layers_per_block: int = 4, compression: float = 0.5):

@@ -20,7 +20,12 @@ Every model of `xarxa.models` inherits `ModelFacts` and overrides what differs:
 """
 from __future__ import annotations
 
-__all__ = ["ModelFacts", "image_channels"]
+__all__ = ["ModelFacts", "image_channels", "DEEP_RECIPE"]
+
+# The networks of notes 1.5-1.7 (ResNet, DenseNet, FCN): SGD with momentum and a little
+# weight decay, batch 128.
+DEEP_RECIPE = dict(epochs=5, batch_size=128, optimizer="sgd", lr=0.05, momentum=0.9,
+                   weight_decay=5e-4)
 
 
 def image_channels(model: str, shape, dataset) -> int:

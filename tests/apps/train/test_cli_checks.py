@@ -16,7 +16,6 @@ from xarxa.data import DataLoader, val_split
 from xarxa.serialization import load, save
 from xarxa.train import evaluate
 from xarxa.apps import catalog
-from xarxa.apps.train import tasks
 
 MOONS = ["--dataset", "moons", "--epochs", "2", "--hidden", "8"]
 

@@ -49,11 +49,12 @@ _LOSSES = {
     "hinge": ScalarLoss("hinge", "L = max(0, m − y·ŷ), y = ±1",
                         lambda p, y, o: F.hinge_loss(p, y, margin=o["margin"]), ("margin",),
                         lambda p, y, o: f"max(0, {n(o['margin'])} − {n(y)}·{_f(p)})"),
-    "binary_cross_entropy": ScalarLoss("bce", "L = −[y ln ŷ + (1 − y) ln(1 − ŷ)], ŷ a probability",
-                      lambda p, y, o: F.binary_cross_entropy(p, y), numbers=_call("bce")),
-    "binary_cross_entropy_with_logits": ScalarLoss("bce-logits", "L = −[y ln σ(ŷ) + (1 − y) ln(1 − σ(ŷ))]",
-                             lambda p, y, o: F.binary_cross_entropy_with_logits(p, y),
-                             numbers=_call("bce-logits")),
+    "binary_cross_entropy": ScalarLoss(
+        "bce", "L = −[y ln ŷ + (1 − y) ln(1 − ŷ)], ŷ a probability",
+        lambda p, y, o: F.binary_cross_entropy(p, y), numbers=_call("bce")),
+    "binary_cross_entropy_with_logits": ScalarLoss(
+        "bce-logits", "L = −[y ln σ(ŷ) + (1 − y) ln(1 − σ(ŷ))]",
+        lambda p, y, o: F.binary_cross_entropy_with_logits(p, y), numbers=_call("bce-logits")),
     "focal": ScalarLoss("focal", "L = −(1 − p)^γ ln p, p = σ(ŷ) if y = 1 else 1 − σ(ŷ)",
                         lambda p, y, o: F.sigmoid_focal_loss(p, y, alpha=-1.0,
                                                              gamma=o["gamma"],

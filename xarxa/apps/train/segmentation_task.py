@@ -14,7 +14,6 @@ import numpy as np
 
 from ... import metrics as M  # noqa: N812
 from ...autograd import no_grad
-from ...nn import functional as F  # noqa: N812
 from .. import catalog
 from .task_common import batch_of, fit_task, seeded_loaders, write_results
 

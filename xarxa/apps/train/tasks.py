@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...data import TensorDataset, datasets
-from ...nn import functional as F  # noqa: N812
 from .. import catalog
 
 __all__ = ["MINERS", "Task", "load_task", "defaults", "default_dataset", "image_spec",
