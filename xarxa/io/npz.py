@@ -130,7 +130,7 @@ def _write(file, arrays: dict[str, np.ndarray], meta: bytes) -> None:
 
 def writer(obj: Any):
     """A function writing ``obj`` as a checkpoint into an open binary file (for
-    `serialization._atomic_write`); the whole structure is checked before any write."""
+    `io.atomic.atomic_write`); the whole structure is checked before any write."""
     enc = _Encoder()
     tree = enc.node(obj, [])
     meta = json.dumps({"format": _FORMAT, "version": _VERSION, "tree": tree},

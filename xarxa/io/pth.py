@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
+from .atomic import atomic_write
 from ._common import bfloat16_to_float32
 
 __all__ = ["load", "save", "writer", "UnsafePickleError"]
@@ -368,5 +369,4 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     weights_only=True)`` reads it. Tensors, arrays and NumPy scalars become tensors;
     dicts (OrderedDict kept), lists, tuples, str, int, float, bool and None stay.
     ``xa.save(obj, "model.pth")`` does the same."""
-    from ..serialization import _atomic_write  # serialization dispatches here: import late
-    _atomic_write(os.fspath(path), writer(obj))
+    atomic_write(os.fspath(path), writer(obj))

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
+from .atomic import atomic_write
 from ._common import as_array, bfloat16_to_float32
 
 __all__ = ["save_file", "load_file", "read_metadata", "writer", "load"]
@@ -102,8 +103,7 @@ def save_file(tensors: dict, path: str | os.PathLike,
     Example:
         >>> save_file(model.state_dict(), "model.safetensors", metadata={"epoch": "3"})
     """
-    from ..serialization import _atomic_write  # serialization dispatches here: import late
-    _atomic_write(os.fspath(path), writer(tensors, metadata, "save_file"))
+    atomic_write(os.fspath(path), writer(tensors, metadata, "save_file"))
 
 
 # -- reading ------------------------------------------------------------------------------
