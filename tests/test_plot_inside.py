@@ -4,7 +4,6 @@ classifiers (that `xarxa train` draws them for 2-D datasets is tests/apps/test_c
 import numpy as np
 import pytest
 import torch
-from matplotlib.image import imread
 
 import xarxa as xa
 import xarxa.nn.functional as F
@@ -15,13 +14,7 @@ from xarxa.models import MLP, Perceptron, perceptron_rule
 from xarxa.plot import _predict_classes, decision_boundary, filters
 from xarxa.plot import feature_maps as plot_feature_maps
 from xarxa.plot import saliency as plot_saliency
-
-
-def _png(path):
-    data = path.read_bytes()
-    assert len(data) > 1000 and data[:8] == b"\x89PNG\r\n\x1a\n"
-    image = imread(path)
-    assert image.shape[0] > 50 and image.shape[1] > 50 and image.std() > 0
+from pictures import assert_picture
 
 
 def _cnn(channels=1):
@@ -52,7 +45,7 @@ def test_saliency_is_the_input_gradient_of_the_class_score(channels, tmp_path):
     np.testing.assert_allclose(saliency(model, xa.tensor(x)), expected, rtol=1e-5, atol=1e-7)
     fig, maps = plot_saliency(model, x, path=tmp_path / "s.png")
     np.testing.assert_allclose(maps, expected, rtol=1e-5, atol=1e-7)
-    _png(tmp_path / "s.png")
+    assert_picture(tmp_path / "s.png", min_side=50)
     # a chosen class, for one image (C, H, W)
     xt = torch.tensor(x[:1], requires_grad=True)
     _torch_cnn(model)(xt)[0, 2].backward()
@@ -86,16 +79,16 @@ def test_saliency_leaves_the_model_alone():
 def test_filters_and_feature_maps(tmp_path):
     model = _cnn(3)
     filters(model, tmp_path / "f.png")                   # the first convolution, in RGB
-    _png(tmp_path / "f.png")
+    assert_picture(tmp_path / "f.png", min_side=50)
     filters(model[3], tmp_path / "f2.png")               # 6 filters × 4 input channels
-    _png(tmp_path / "f2.png")
+    assert_picture(tmp_path / "f2.png", min_side=50)
     x = np.random.default_rng(2).standard_normal((3, 8, 8)).astype(np.float32)
     expected = F.conv2d(xa.tensor(x[None]), model[0].weight, model[0].bias, padding=1)
     maps = feature_maps(model, x, model[0])
     np.testing.assert_allclose(maps, expected.numpy()[0], rtol=1e-6)
     fig, maps = plot_feature_maps(model, x, "2", tmp_path / "m.png")  # after the pooling
     assert maps.shape == (4, 4, 4)
-    _png(tmp_path / "m.png")
+    assert_picture(tmp_path / "m.png", min_side=50)
     assert "forward" not in model[2].__dict__            # the recording wrapper is gone
     with pytest.raises(ValueError, match="feature_maps: no layer 'conv9' in the model"):
         feature_maps(model, x, "conv9")
@@ -132,7 +125,7 @@ def test_decision_boundaries_of_the_notes_classifiers(tmp_path):
     mlp = _fit(MLP([2, 32, 32, 3]), xs, ys, F.cross_entropy, steps=100, lr=0.02)
     decision_boundary(mlp, xs, ys, tmp_path / "spirals.png", resolution=60)
     for name in ("perceptron", "logistic", "xor", "spirals"):
-        _png(tmp_path / f"{name}.png")
+        assert_picture(tmp_path / f"{name}.png", min_side=50)
     with pytest.raises(ValueError, match=r"decision_boundary: expected X of shape \(N, 2\)"):
         decision_boundary(mlp, xs[:, :1], ys)
 

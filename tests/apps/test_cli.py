@@ -8,17 +8,7 @@ import pytest
 
 from xarxa.apps.cli import main
 from xarxa.serialization import load
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def check_png(path: Path):
-    data = path.read_bytes()
-    assert data.startswith(PNG_MAGIC) and len(data) > 1000
-    from matplotlib.image import imread
-    image = imread(path)
-    assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
-    assert image[..., :3].std() > 0  # not a blank canvas
+from pictures import assert_picture
 
 
 def test_train_digits_evaluate_and_resume(tmp_path, capsys):
@@ -37,7 +27,7 @@ def test_train_digits_evaluate_and_resume(tmp_path, capsys):
     assert metrics["test"]["accuracy"] >= 0.9
     assert len(metrics["test"]["precision"]) == 10 and len(metrics["test"]["recall"]) == 10
     assert np.sum(metrics["test"]["confusion_matrix"]) == 359
-    check_png(out / "learning_curves.png")
+    assert_picture(out / "learning_curves.png")
     assert load(out / "checkpoint.npz")["epoch"] == 8
 
     assert main(["evaluate", "--checkpoint", str(out / "checkpoint.npz")]) == 0
@@ -58,7 +48,7 @@ def test_train_xor(tmp_path, capsys):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["test"]["accuracy"] == 1.0
     assert metrics["model_config"]["sizes"] == [2, 8, 2]
-    check_png(out / "learning_curves.png")
+    assert_picture(out / "learning_curves.png")
     assert (out / "checkpoint.npz").stat().st_size > 0
     capsys.readouterr()
 
@@ -67,7 +57,7 @@ def test_train_writes_the_decision_boundary_for_2d_data(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["train", "--dataset", "xor", "--epochs", "3", "--out", str(out),
                  "--no-progress"]) == 0
-    check_png(out / "decision_boundary.png")
+    assert_picture(out / "decision_boundary.png")
     assert "decision_boundary.png" in capsys.readouterr().out
     out = tmp_path / "digits"
     assert main(["train", "--epochs", "1", "--out", str(out), "--no-progress"]) == 0

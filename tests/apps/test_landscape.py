@@ -5,7 +5,6 @@ bad options are one line. The library underneath (inspect.landscape / trajectory
 tested in tests/inspect/test_landscape.py."""
 import numpy as np
 import pytest
-from matplotlib.image import imread
 
 import notes
 import xarxa as xa
@@ -14,6 +13,7 @@ from xarxa.apps.landscape import paths
 from xarxa.apps.landscape import OPTIMIZERS
 from xarxa.apps.surfaces import SURFACES
 from xarxa.inspect import hessian
+from pictures import assert_picture
 
 # How close each optimizer ends to the quadratic's minimum (0, 0) after its default 100
 # steps: GD, AdaGrad and RMSprop contract geometrically; heavy-ball momentum (λ = 0.9)
@@ -22,18 +22,11 @@ QUADRATIC_TOLERANCE = {"gd": 1e-6, "momentum": 0.05, "nesterov": 1e-3, "adagrad"
                        "rmsprop": 1e-6, "adam": 0.05}
 
 
-def _is_png(path):
-    data = path.read_bytes()
-    assert len(data) > 1000 and data[:8] == b"\x89PNG\r\n\x1a\n"
-    image = imread(path)
-    assert image.shape[0] > 100 and image.shape[1] > 100 and image.std() > 0
-
-
 def test_command_writes_a_png(tmp_path, capsys):
     out = tmp_path / "saddle.png"
     assert main(["landscape", "--function", "saddle", "--optimizers", "gd,adam",
                  "--steps", "20", "--resolution", "15", "--out", str(out)]) == 0
-    _is_png(out)
+    assert_picture(out)
     text = capsys.readouterr().out
     assert "gd (α=0.1)" in text and "adam (α=0.05)" in text and f"wrote {out}" in text
 
@@ -43,7 +36,7 @@ def test_every_function_draws(function, tmp_path):
     out = tmp_path / "f.png"
     assert main(["landscape", "--function", function, "--optimizers", ",".join(OPTIMIZERS),
                  "--steps", "5", "--resolution", "9", "--out", str(out)]) == 0
-    _is_png(out)
+    assert_picture(out)
 
 
 def test_every_optimizer_reaches_the_quadratic_minimum():

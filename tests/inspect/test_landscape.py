@@ -4,19 +4,12 @@ directions of a network. The `xarxa landscape` command and its surfaces are test
 tests/apps/test_landscape.py."""
 import numpy as np
 import pytest
-from matplotlib.image import imread
 
 import xarxa as xa
 import xarxa.nn.functional as F
 from xarxa import nn, optim
 from xarxa.inspect import landscape, random_directions, trajectory
-
-
-def _is_png(path):
-    data = path.read_bytes()
-    assert len(data) > 1000 and data[:8] == b"\x89PNG\r\n\x1a\n"
-    image = imread(path)
-    assert image.shape[0] > 100 and image.shape[1] > 100 and image.std() > 0
+from pictures import assert_picture
 
 
 def test_plane_of_two_parameters_is_the_function():
@@ -65,10 +58,10 @@ def test_random_filter_normalised_directions_of_a_network(tmp_path):
     assert path.points.shape == (4, 2 * 8 + 8 + 8 * 3 + 3) and path.losses[-1] < path.losses[0]
     np.testing.assert_allclose(surface.project(path.points[:1]), [[0.0, 0.0]], atol=1e-12)
     assert len(surface.plot(tmp_path / "plane.png").axes) == 2     # contours + colour bar
-    _is_png(tmp_path / "plane.png")
+    assert_picture(tmp_path / "plane.png")
     surface.trajectories.append(path)
     assert len(surface.plot(tmp_path / "path.png").axes) == 3      # + loss per step
-    _is_png(tmp_path / "path.png")
+    assert_picture(tmp_path / "path.png")
 
 
 def test_bad_input():

@@ -8,22 +8,13 @@ import pytest
 
 from xarxa import metrics as M
 from xarxa.apps.cli import main
-
-PNG = b"\x89PNG\r\n\x1a\n"
+from pictures import assert_picture
 
 
 def run(args, capsys):
     rc = main(["train", "--no-progress", *args])
     printed = capsys.readouterr()
     return rc, printed.out, printed.err
-
-
-def png(path):
-    data = path.read_bytes()
-    assert data.startswith(PNG) and len(data) > 5000
-    from matplotlib.image import imread
-    image = imread(path)
-    assert image[..., :3].std() > 0.05   # a picture, not a blank canvas
 
 
 @pytest.mark.parametrize("model, parameters", [
@@ -39,7 +30,7 @@ def test_classifiers(model, parameters, tmp_path, capsys):
     assert metrics["parameters"] == parameters and metrics["config"]["subset"] == 40
     assert metrics["sizes"] == {"train": 36, "val": 4, "test": 40}
     assert sum(np.sum(metrics["test"]["confusion_matrix"], axis=1)) == 40
-    png(out / "learning_curves.png")
+    assert_picture(out / "learning_curves.png", min_bytes=5000, min_std=0.05)
     assert (out / "checkpoint.npz").exists()
 
 
@@ -57,7 +48,7 @@ def test_siamese_triplet_batch_hard_reports_recall_and_draws(tmp_path, capsys):
         assert 0 <= metrics[split]["recall@1"] <= metrics[split]["recall@5"] <= 1
     assert metrics["test"]["recall@1"] > 0.3   # one epoch on 135 images: far above 0.1
     for name in ("embeddings.png", "retrieval.png", "learning_curves.png"):
-        png(out / name)
+        assert_picture(out / name, min_bytes=5000, min_std=0.05)
     assert main(["evaluate", "--checkpoint", str(out / "checkpoint.npz")]) == 0
     evaluated = capsys.readouterr().out
     assert f"{metrics['test']['recall@1']:.4f}" in evaluated
@@ -97,7 +88,7 @@ def test_segmentation(model, tmp_path, capsys):
     present = [i for i, v in enumerate(test["iou"]) if v > 0]
     assert test["mean_iou"] <= max(test["iou"]) and 0 <= test["pixel_accuracy"] <= 1
     assert set(present) <= set(range(11))
-    png(out / "segmentation.png")
+    assert_picture(out / "segmentation.png", min_bytes=5000, min_std=0.05)
     assert main(["evaluate", "--checkpoint", str(out / "checkpoint.npz")]) == 0
     assert f"{test['mean_iou']:.4f}" in capsys.readouterr().out
 
