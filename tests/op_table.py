@@ -142,6 +142,14 @@ def _torch_maxpool_unpool(x):
     return TF.max_unpool2d(out * 2.0, idx, 2)
 
 
+def _conv_case(name, kw, shapes, transposed=False):
+    """conv2d (or conv_transpose2d) with keyword arguments `kw`, in both libraries."""
+    ours, theirs = (xa.conv_transpose2d, TF.conv_transpose2d) if transposed else \
+        (xa.conv2d, TF.conv2d)
+    return OpCase(name, lambda x, w, b: ours(x, w, b, **kw),
+                  lambda x, w, b: theirs(x, w, b, **kw), shapes)
+
+
 def _torch_bed_of_nails(x):  # plain torch ops: value at (0, 0) of each 2×2 block
     n, c, h, w = x.shape
     out = torch.zeros(n, c, h, 2, w, 2, dtype=x.dtype)
@@ -160,6 +168,23 @@ OPS += [
            lambda x, w, b: xa.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
            lambda x, w, b: TF.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
            [((2, 3, 3, 3), (3, 2, 3, 3), (2,))]),
+    # grouped, depthwise (groups = C, also with a channel multiplier) and dilated
+    # convolutions: batch 1, odd sizes, stride/padding combinations
+    _conv_case("conv2d_groups", dict(groups=2, padding=1),
+               [((1, 4, 5, 5), (6, 2, 3, 3), (6,))]),
+    _conv_case("conv2d_depthwise", dict(groups=3, stride=2, padding=1),
+               [((1, 3, 5, 5), (3, 1, 3, 3), (3,)), ((2, 3, 6, 5), (6, 1, 3, 3), (6,))]),
+    _conv_case("conv2d_dilation", dict(dilation=2, padding=2),
+               [((1, 2, 7, 7), (3, 2, 3, 3), (3,))]),
+    _conv_case("conv2d_dilation_groups", dict(dilation=(2, 1), stride=2, padding=(1, 0),
+                                              groups=2), [((2, 4, 9, 7), (4, 2, 3, 2), (4,))]),
+    _conv_case("conv_transpose2d_groups", dict(groups=2, stride=2, padding=1,
+                                               output_padding=1),
+               [((1, 4, 3, 3), (4, 3, 3, 3), (6,))], transposed=True),
+    _conv_case("conv_transpose2d_depthwise", dict(groups=3, stride=2, output_padding=1),
+               [((1, 3, 3, 4), (3, 1, 3, 3), (3,))], transposed=True),
+    _conv_case("conv_transpose2d_dilation", dict(dilation=2, padding=1, output_padding=1),
+               [((2, 2, 3, 3), (2, 3, 3, 3), (3,))], transposed=True),
     OpCase("max_pool2d", lambda x: xa.max_pool2d(x, 2), lambda x: TF.max_pool2d(x, 2),
            [((2, 2, 4, 4),), ((1, 1, 5, 5),)]),
     OpCase("max_unpool2d", _maxpool_unpool, _torch_maxpool_unpool, [((1, 2, 4, 4),)]),

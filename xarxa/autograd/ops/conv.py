@@ -17,9 +17,21 @@ takes dx and dW from the *output gradient's* windows (K·FH·FW rows, `_gradient
 when K ≤ C (K ≤ 2C with dx), and forward, when K < C, multiplies every kernel tap at once,
 (FH·FW·K × C)·x, and adds the shifted K-row products (`_sum_shifted_taps`).
 
-Output sizes (floor division, as PyTorch):
-    conv:            Ho = ⌊(H + P_top + P_bottom − FH) / S⌋ + 1
-    transposed conv: Ho = (H − 1)·S − 2P + FH + output_padding
+Dilation D spaces a kernel's taps D pixels apart (its extent is D·(F − 1) + 1): im2col
+reads the windows with D-times larger strides and col2im adds each tap's block D pixels
+further on. Groups G split the channels into G independent convolutions: the weight is
+(K, C/G, FH, FW), the im2col rows of group g are the contiguous block of its C/G channels,
+so the GEMM becomes one batched GEMM over the G blocks (`grouped_mm`; depthwise when
+G = C). The shortcuts above serve the dense, undilated case (G = 1, D = 1: every notes
+network) and are unchanged by it; grouped and dilated convolutions take the im2col path.
+
+Both gradients are themselves convolutions, which the gradients-of-gradients work builds
+on: dx = conv_transpose2d(g, W) with the same stride, padding, dilation and groups, and
+dW the correlation of x with g (stride and dilation swapped), per group.
+
+Output sizes (floor division, as PyTorch), with the extent E = D·(F − 1) + 1:
+    conv:            Ho = ⌊(H + P_top + P_bottom − E) / S⌋ + 1
+    transposed conv: Ho = (H − 1)·S − 2P + E + output_padding
 """
 from __future__ import annotations
 
@@ -30,28 +42,33 @@ from ...tensor import Tensor
 from ._layout import chwn_matrix, from_chwn, to_chwn
 
 
-def im2col(xp, x, fh, fw, sh, sw, ho, wo):
-    """Windows of the padded, CHWN-stored x as a contiguous (C·FH·FW, Ho·Wo·N) matrix."""
+def im2col(xp, x, fh, fw, sh, sw, ho, wo, dilation=(1, 1)):
+    """Windows of the padded, CHWN-stored x as a contiguous (C·FH·FW, Ho·Wo·N) matrix
+    (taps `dilation` pixels apart)."""
     n, c = x.shape[:2]
     s = x.strides
+    dh, dw = dilation
     windows = xp.lib.stride_tricks.as_strided(
         x, shape=(c, fh, fw, ho, wo, n),
-        strides=(s[1], s[2], s[3], s[2] * sh, s[3] * sw, s[0]), writeable=False)
+        strides=(s[1], s[2] * dh, s[3] * dw, s[2] * sh, s[3] * sw, s[0]), writeable=False)
     cols = xp.empty((c, fh, fw, ho, wo, n), dtype=x.dtype)
     cols[...] = windows
     return cols.reshape(c * fh * fw, -1)
 
 
-def col2im(xp, cols, c, n, hp, wp, fh, fw, sh, sw, ho, wo):
+def col2im(xp, cols, c, n, hp, wp, fh, fw, sh, sw, ho, wo, dilation=(1, 1)):
     """Adjoint of im2col: add the (C·FH·FW, Ho·Wo·N) columns back into a padded image,
     returned as a (C, Hp, Wp, N) array (CHWN memory order)."""
     blocks = cols.reshape(c, fh, fw, ho, wo, n)
-    overlap = sh < fh or sw < fw
-    tiles = (sh, sw) == (fh, fw) and (ho * sh, wo * sw) == (hp, wp)  # every pixel written once
+    dh, dw = dilation
+    overlap = sh < dh * (fh - 1) + 1 or sw < dw * (fw - 1) + 1   # windows share pixels
+    tiles = (sh, sw) == (fh, fw) and (ho * sh, wo * sw) == (hp, wp) \
+        and (dh, dw) == (1, 1)                                     # every pixel written once
     out = (xp.empty if tiles else xp.zeros)((c, hp, wp, n), dtype=cols.dtype)
     for p in range(fh):
         for q in range(fw):
-            view = out[:, p:p + sh * (ho - 1) + 1:sh, q:q + sw * (wo - 1) + 1:sw]
+            i, j = p * dh, q * dw
+            view = out[:, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
             if overlap:
                 view += blocks[:, p, q]
             else:  # windows do not overlap: plain assignment
@@ -59,14 +76,26 @@ def col2im(xp, cols, c, n, hp, wp, fh, fw, sh, sw, ho, wo):
     return out
 
 
-def _columns(xp, x, padding, fh, fw, sh, sw, ho, wo):
+def _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation=(1, 1)):
     """The im2col matrix of x (N, C, H, W) zero-padded by `padding`: a free view for a
     1×1 stride-1 unpadded kernel on a CHWN-stored x, else one padding copy (when needed)
     and the window copy."""
     xpad = to_chwn(xp, x, padding)
     if (fh, fw, sh, sw) == (1, 1, 1, 1):
         return chwn_matrix(xpad)
-    return im2col(xp, xpad, fh, fw, sh, sw, ho, wo)
+    return im2col(xp, xpad, fh, fw, sh, sw, ho, wo, dilation)
+
+
+def grouped_mm(a, b, groups, ta=False, tb=False):
+    """op(a) @ op(b) for each group, op the transpose where `ta`/`tb` says: a (G·R, ·) and
+    b (G·S, ·) are G blocks of rows, one per group, and the G products come back stacked by
+    rows. One group is the plain GEMM; more are one batched GEMM (G = C: depthwise)."""
+    if groups == 1:
+        return (a.T if ta else a) @ (b.T if tb else b)
+    a3 = a.reshape(groups, a.shape[0] // groups, a.shape[1])
+    b3 = b.reshape(groups, b.shape[0] // groups, b.shape[1])
+    out = (a3.transpose(0, 2, 1) if ta else a3) @ (b3.transpose(0, 2, 1) if tb else b3)
+    return out.reshape(-1, out.shape[2])
 
 
 def _gradient_windows(xp, grad, fh, fw, padding, h, wd):
@@ -106,15 +135,17 @@ def _crop_chwn(full, top, h, left, w):
 
 
 class Conv2d(Function):
-    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0)):
+    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1),
+                groups=1):
         xp = ctx.xp
         n, c, h, wd = x.shape
         k, _, fh, fw = w.shape
         sh, sw = stride
+        dh, dw = dilation
         pt, pb, pl, pr = padding
-        ho = (h + pt + pb - fh) // sh + 1
-        wo = (wd + pl + pr - fw) // sw + 1
-        if (sh, sw) == (1, 1) and k < c and fh * fw > 1:
+        ho = (h + pt + pb - dh * (fh - 1) - 1) // sh + 1
+        wo = (wd + pl + pr - dw * (fw - 1) - 1) // sw + 1
+        if (sh, sw, dh, dw, groups) == (1, 1, 1, 1, 1) and k < c and fh * fw > 1:
             # fewer output than input channels (DenseNet's layers, U-Net's decoders): every
             # tap's product W[:, :, p, q]·x in one GEMM, then FH·FW shifted adds of K-row
             # blocks; 1.3–3.5× faster than copying the C·FH·FW-row windows of x
@@ -122,7 +153,8 @@ class Conv2d(Function):
             y = _sum_shifted_taps(xp, taps.reshape(fh, fw, k, h, wd, n), pt, pl, h, wd,
                                   ho, wo).reshape(k, -1)
         else:
-            y = w.reshape(k, -1) @ _columns(xp, x, padding, fh, fw, sh, sw, ho, wo)
+            cols = _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation)
+            y = grouped_mm(w.reshape(k, -1), cols, groups)
         if b is not None:
             y += b.reshape(k, 1)
         # the input, not the windows: they are FH·FW/S² times larger (a 3×3 conv's are 9×
@@ -130,21 +162,25 @@ class Conv2d(Function):
         ctx.save_for_backward(x, w)
         return from_chwn(y, n, k, ho, wo)
 
-    # y = W·cols + b  =>  dW = g·colsᵀ, db = Σ g, dx = col2im(Wᵀ·g); for stride 1 both
-    # are taken from the gradient's windows instead when that copies less
+    # y = W·cols + b (per group)  =>  dW = g·colsᵀ, db = Σ g, dx = col2im(Wᵀ·g); for stride 1
+    # (dense, undilated) both are taken from the gradient's windows when that copies less
     def backward(ctx, grad):
         xp = ctx.xp
         x, w = ctx.saved
         n, c, h, wd = x.shape
         need = ctx.needs_input_grad
         k, _, fh, fw = w.shape
-        sh, sw = ctx.attrs.get("stride", (1, 1))
-        padding = pt, pb, pl, pr = ctx.attrs.get("padding", (0, 0, 0, 0))
+        attrs = ctx.attrs
+        sh, sw = attrs.get("stride", (1, 1))
+        padding = pt, pb, pl, pr = attrs.get("padding", (0, 0, 0, 0))
+        dilation = attrs.get("dilation", (1, 1))
+        groups = attrs.get("groups", 1)
         ho, wo = grad.shape[2:]
         dx = dw = db = None
         if need[2]:
             db = chwn_matrix(grad).sum(axis=1)    # a contiguous reduction when CHWN
         if (sh, sw) == (1, 1) and max(pt, pb) < fh and max(pl, pr) < fw \
+                and dilation == (1, 1) and groups == 1 \
                 and (k <= c or (need[0] and k <= 2 * c)):
             gcols = _gradient_windows(xp, grad, fh, fw, padding, h, wd)   # (K·FH·FW, M)
             if need[1]:
@@ -156,53 +192,62 @@ class Conv2d(Function):
             return dx, dw, db
         g = chwn_matrix(grad)                     # a free view when grad is stored CHWN
         if need[1]:
-            cols = _columns(xp, x, padding, fh, fw, sh, sw, ho, wo)
-            dw = (g @ cols.T).reshape(w.shape)
+            cols = _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation)
+            dw = grouped_mm(g, cols, groups, tb=True).reshape(w.shape)
             del cols                              # before dcols, as large, is made
         if need[0]:
-            dcols = w.reshape(k, -1).T @ g
-            full = col2im(xp, dcols, c, n, h + pt + pb, wd + pl + pr, fh, fw, sh, sw, ho, wo)
+            dcols = grouped_mm(w.reshape(k, -1), g, groups, ta=True)
+            full = col2im(xp, dcols, c, n, h + pt + pb, wd + pl + pr, fh, fw, sh, sw, ho, wo,
+                          dilation)
             dx = _crop_chwn(full, pt, h, pl, wd)
         return dx, dw, db
 
 
 class ConvTranspose2d(Function):
-    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0)):
+    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0),
+                dilation=(1, 1), groups=1):
         xp = ctx.xp
         n, c_in, h, wd = x.shape
-        _, c_out, fh, fw = w.shape
+        _, c_out, fh, fw = w.shape                 # c_out per group
+        c_out *= groups
         sh, sw = stride
+        dh, dw = dilation
         ph, pw = padding
         oh, ow = output_padding
         # scatter every input pixel's kernel-weighted copy (col2im of Wᵀ·x), then crop
         x2 = chwn_matrix(x)                                   # (C_in, H·W·N)
-        cols = w.reshape(c_in, -1).T @ x2                     # (C_out·FH·FW, H·W·N)
-        hf, wf = (h - 1) * sh + fh + oh, (wd - 1) * sw + fw + ow
-        full = col2im(xp, cols, c_out, n, hf, wf, fh, fw, sh, sw, h, wd)
+        cols = grouped_mm(w.reshape(c_in, -1), x2, groups, ta=True)   # (C_out·FH·FW, H·W·N)
+        hf = (h - 1) * sh + dh * (fh - 1) + 1 + oh
+        wf = (wd - 1) * sw + dw * (fw - 1) + 1 + ow
+        full = col2im(xp, cols, c_out, n, hf, wf, fh, fw, sh, sw, h, wd, dilation)
         out = _crop_chwn(full, ph, hf - 2 * ph, pw, wf - 2 * pw)
         if b is not None:
             out += b.reshape(c_out, 1, 1)
         ctx.save_for_backward(x2, w, x.shape)
         return out
 
-    # the adjoint of the forward: dx = W·im2col(g), dW = x·im2col(g)ᵀ, db = Σ g
+    # the adjoint of the forward: dx = W·im2col(g), dW = x·im2col(g)ᵀ (per group), db = Σ g
     def backward(ctx, grad):
         xp = ctx.xp
         x2, w, (n, c_in, h, wd) = ctx.saved
         need = ctx.needs_input_grad
-        _, c_out, fh, fw = w.shape
-        sh, sw = ctx.attrs.get("stride", (1, 1))
-        ph, pw = ctx.attrs.get("padding", (0, 0))
+        _, _, fh, fw = w.shape
+        attrs = ctx.attrs
+        sh, sw = attrs.get("stride", (1, 1))
+        ph, pw = attrs.get("padding", (0, 0))
+        dilation = dh, dw_ = attrs.get("dilation", (1, 1))
+        groups = attrs.get("groups", 1)
         # the cropped borders received no gradient: pad g back to the full scatter size
         ho, wo = grad.shape[2:]
-        hf, wf = (h - 1) * sh + fh, (wd - 1) * sw + fw   # rows the windows can reach
+        hf = (h - 1) * sh + dh * (fh - 1) + 1           # rows the windows can reach
+        wf = (wd - 1) * sw + dw_ * (fw - 1) + 1
         g = to_chwn(xp, grad, (ph, max(hf - ph - ho, 0), pw, max(wf - pw - wo, 0)))
-        gcols = im2col(xp, g, fh, fw, sh, sw, h, wd)     # (C_out·FH·FW, H·W·N)
+        gcols = im2col(xp, g, fh, fw, sh, sw, h, wd, dilation)   # (C_out·FH·FW, H·W·N)
         dx = dw = db = None
         if need[0]:
-            dx = from_chwn(w.reshape(c_in, -1) @ gcols, n, c_in, h, wd)
+            dx = from_chwn(grouped_mm(w.reshape(c_in, -1), gcols, groups), n, c_in, h, wd)
         if need[1]:
-            dw = (x2 @ gcols.T).reshape(w.shape)
+            dw = grouped_mm(x2, gcols, groups, tb=True).reshape(w.shape)
         if need[2]:
             db = grad.sum(axis=(0, 2, 3))
         return dx, dw, db
@@ -257,7 +302,27 @@ def conv_padding(padding, hw, kernel, stride, op: str) -> tuple[int, int, int, i
     return p
 
 
-def _check_input(x, w, op: str, channel_dim: int) -> None:
+def check_dilation(dilation, op: str) -> tuple[int, int]:
+    """A positive int or pair of ints as (dh, dw)."""
+    d = pair(dilation, "dilation", op)
+    if d[0] <= 0 or d[1] <= 0:
+        raise ValueError(f"{op}: dilation must be positive, got {dilation!r}")
+    return d
+
+
+def check_groups(groups, in_channels: int, out_channels: int, op: str) -> int:
+    """A positive int dividing both channel counts (PyTorch's rule for the layers)."""
+    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups <= 0:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    for name, count in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if count % groups:
+            raise ValueError(f"{op}: {name} ({count}) must be divisible by groups ({groups})")
+    return int(groups)
+
+
+def _check_input(x, w, groups, op: str, transposed: bool) -> int:
+    """Tensors, 4-D, one dtype; groups divides the weight's dim 0 and the input has the
+    channels the weight expects: (K, C/G, …) for conv2d, (C_in, C_out/G, …) transposed."""
     if not isinstance(x, Tensor) or not isinstance(w, Tensor):
         raise TypeError(f"{op}: expected Tensors for input and weight, got "
                         f"{type(x).__name__} and {type(w).__name__}")
@@ -265,70 +330,97 @@ def _check_input(x, w, op: str, channel_dim: int) -> None:
         raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
     if w.ndim != 4:
         raise ValueError(f"{op}: expected a 4-D weight, got shape {w.shape}")
-    if x.shape[1] != w.shape[channel_dim]:
+    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups <= 0:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    if w.shape[0] % groups:
+        raise ValueError(f"{op}: the weight of shape {w.shape} has {w.shape[0]} channels in "
+                         f"dim 0, not divisible by groups={groups}")
+    expects = w.shape[0] if transposed else w.shape[1] * groups
+    if x.shape[1] != expects:
+        grouped = "" if groups == 1 else f" with groups={groups}"
         raise ValueError(f"{op}: input has {x.shape[1]} channels but the weight of shape "
-                         f"{w.shape} expects {w.shape[channel_dim]} (input shape {x.shape})")
+                         f"{w.shape}{grouped} expects {expects} (input shape {x.shape})")
     if x.dtype != w.dtype:
         raise TypeError(f"{op}: input dtype {x.dtype} differs from weight dtype {w.dtype}")
+    return int(groups)
 
 
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
-           padding=0) -> Tensor:
+           padding=0, dilation=1, groups: int = 1) -> Tensor:
     """2-D cross-correlation (what deep learning calls convolution), im2col + one GEMM.
 
     Args:
         stride: int or (sh, sw), positive.
         padding: int, (ph, pw), (top, bottom, left, right), 'valid' (0) or 'same' (output
             ⌈N/S⌉, split as TensorFlow does, also for stride > 1 and even kernels).
+        dilation: int or (dh, dw): taps D pixels apart (extent E = D·(F − 1) + 1).
+        groups: G splits the input and output channels into G independent convolutions
+            (G = C: depthwise); C and K must be divisible by G.
 
     Shape:
-        x (N, C, H, W), weight (K, C, FH, FW), bias (K,) -> (N, K, Ho, Wo) with
-        Ho = ⌊(H + P_top + P_bottom − FH)/S⌋ + 1 (floored when not divisible, as PyTorch).
+        x (N, C, H, W), weight (K, C/G, FH, FW), bias (K,) -> (N, K, Ho, Wo) with
+        Ho = ⌊(H + P_top + P_bottom − E)/S⌋ + 1 (floored when not divisible, as PyTorch).
 
     Example:
         >>> y = xa.conv2d(xa.randn(8, 1, 28, 28), xa.randn(6, 1, 5, 5), padding="same")
+        >>> xa.conv2d(xa.randn(2, 4, 9, 9), xa.randn(4, 1, 3, 3), groups=4).shape  # depthwise
+        (2, 4, 7, 7)
     """
-    _check_input(x, weight, "conv2d", 1)
-    stride = check_stride(stride, "conv2d")
-    kernel = weight.shape[2:]
-    pad = conv_padding(padding, x.shape[2:], kernel, stride, "conv2d")
+    op = "conv2d"
+    groups = _check_input(x, weight, groups, op, transposed=False)
+    stride = check_stride(stride, op)
+    dilation = check_dilation(dilation, op)
+    fh, fw = weight.shape[2:]
+    extent = (dilation[0] * (fh - 1) + 1, dilation[1] * (fw - 1) + 1)
+    pad = conv_padding(padding, x.shape[2:], extent, stride, op)
     hp, wp = x.shape[2] + pad[0] + pad[1], x.shape[3] + pad[2] + pad[3]
-    if kernel[0] > hp or kernel[1] > wp:
-        raise ValueError(f"conv2d: kernel {tuple(kernel)} is larger than the padded input "
+    if extent[0] > hp or extent[1] > wp:
+        dilated = "" if dilation == (1, 1) else f" dilated by {dilation} to {extent}"
+        raise ValueError(f"{op}: kernel {(fh, fw)}{dilated} is larger than the padded input "
                          f"({hp}, {wp}) (input shape {x.shape}, padding {pad})")
     if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"conv2d: bias of shape {bias.shape}, expected ({weight.shape[0]},)")
-    return Conv2d.apply(x, weight, bias, stride=stride, padding=pad)
+        raise ValueError(f"{op}: bias of shape {bias.shape}, expected ({weight.shape[0]},)")
+    if dilation == (1, 1) and groups == 1:    # the notes' convolution: the shortest attrs
+        return Conv2d.apply(x, weight, bias, stride=stride, padding=pad)
+    return Conv2d.apply(x, weight, bias, stride=stride, padding=pad, dilation=dilation,
+                        groups=groups)
 
 
 def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
-                     padding=0, output_padding=0) -> Tensor:
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """Transposed convolution: the adjoint (gradient) of `conv2d` with the same kernel,
-    stride and padding; each input pixel scatters a kernel-weighted copy, overlaps add.
+    stride, padding, dilation and groups; each input pixel scatters a kernel-weighted copy,
+    overlaps add. Arguments in PyTorch's order (groups before dilation).
 
     Shape:
-        x (N, C_in, H, W), weight (C_in, C_out, FH, FW), bias (C_out,) ->
-        (N, C_out, Ho, Wo), Ho = (H − 1)·S − 2P + FH + output_padding.
-        output_padding (< S) picks one of the S input sizes that conv2d maps to H.
+        x (N, C_in, H, W), weight (C_in, C_out/G, FH, FW), bias (C_out,) ->
+        (N, C_out, Ho, Wo), Ho = (H − 1)·S − 2P + D·(FH − 1) + 1 + output_padding.
+        output_padding (< S or < D, as PyTorch) picks one of the S input sizes that conv2d
+        maps to H.
     """
     op = "conv_transpose2d"
-    _check_input(x, weight, op, 0)
+    groups = _check_input(x, weight, groups, op, transposed=True)
     stride = check_stride(stride, op)
+    dilation = check_dilation(dilation, op)
     ph, pw = pair(padding, "padding", op)
     oh, ow = pair(output_padding, "output_padding", op)
     if min(ph, pw, oh, ow) < 0:
         raise ValueError(f"{op}: padding and output_padding must be non-negative, got "
                          f"{padding!r} and {output_padding!r}")
-    if oh >= stride[0] or ow >= stride[1]:
+    if (oh >= stride[0] and oh >= dilation[0]) or (ow >= stride[1] and ow >= dilation[1]):
         raise ValueError(f"{op}: output_padding {(oh, ow)} must be smaller than the stride "
-                         f"{stride}")
+                         f"{stride} or the dilation {dilation}")
     fh, fw = weight.shape[2:]
-    ho = (x.shape[2] - 1) * stride[0] - 2 * ph + fh + oh
-    wo = (x.shape[3] - 1) * stride[1] - 2 * pw + fw + ow
+    ho = (x.shape[2] - 1) * stride[0] - 2 * ph + dilation[0] * (fh - 1) + 1 + oh
+    wo = (x.shape[3] - 1) * stride[1] - 2 * pw + dilation[1] * (fw - 1) + 1 + ow
     if ho <= 0 or wo <= 0:
         raise ValueError(f"{op}: padding {(ph, pw)} leaves an empty output ({ho}, {wo}) for "
                          f"input shape {x.shape} and kernel {(fh, fw)}")
-    if bias is not None and bias.shape != (weight.shape[1],):
-        raise ValueError(f"{op}: bias of shape {bias.shape}, expected ({weight.shape[1]},)")
+    c_out = weight.shape[1] * groups
+    if bias is not None and bias.shape != (c_out,):
+        raise ValueError(f"{op}: bias of shape {bias.shape}, expected ({c_out},)")
+    if dilation == (1, 1) and groups == 1:
+        return ConvTranspose2d.apply(x, weight, bias, stride=stride, padding=(ph, pw),
+                                     output_padding=(oh, ow))
     return ConvTranspose2d.apply(x, weight, bias, stride=stride, padding=(ph, pw),
-                                 output_padding=(oh, ow))
+                                 output_padding=(oh, ow), dilation=dilation, groups=groups)
