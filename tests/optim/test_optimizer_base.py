@@ -223,3 +223,40 @@ def test_duplicate_parameters_get_pytorchs_messages():
         optim.Adam([{"params": [a]}, {"params": [b, a]}])
     with pytest.raises(TypeError, match="ordered collections"):
         optim.SGD({a, b}, lr=0.1)
+
+
+@pytest.mark.parametrize("cls, kwargs", ALL, ids=[c.__name__ for c, _ in ALL])
+def test_update_functions_return_their_buffers_not_copies(cls, kwargs):
+    # what an update returns is what it computed: the state's own arrays (returning them
+    # costs nothing on the training path) and the scalars it derived
+    p = xa.tensor([0.5, -1.0, 2.0], dtype=xa.float64, requires_grad=True)
+    opt = cls([p], **kwargs)
+    hyper = {k: opt.param_groups[0][k] for k in opt.defaults}
+    theta, state = p.numpy().copy(), {}
+    for grad in ([0.3, -0.2, 0.1], [0.1, 0.4, -0.3]):
+        out = opt._update(theta, np.array(grad), state, **hyper)
+        buffers = {k: v for k, v in state.items() if isinstance(v, np.ndarray)}
+        assert buffers and set(buffers) <= set(out)
+        for k, v in buffers.items():
+            assert out[k] is v, k
+    p.grad = xa.tensor([0.3, -0.2, 0.1], dtype=xa.float64)
+    opt.step()
+    p.grad = xa.tensor([0.1, 0.4, -0.3], dtype=xa.float64)
+    opt.step()
+    np.testing.assert_array_equal(p.numpy(), theta)      # the same function step() runs
+    if cls in (optim.Adam, optim.AdamW):
+        beta1, beta2 = kwargs.get("betas", (0.9, 0.999))
+        assert (out["bias_correction1"], out["bias_correction2"]) == (1 - beta1 ** 2,
+                                                                      1 - beta2 ** 2)
+
+
+def test_lerp_is_pytorch_s_from_either_end():
+    import torch
+    from xarxa.optim.optimizer import lerp_
+    rng = np.random.default_rng(0)
+    start, end = rng.standard_normal(50) * 1e3, rng.standard_normal(50) * 1e-17
+    for weight in (0.0, 0.1, 0.5, 0.7, 1.0):
+        out = lerp_(start.copy(), end, weight)
+        expected = torch.from_numpy(start.copy()).lerp_(torch.from_numpy(end), weight)
+        np.testing.assert_allclose(out, expected.numpy(), rtol=1e-15, atol=0)
+    np.testing.assert_array_equal(lerp_(start.copy(), end, 1.0), end)  # not start + (end − start)

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import torch
 
+import xarxa as xa
 from optim._net import INIT, assert_same, run_both  # tests/ is on sys.path
 from xarxa import optim
 
@@ -27,11 +28,13 @@ CASES = [
     ("RMSprop", dict(lr=0.01, momentum=0.9)),
     ("RMSprop", dict(lr=0.01, centered=True)),
     ("RMSprop", dict(lr=0.002, momentum=0.5, centered=True, maximize=True)),
+    ("RMSprop", dict(lr=0.01, alpha=0.3, centered=True)),  # ḡ's lerp from the far end
     ("Adam", dict(lr=0.01)),
     ("Adam", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6)),
     ("Adam", dict(lr=0.01, weight_decay=0.1)),
     ("Adam", dict(lr=0.01, amsgrad=True)),
     ("Adam", dict(lr=0.003, amsgrad=True, weight_decay=0.05, maximize=True)),
+    ("Adam", dict(lr=0.01, betas=(0.3, 0.9))),  # v's lerp weight 0.7 ≥ 0.5
     ("AdamW", dict(lr=0.01)),
     ("AdamW", dict(lr=0.01, weight_decay=0.3)),
     ("AdamW", dict(lr=0.01, weight_decay=0.1, amsgrad=True, betas=(0.5, 0.9))),
@@ -105,3 +108,19 @@ def test_add_param_group_then_step_matches_torch(name, kwargs, added):
                              groups=lambda p: p, after_step=add_group)
     assert_same(px, pt)
     assert len(ox.param_groups) == 2 and not np.allclose(px["w2"], INIT["w2"])
+
+
+def test_adam_with_beta1_zero_keeps_a_tiny_gradient_as_torch():
+    # γ₁ = 0: v is the gradient itself; v + 1·(g − v) would lose a g tiny next to the old v
+    grads = [np.array([5.0, 3.0]), np.array([1e-19, -3.0])]
+    px = xa.tensor([1.0, 2.0], dtype=xa.float64, requires_grad=True)
+    pt = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    ox = optim.Adam([px], lr=0.1, betas=(0.0, 0.0))
+    ot = torch.optim.Adam([pt], lr=0.1, betas=(0.0, 0.0))
+    for g in grads:
+        px.grad, pt.grad = xa.tensor(g), torch.from_numpy(g.copy())
+        ox.step()
+        ot.step()
+    np.testing.assert_array_equal(ox.state[px]["exp_avg"], grads[-1])
+    np.testing.assert_array_equal(ot.state[pt]["exp_avg"].numpy(), grads[-1])
+    np.testing.assert_allclose(px.numpy(), pt.detach().numpy(), rtol=1e-15)

@@ -11,7 +11,7 @@ __all__ = ["Adadelta", "adadelta_update"]
 
 
 def adadelta_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: float,
-                    rho: float, eps: float, weight_decay: float, maximize: bool) -> None:
+                    rho: float, eps: float, weight_decay: float, maximize: bool) -> dict:
     """One Adadelta step on ``param`` and the buffers in ``state`` (in place).
 
     With g = ∇L (+ weight_decay·θ), γ = rho, diag(G) = ``square_avg``, diag(D) =
@@ -20,6 +20,9 @@ def adadelta_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: flo
         Δ = √(diag(D) + ε) / √(diag(G) + ε) ⊙ g
         diag(D) ← γ·diag(D) + (1 − γ)·Δ ⊙ Δ
         θ ← θ − α·Δ
+
+    Returns what the step computed, without copying it: ``{"square_avg": diag(G),
+    "acc_delta": diag(D), "delta": Δ}`` (the first two are the buffers in ``state``).
     """
     if "square_avg" not in state:  # the parameter's first step
         state["step"] = 0
@@ -36,6 +39,7 @@ def adadelta_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: flo
     acc_delta *= rho
     acc_delta += (1.0 - rho) * (delta * delta)  # the unscaled step: α is applied after
     param -= lr * delta
+    return {"square_avg": square_avg, "acc_delta": acc_delta, "delta": delta}
 
 
 class Adadelta(Optimizer):

@@ -12,7 +12,7 @@ __all__ = ["Adagrad", "adagrad_update"]
 
 def adagrad_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: float,
                    lr_decay: float, weight_decay: float, initial_accumulator_value: float,
-                   eps: float, maximize: bool) -> None:
+                   eps: float, maximize: bool) -> dict:
     """One AdaGrad step on ``param`` and ``state`` (in place); ``state["step"]`` counts steps.
 
     With g = ∇L (+ weight_decay·θ), k the step (from 1) and diag(G) = ``state["sum"]``
@@ -20,6 +20,9 @@ def adagrad_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: floa
         αₖ = α / (1 + (k − 1)·lr_decay)
         diag(G) ← diag(G) + g ⊙ g
         θ ← θ − αₖ · g / (√diag(G) + ε)
+
+    Returns what the step computed, without copying it: ``{"sum": diag(G), "lr": αₖ}``
+    (``sum`` is the buffer in ``state``).
     """
     if "sum" not in state:  # the parameter's first step
         state["step"] = 0
@@ -32,6 +35,7 @@ def adagrad_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: floa
     state_sum = state["sum"]
     state_sum += g * g
     param -= clr * (g / (np.sqrt(state_sum) + eps))
+    return {"sum": state_sum, "lr": clr}
 
 
 class Adagrad(Optimizer):

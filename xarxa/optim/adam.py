@@ -6,14 +6,14 @@ from typing import Iterable
 
 import numpy as np
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, lerp_
 
 __all__ = ["Adam", "AdamW", "adam_update", "adamw_update"]
 
 
 def adam_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: float,
                 betas: tuple[float, float], eps: float, weight_decay: float, amsgrad: bool,
-                maximize: bool) -> None:
+                maximize: bool) -> dict:
     """One Adam step on ``param`` and the buffers in ``state`` (in place).
 
     With g = ∇L, k = ``state["step"]`` (counted from 1), γ₁, γ₂ = betas,
@@ -22,16 +22,22 @@ def adam_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: float,
         v ← γ₁·v + (1 − γ₁)·g
         diag(G) ← γ₂·diag(G) + (1 − γ₂)·g ⊙ g      (amsgrad: Ĝ ← max(Ĝ, diag(G)))
         θ ← θ − α/(1 − γ₁ᵏ) · v / (√diag(G) / √(1 − γ₂ᵏ) + ε)
+
+    Returns what the step computed, without copying it: ``{"exp_avg": v, "exp_avg_sq":
+    diag(G), "max_exp_avg_sq": Ĝ (None without amsgrad), "bias_correction1": 1 − γ₁ᵏ,
+    "bias_correction2": 1 − γ₂ᵏ}``, the arrays being the buffers in ``state``. The
+    bias-corrected moments v/(1 − γ₁ᵏ) and diag(G)/(1 − γ₂ᵏ) are never formed: as in
+    PyTorch, the corrections are folded into the step size and the denominator.
     """
-    _adam(param, grad, state, lr, betas, eps, weight_decay, amsgrad, maximize, False)
+    return _adam(param, grad, state, lr, betas, eps, weight_decay, amsgrad, maximize, False)
 
 
 def adamw_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: float,
                  betas: tuple[float, float], eps: float, weight_decay: float, amsgrad: bool,
-                 maximize: bool) -> None:
+                 maximize: bool) -> dict:
     """One AdamW step: θ ← θ·(1 − α·weight_decay) (decoupled decay), then ``adam_update``'s
-    step without the L2 term."""
-    _adam(param, grad, state, lr, betas, eps, weight_decay, amsgrad, maximize, True)
+    step without the L2 term; returns what ``adam_update`` returns."""
+    return _adam(param, grad, state, lr, betas, eps, weight_decay, amsgrad, maximize, True)
 
 
 def _adam(param, grad, state, lr, betas, eps, weight_decay, amsgrad, maximize, decoupled):
@@ -50,17 +56,20 @@ def _adam(param, grad, state, lr, betas, eps, weight_decay, amsgrad, maximize, d
             g = g + weight_decay * param
     beta1, beta2 = betas
     exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-    exp_avg += (1.0 - beta1) * (g - exp_avg)  # = γ₁ v + (1 − γ₁) g (PyTorch's lerp)
+    lerp_(exp_avg, g, 1.0 - beta1)  # = γ₁ v + (1 − γ₁) g, rounded as PyTorch
     exp_avg_sq *= beta2
     exp_avg_sq += (1.0 - beta2) * (g * g)
     step = state["step"]
-    step_size = lr / (1.0 - beta1 ** step)
-    second = exp_avg_sq
+    bias_correction1, bias_correction2 = 1.0 - beta1 ** step, 1.0 - beta2 ** step
+    step_size = lr / bias_correction1
+    second, max_exp_avg_sq = exp_avg_sq, None
     if amsgrad:
-        np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-        second = state["max_exp_avg_sq"]
-    denom = np.sqrt(second) / math.sqrt(1.0 - beta2 ** step) + eps
+        second = max_exp_avg_sq = state["max_exp_avg_sq"]
+        np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+    denom = np.sqrt(second) / math.sqrt(bias_correction2) + eps
     param -= step_size * (exp_avg / denom)
+    return {"exp_avg": exp_avg, "exp_avg_sq": exp_avg_sq, "max_exp_avg_sq": max_exp_avg_sq,
+            "bias_correction1": bias_correction1, "bias_correction2": bias_correction2}
 
 
 class Adam(Optimizer):

@@ -12,14 +12,17 @@ Buffers are NumPy arrays of the parameter's dtype and shape: the update math wor
 arrays directly, with no graph and no Tensor overhead. A subclass names one plain
 function holding its update rule, with the one signature every optimizer shares::
 
-    update(param, grad, state, **hyper) -> None
+    update(param, grad, state, **hyper) -> dict
 
 ``param`` and ``grad`` are arrays, ``state`` is the parameter's buffer dict (empty at
 its first step: the function creates the buffers it needs, so state is *lazy*, made
 at the first step a parameter has a gradient, whichever group it joined and when),
 and ``hyper`` holds the group's hyper-parameters, the keys of ``defaults``. The
 update writes ``param`` in place; ``step`` then bumps the parameter's version, so a
-graph that saved the old values refuses to backpropagate through them.
+graph that saved the old values refuses to backpropagate through them. It returns what
+it computed on the way, by name (its buffers, the scalars it derived: each function's
+docstring lists them), the arrays themselves and never copies, so that returning them
+costs next to nothing: ``step`` ignores them, `xarxa solve` prints them.
 """
 from __future__ import annotations
 
@@ -138,8 +141,8 @@ class Optimizer:
                         p.grad = p.grad.detach()  # as PyTorch's detach_(): zeros carry no graph
                     p.grad.zero_()  # same array, version bumped
 
-    # The update rule: update(param, grad, state, **hyper), see the module docstring.
-    _update: Callable[..., None] | None = None
+    # The update rule: update(param, grad, state, **hyper) -> dict, see the module docstring.
+    _update: Callable[..., dict] | None = None
 
     def step(self, closure: Callable[[], Any] | None = None):
         """One update of every parameter with a gradient; returns ``closure()``'s loss."""
@@ -254,6 +257,20 @@ class Optimizer:
                 if k != "params":
                     group[k] = tuple(v) if isinstance(self.defaults.get(k), tuple) else v
         self.state = state
+
+
+def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
+    """``start ← start + weight·(end − start)`` in place, as PyTorch's ``lerp_`` computes it:
+    from the nearer end, ``end − (end − start)·(1 − weight)`` when weight ≥ 0.5, so that
+    weight 1 gives ``end`` exactly (Adam with β₁ = 0 keeps the gradient, however small
+    next to the old average). Returns ``start``."""
+    if weight < 0.5:
+        start += weight * (end - start)
+    else:
+        start -= end
+        start *= 1.0 - weight
+        start += end
+    return start
 
 
 # What learning-rate schedulers store in the param groups (lr_scheduler: the base class's

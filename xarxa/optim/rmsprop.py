@@ -5,14 +5,14 @@ from typing import Iterable
 
 import numpy as np
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, lerp_
 
 __all__ = ["RMSprop", "rmsprop_update"]
 
 
 def rmsprop_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: float,
                    alpha: float, eps: float, weight_decay: float, momentum: float,
-                   centered: bool, maximize: bool) -> None:
+                   centered: bool, maximize: bool) -> dict:
     """One RMSprop step on ``param`` and the buffers in ``state`` (all in place).
 
     With g = ∇L (+ weight_decay·θ), γ = alpha, diag(G) = ``square_avg``:
@@ -22,6 +22,9 @@ def rmsprop_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: floa
         with momentum λ: b ← λ·b + g / s, θ ← θ − α·b;  otherwise θ ← θ − α·g / s
     Buffers start at 0 at the parameter's first step (and when momentum or centered is
     switched on later).
+
+    Returns what the step computed, without copying it: the buffers in ``state``,
+    ``{"square_avg": diag(G), "grad_avg": ḡ, "momentum_buffer": b}`` (None where unused).
     """
     if "square_avg" not in state:  # the parameter's first step
         state["step"] = 0
@@ -37,9 +40,10 @@ def rmsprop_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: floa
     square_avg = state["square_avg"]
     square_avg *= alpha
     square_avg += (1.0 - alpha) * (g * g)
+    grad_avg = buf = None
     if centered:
         grad_avg = state["grad_avg"]
-        grad_avg += (1.0 - alpha) * (g - grad_avg)  # PyTorch's lerp
+        lerp_(grad_avg, g, 1.0 - alpha)  # ḡ ← γ·ḡ + (1 − γ)·g, rounded as PyTorch
         avg = np.sqrt(square_avg - grad_avg * grad_avg) + eps
     else:
         avg = np.sqrt(square_avg) + eps
@@ -50,6 +54,7 @@ def rmsprop_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: floa
         param -= lr * buf
     else:
         param -= lr * (g / avg)
+    return {"square_avg": square_avg, "grad_avg": grad_avg, "momentum_buffer": buf}
 
 
 class RMSprop(Optimizer):

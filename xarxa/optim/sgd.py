@@ -17,17 +17,21 @@ __all__ = ["SGD", "sgd_update"]
 
 def sgd_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: float,
                momentum: float, dampening: float, weight_decay: float, nesterov: bool,
-               maximize: bool) -> None:
+               maximize: bool) -> dict:
     """One SGD step on ``param`` and ``state["momentum_buffer"]`` (in place).
 
     With g = ∇L (+ weight_decay·θ), λ = momentum, α = lr, b the buffer:
         b ← g on the first step, then b ← λ·b + (1 − dampening)·g
         θ ← θ − α·(g + λ·b)   if nesterov, else   θ ← θ − α·b
     and θ ← θ − α·g without momentum (then ``state`` stays empty).
+
+    Returns what the step computed, without copying it: ``{"momentum_buffer": b}``, the
+    buffer in ``state`` (None without momentum).
     """
     g = -grad if maximize else grad
     if weight_decay:
         g = g + weight_decay * param
+    buf = None
     if momentum:
         buf = state.get("momentum_buffer")
         if buf is None:  # PyTorch: b⁰ = g⁰
@@ -37,6 +41,7 @@ def sgd_update(param: np.ndarray, grad: np.ndarray, state: dict, *, lr: float,
             buf += (1.0 - dampening) * g
         g = g + momentum * buf if nesterov else buf
     param -= lr * g
+    return {"momentum_buffer": buf}
 
 
 class SGD(Optimizer):
