@@ -30,17 +30,20 @@ import inspect
 import numpy as np
 
 from ...inspect.tables import fmt_number as n
+from .. import catalog
 from ...optim import SGD, Adagrad, Adam, RMSprop
 from ...optim.adagrad import adagrad_update
 from ...optim.adam import adam_update
 from ...optim.rmsprop import rmsprop_update
 from ...optim.sgd import sgd_update
 
-RULES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+RULES = catalog.RULES  # the catalogue's optimizers that the solver prints
+# optimizer class -> its update function (the one `step()` runs)
+_UPDATES = {SGD: sgd_update, Adagrad: adagrad_update, RMSprop: rmsprop_update,
+            Adam: adam_update}
 # rule -> the optimizer that runs it and its update function
-_OPTIMIZERS = {"sgd": (SGD, sgd_update), "momentum": (SGD, sgd_update),
-               "nesterov": (SGD, sgd_update), "adagrad": (Adagrad, adagrad_update),
-               "rmsprop": (RMSprop, rmsprop_update), "adam": (Adam, adam_update)}
+_OPTIMIZERS = {name: (catalog.OPTIMIZERS[name].cls, _UPDATES[catalog.OPTIMIZERS[name].cls])
+               for name in RULES}
 
 
 # -- the notes' quantities from PyTorch's (each checked against xarxa.optim by the tests) ------
