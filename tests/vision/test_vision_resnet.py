@@ -199,11 +199,25 @@ def test_resnet18_forward_and_backward_match_torch(train):
 
 @pytest.mark.parametrize("weights", ["DEFAULT", "IMAGENET1K_V1",
                                      models.ResNet18_Weights.DEFAULT])
-def test_weights_cannot_be_downloaded_and_the_error_says_what_to_do(weights):
-    with pytest.raises(ValueError, match=r"resnet18: weights=.* cannot be downloaded here.*"
-                                         r"model.load_state_dict\(xa.load\('resnet18.pth'\)\)"):
+def test_weights_cannot_be_downloaded_and_the_error_says_what_to_do(weights, tmp_path,
+                                                                     monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    with pytest.raises(ValueError, match=r"resnet18: weights=ResNet18_Weights.IMAGENET1K_V1 "
+                                         r"are not on this machine, and xarxa never downloads"
+                                         r".*resnet18-f37072fd.pth.*or pass its path: "
+                                         r"resnet18\(weights='path/to/resnet18-f37072fd.pth'"):
         models.resnet18(weights=weights)
-    with pytest.raises(ValueError, match="resnet18: weights=pretrained=True cannot be"):
+    with pytest.raises(ValueError, match="resnet18: weights=ResNet18_Weights.IMAGENET1K_V1 "):
         models.resnet18(pretrained=True)
     with pytest.raises(ValueError, match="BasicBlock only supports groups=1"):
         models.BasicBlock(64, 64, groups=2)
+
+
+def test_resnet18_loads_a_torchvision_layout_file(tmp_path):
+    reference, _ = _twins()
+    torch.save(reference.state_dict(), tmp_path / "resnet18.pth")
+    model = models.resnet18(num_classes=10, weights=tmp_path / "resnet18.pth").eval()
+    x = _inputs("float32")[0]
+    np.testing.assert_allclose(model(xa.tensor(x)).numpy(),
+                               reference.eval()(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-4, atol=1e-4)

@@ -16,9 +16,10 @@ from . import functional
 from . import init
 from .layers import (ELU, GELU, AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d,
                      BedOfNailsUnpool, Conv2d, ConvTranspose2d, CosineSimilarity, DenseBlock,
-                     Dropout, Dropout2d, Embedding, Flatten, Identity, LayerNorm, LeakyReLU,
-                     Linear, LogSoftmax, MaxPool2d, MaxUnpool2d, PairwiseDistance, ReLU,
-                     ResidualBlock, Sigmoid, SiLU, Softmax, Softplus, Step, Tanh, Upsample)
+                     Dropout, Dropout2d, Embedding, Flatten, Hardtanh, Identity, LayerNorm,
+                     LeakyReLU, Linear, LogSoftmax, MaxPool2d, MaxUnpool2d, PairwiseDistance,
+                     ReLU, ReLU6, ResidualBlock, Sigmoid, SiLU, Softmax, Softplus, Step, Tanh,
+                     Upsample)
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, FocalLoss, HingeLoss,
                      HuberLoss, KLDivLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss,
                      SigmoidFocalLoss, SmoothL1Loss, TripletMarginLoss)
@@ -34,8 +35,8 @@ __all__ = [
     "AdaptiveAvgPool2d", "MaxUnpool2d", "Upsample", "BedOfNailsUnpool", "BatchNorm1d",
     "BatchNorm2d", "LayerNorm", "Embedding", "Dropout", "Dropout2d", "CosineSimilarity",
     "PairwiseDistance", "ResidualBlock", "DenseBlock",
-    "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Sigmoid", "Tanh", "Softmax",
-    "LogSoftmax", "Step",
+    "ReLU", "ReLU6", "Hardtanh", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Sigmoid",
+    "Tanh", "Softmax", "LogSoftmax", "Step",
     # losses (nn/losses.py)
     "L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "HingeLoss", "MultiMarginLoss",
     "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "BCELoss", "BCEWithLogitsLoss", "FocalLoss",

@@ -15,10 +15,10 @@ a DeprecationWarning naming their new place (`_MOVED` below).
 """
 from .. import _namespace
 from ..autograd.ops import (adaptive_avg_pool2d, avg_pool2d, batch_norm, bed_of_nails_unpool,
-                            conv2d, conv_transpose2d, elu, embedding, gelu, interpolate,
-                            layer_norm, leaky_relu, linear, log_softmax, max_pool2d,
-                            max_unpool2d, pad, relu, sigmoid, silu, softmax, softplus, step,
-                            tanh, upsample_nearest)
+                            conv2d, conv_transpose2d, elu, embedding, gelu, hardtanh,
+                            interpolate, layer_norm, leaky_relu, linear, log_softmax,
+                            max_pool2d, max_unpool2d, pad, relu, relu6, sigmoid, silu,
+                            softmax, softplus, step, tanh, upsample_nearest)
 from ..autograd.ops import norm as _norm
 from .layers.dropout import dropout, dropout2d
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, class_weights,
@@ -29,8 +29,8 @@ from .similarity import cosine_similarity, normalize, one_hot
 
 __all__ = [
     # activations
-    "relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "tanh", "softmax",
-    "log_softmax", "step",
+    "relu", "relu6", "hardtanh", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid",
+    "tanh", "softmax", "log_softmax", "step",
     # layers' maps
     "linear", "conv2d", "conv_transpose2d", "batch_norm", "layer_norm", "embedding", "dropout",
     "dropout2d", "pad",

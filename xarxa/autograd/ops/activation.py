@@ -12,11 +12,13 @@ import math
 import warnings
 
 from ..function import Function
+from ._out import into
 from ..grad_mode import is_grad_enabled, no_grad
 from ..version import bump_version
 from ..version import leaf_error, rebase
 from ...tensor import Tensor
 from ._erf import erf_array
+from .elementwise import clamp
 from ._util import floating, normalize_dim
 
 
@@ -219,6 +221,25 @@ def relu(x: Tensor, inplace: bool = False) -> Tensor:
     return ReLU.apply(x)
 
 
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """x limited to [min_val, max_val] (PyTorch's `F.hardtanh`), composed from `clamp`:
+    the gradient passes where min_val ≤ x ≤ max_val (PyTorch's hardtanh stops it at the two
+    bounds themselves, a difference only for inputs exactly on a bound)."""
+    _float_input(x, "hardtanh")
+    lo, hi = float(min_val), float(max_val)
+    if lo > hi:
+        raise ValueError(f"hardtanh: min_val ({lo}) must not exceed max_val ({hi})")
+    if inplace:
+        return _in_place(x, "hardtanh_", lambda t: clamp(t, lo, hi))
+    return clamp(x, lo, hi)
+
+
+def relu6(x: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(0, x), 6) (PyTorch's `F.relu6`, MobileNet's activation): `hardtanh(x, 0, 6)`."""
+    return hardtanh(x, 0.0, 6.0, inplace)
+
+
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else negative_slope·x (PyTorch's `F.leaky_relu`)."""
     _float_input(x, "leaky_relu")
@@ -262,13 +283,17 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return Softplus.apply(x, beta=float(beta), threshold=float(threshold))
 
 
-def sigmoid(x: Tensor) -> Tensor:
+def sigmoid(x: Tensor, *, out=None) -> Tensor:
     """σ(x) = 1 / (1 + e^(−x)), stable for any x; σ' = σ(1 − σ)."""
+    if out is not None:
+        return into(out, "sigmoid", lambda: sigmoid(x), x)
     return Sigmoid.apply(floating(x))
 
 
-def tanh(x: Tensor) -> Tensor:
+def tanh(x: Tensor, *, out=None) -> Tensor:
     """Hyperbolic tangent."""
+    if out is not None:
+        return into(out, "tanh", lambda: tanh(x), x)
     return Tanh.apply(floating(x))
 
 

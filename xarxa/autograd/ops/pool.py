@@ -144,6 +144,8 @@ class AdaptiveAvgPool2d(Function):
         ctx.save_for_backward(x.shape)
         if (ho, wo) == (1, 1):  # global average pooling
             return x.reshape(n, c, h * w).mean(axis=2).reshape(n, c, 1, 1)
+        if (ho, wo) == (h, w):  # one input per cell (VGG's 7×7 pool at 224×224)
+            return x.copy()
         out = xp.empty((n, c, ho, wo), dtype=x.dtype)
         for i, (h0, h1) in enumerate(_adaptive_ranges(h, ho)):
             for j, (w0, w1) in enumerate(_adaptive_ranges(w, wo)):
@@ -158,6 +160,8 @@ class AdaptiveAvgPool2d(Function):
         if (ho, wo) == (1, 1):
             share = grad * grad.dtype.type(1.0 / (h * w))
             return (xp.broadcast_to(share, (n, c, h, w)).copy(),)
+        if (ho, wo) == (h, w):
+            return (grad.copy(),)
         dx = xp.zeros((n, c, h, w), dtype=grad.dtype)
         for i, (h0, h1) in enumerate(_adaptive_ranges(h, ho)):
             for j, (w0, w1) in enumerate(_adaptive_ranges(w, wo)):
@@ -273,12 +277,13 @@ def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
 
 def adaptive_avg_pool2d(x: Tensor, output_size) -> Tensor:
     """Average pooling to a fixed output size whatever the input size (1 = global average
-    pooling, for fully convolutional networks)."""
+    pooling, for fully convolutional networks). Output cell i averages the input rows
+    [⌊i·H/Ho⌋, ⌈(i+1)·H/Ho⌉), as PyTorch: cells overlap when H is not a multiple of Ho, and
+    an output larger than the input repeats input values (VGG's 7×7 pool on small images)."""
     _check_4d(x, "adaptive_avg_pool2d")
     ho, wo = pair(output_size, "output_size", "adaptive_avg_pool2d")
-    if ho <= 0 or wo <= 0 or ho > x.shape[2] or wo > x.shape[3]:
-        raise ValueError(f"adaptive_avg_pool2d: output size {(ho, wo)} must be positive and "
-                         f"at most the input size {x.shape[2:]}")
+    if ho <= 0 or wo <= 0:
+        raise ValueError(f"adaptive_avg_pool2d: output size {(ho, wo)} must be positive")
     return AdaptiveAvgPool2d.apply(x, out_size=(ho, wo))
 
 

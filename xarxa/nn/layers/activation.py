@@ -1,5 +1,6 @@
 """Activation modules (notes §1.1): Heaviside step, sigmoid, tanh, ReLU, softmax with
-temperature, and PyTorch's LeakyReLU, ELU, GELU, SiLU, Softplus. Each forward is one op call.
+temperature, and PyTorch's ReLU6, Hardtanh, LeakyReLU, ELU, GELU, SiLU, Softplus. Each
+forward is one op call.
 
 They act elementwise (softmax: along one dimension), so they do not count as layers of
 their own (`counts_as_layer = False`: they belong to the layer before them) and leave the
@@ -49,6 +50,34 @@ class ReLU(_Elementwise):
 
     def forward(self, x: Tensor) -> Tensor:
         return ops.relu(x, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class Hardtanh(_Elementwise):
+    """x limited to [min_val, max_val] (see `F.hardtanh`)."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        super().__init__()
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) must not exceed max_val "
+                             f"({max_val})")
+        self.min_val, self.max_val, self.inplace = float(min_val), float(max_val), inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.hardtanh(x, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (
+            ", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    """min(max(0, x), 6): MobileNet's activation; `inplace=True` overwrites the input."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__(0.0, 6.0, inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""

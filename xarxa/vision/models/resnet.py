@@ -2,8 +2,10 @@
 
 The ``state_dict`` keys and shapes are torchvision's (``conv1.weight``, ``bn1.*``,
 ``layer1.0.conv1.weight``, ``layer2.0.downsample.0.weight``, ``fc.bias`` …), so a
-torchvision checkpoint loads as it is: ``model.load_state_dict(xa.load("resnet18.pth"))``.
-Nothing is downloaded: ``weights=`` other than None is an error saying so.
+torchvision checkpoint loads as it is: ``resnet18(weights="resnet18-f37072fd.pth")`` or
+``model.load_state_dict(xa.load(...))``. Nothing is downloaded: a weight name
+(``"DEFAULT"``) loads torchvision's file from its download folder, or says where to put
+it (``_api.py``).
 
 Initialisation, as torchvision: every convolution ``kaiming_normal_(mode='fan_out',
 nonlinearity='relu')``, every BatchNorm weight 1 and bias 0, the final ``fc`` PyTorch's
@@ -11,13 +13,13 @@ Linear default; ``zero_init_residual=True`` zeroes each block's last BN weight.
 """
 from __future__ import annotations
 
-from enum import Enum
 from typing import Callable
 
 from ... import nn
 from ...autograd.grad_mode import no_grad
 from ...autograd.ops import flatten
 from ...tensor import Tensor
+from ._api import WeightsEnum, build
 
 __all__ = ["ResNet", "BasicBlock", "ResNet18_Weights", "ResNet34_Weights", "resnet18",
            "resnet34"]
@@ -131,49 +133,42 @@ class ResNet(nn.Module):
         return self.fc(flatten(self.avgpool(x), 1))
 
 
-class ResNet18_Weights(Enum):  # noqa: N801  (torchvision's name)
-    """torchvision's weight names, so that scripts naming them import; choosing one is
-    an error (nothing is downloaded here)."""
+class ResNet18_Weights(WeightsEnum):  # noqa: N801  (torchvision's name)
+    """torchvision's weight names for ``resnet18`` (see ``_api.weights_file``)."""
 
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    DEFAULT = "IMAGENET1K_V1"
-
-
-class ResNet34_Weights(Enum):  # noqa: N801
-    """See ``ResNet18_Weights``."""
-
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    DEFAULT = "IMAGENET1K_V1"
+    IMAGENET1K_V1 = "resnet18-f37072fd.pth"
+    DEFAULT = "resnet18-f37072fd.pth"
 
 
-def _resnet(name: str, layers: list[int], weights, pretrained, kwargs) -> ResNet:
-    if pretrained:
-        weights = "pretrained=True"
-    if weights is not None:
-        raise ValueError(
-            f"{name}: weights={weights!s} cannot be downloaded here (xarxa never downloads). "
-            f"Build the model with weights=None and load a state dict you have, e.g. "
-            f"model = {name}(); model.load_state_dict(xa.load('{name}.pth')) — xa.load reads "
-            f"PyTorch .pt/.pth state dicts and .safetensors files.")
-    return ResNet(BasicBlock, layers, **kwargs)
+class ResNet34_Weights(WeightsEnum):  # noqa: N801
+    """torchvision's weight names for ``resnet34``."""
+
+    IMAGENET1K_V1 = "resnet34-b627a593.pth"
+    DEFAULT = "resnet34-b627a593.pth"
+
+
+def _resnet(name: str, layers: list[int], weights, pretrained, kwargs, enum) -> ResNet:
+    return build(lambda: ResNet(BasicBlock, layers, **kwargs), name, weights, enum, pretrained)
 
 
 def resnet18(*, weights=None, progress: bool = True, pretrained: bool = False,
              **kwargs) -> ResNet:
-    """ResNet-18 (11,689,512 parameters for 1000 classes), randomly initialised.
+    """ResNet-18 (11,689,512 parameters for 1000 classes).
 
-    ``kwargs`` go to ``ResNet`` (``num_classes``, ``zero_init_residual``, ``norm_layer``).
+    Args:
+        weights: None (random initialisation), a path to a torchvision-layout state dict
+            file, or a ``ResNet18_Weights`` name (read offline, see ``_api.py``).
+        kwargs: go to ``ResNet`` (``num_classes``, ``zero_init_residual``, ``norm_layer``).
 
     Example:
         >>> model = models.resnet18(num_classes=10)
         >>> model(xa.randn(2, 3, 32, 32)).shape
         (2, 10)
     """
-    return _resnet("resnet18", [2, 2, 2, 2], weights, pretrained, kwargs)
+    return _resnet("resnet18", [2, 2, 2, 2], weights, pretrained, kwargs, ResNet18_Weights)
 
 
 def resnet34(*, weights=None, progress: bool = True, pretrained: bool = False,
              **kwargs) -> ResNet:
-    """ResNet-34 (21,797,672 parameters for 1000 classes), randomly initialised; see
-    ``resnet18``."""
-    return _resnet("resnet34", [3, 4, 6, 3], weights, pretrained, kwargs)
+    """ResNet-34 (21,797,672 parameters for 1000 classes); see ``resnet18``."""
+    return _resnet("resnet34", [3, 4, 6, 3], weights, pretrained, kwargs, ResNet34_Weights)
