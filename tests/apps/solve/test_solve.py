@@ -129,7 +129,8 @@ def test_exam_2022_adagrad_g_matrix_both_readings(capsys):
     s = solve("w*x + b", {"w": EXAM_2022_W[0], "b": EXAM_2022_B[0], "x": EXAM_2022_X},
               target=EXAM_2022_Y, loss="l1", lr=EXAM_2022_LR, steps=3)
     np.testing.assert_allclose(s.G, EXAM_2022_ADAGRAD_G_SUMMED)
-    assert "(AdaGrad's G from k = 0): [[16, 8], [8, 4]]" in str(s)
+    assert "G^{3} = Σ g gᵀ over k = 0 … 3 (the 4 gradients above) = [[16, 8], [8, 4]]" \
+        in str(s)
 
 
 def _torch_loss(name, p, y):

@@ -3,6 +3,8 @@
     xarxa solve "relu(w*x + b)" --set w=2 b=0 x=1 --target 1 --loss l1 --lr 0.1 --steps 2
     xarxa solve "w*x + b" --set w=0.9 b=0.1 x=2 --target 2 --loss huber --delta 0.11 --lr 0.3
     xarxa solve "w*x + b" --set w=0.9 b=0.1 x=2 --target 2 --loss l1 --optimizer adagrad
+    xarxa solve "w*x + b" --set w=2.7 b=1 x=2 --target 2 --loss l1 --lr 0.3 --steps 5 \
+        --layout exam                       # the exam's table: iterations n … n+5 as columns
 
 `xarxa.apps.cli` registers it; a refused expression or option is a ValueError, which `xarxa`'s
 main prints in one message (the expression with a caret under the culprit) with exit 2.
@@ -14,14 +16,16 @@ import argparse
 from ...inspect.tables import FORMATS
 from .. import catalog
 from .rules import RULES
-from .solver import solve
+from .solver import LAYOUTS, check_start, solve
 
 EPILOG = """\
 expressions: numbers, variables, + - * / ** (exponents up to 64), unary minus,
 parentheses and relu, sigmoid, tanh, step, exp, log, abs, max(a, b), min(a, b).
 Parameters: --params, or by default every --set variable except the inputs x, x1, x2, ...
 and y, y1, .... Without --target the expression itself is minimised. An expression that
-starts with '-' goes after '--':  xarxa solve --set w=1 -- "-w*w"."""
+starts with '-' goes after '--':  xarxa solve --set w=1 -- "-w*w".
+--layout exam prints the exam's table, one column per iteration n, n + 1, ..., and
+G^{n+k}, AdaGrad's G over the gradients of k = n ... n + k (--start n+3 to begin there)."""
 
 
 def _names(text: str) -> list[str]:
@@ -29,6 +33,14 @@ def _names(text: str) -> list[str]:
     if not names:
         raise argparse.ArgumentTypeError(f"--params expects names such as w,b, got {text!r}")
     return names
+
+
+def _start(text: str):
+    try:
+        return check_start(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an iteration such as 0, 5, n or n+3, "
+                                         f"got {text!r}") from None
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -64,6 +76,12 @@ def add_parser(sub) -> argparse.ArgumentParser:
     s.add_argument("--eps", type=float, default=None, help="ε of adagrad (default 1e-10), "
                    "rmsprop and adam (1e-8)")
     s.add_argument("--format", choices=FORMATS, default="text")
+    s.add_argument("--layout", choices=LAYOUTS, default="steps",
+                   help="steps: every forward/backward pass and update, then a summary by "
+                   "rows (default); exam: the exam's table, iterations as columns")
+    s.add_argument("--start", type=_start, metavar="K",
+                   help="the label of the first iteration: 0, 5, n, n+3 … (default: 0, or n "
+                   "with --layout exam); it also labels AdaGrad's G (G^{n+3})")
     return s
 
 
@@ -88,5 +106,5 @@ def run(args) -> int:
                      optimizer=args.optimizer, delta=args.delta, margin=args.margin,
                      gamma=args.gamma, momentum=args.momentum, beta1=args.beta1,
                      beta2=args.beta2, rho=args.rho, eps=args.eps)
-    print(solution.render(args.format), end="")
+    print(solution.render(args.format, layout=args.layout, start=args.start), end="")
     return 0

@@ -12,6 +12,13 @@ the parameters (at the look-ahead point for Nesterov), backpropagates the loss t
 (the loss is one node, `losses.py`), prints the trace, and updates the parameters with the
 rule (`rules.py`); after the last update one more forward/backward pass shows where the
 parameters arrived (exercise 1.1 c). Everything runs in float64.
+
+The table keeps the network as written: a sub-expression of the inputs alone (the hidden
+unit's sum x1 + x2 of exercise 1.5) is a node of its own, never folded into a constant, and
+the nodes are named x1, x2, … as in the notes, or z1, z2, … (v, u) when a variable is
+already called so. `render(layout="exam")` prints the iterations as the exam's columns
+n, n + 1, …; `start` labels the first iteration (0, 5, "n", "n+3"), which also labels
+AdaGrad's accumulator: G^{n+3} is the sum of g gᵀ over the gradients of k = n … n + 3.
 """
 from __future__ import annotations
 
@@ -34,6 +41,10 @@ from .rules import Rule, matrix
 
 INPUT = re.compile(r"[xy]\d*\Z")   # the names that are inputs unless `params` says otherwise
 MAX_STEPS = 1000
+LAYOUTS = ("steps", "exam")   # one block per step and a summary by rows; the exam's columns
+NODE_PREFIXES = ("x", "z", "v", "u")   # x1, x2, … unless a variable is so called (as trace)
+_START = re.compile(r"\s*(?:(\d+)|([a-z])\s*(?:\+\s*(\d+))?)\s*\Z")   # 3, n, n+3
+_SUPERSCRIPT = re.compile(r"[Gg]\^\{[^{}]*\}")   # G^{n+3}, g^{n+3}: with their index
 
 
 @dataclass
@@ -54,7 +65,7 @@ class SolveStep:
 
 @dataclass
 class Solution:
-    """Every step of a `solve` run; `render(fmt)` (or `str()`) prints it."""
+    """Every step of a `solve` run; `render(fmt, layout, start)` (or `str()`) prints it."""
     expression: str
     params: list
     inputs: dict
@@ -63,45 +74,136 @@ class Solution:
 
     @property
     def G(self) -> np.ndarray:
-        """Σ g gᵀ over the gradients of every step shown (AdaGrad's G from k = 0)."""
+        """Σ g gᵀ over the gradients of every step shown: the notes' AdaGrad G at the last
+        k, counting from the first step shown (k = 0 … last, both included)."""
         gs = [np.array([s.grads[p] for p in self.params]) for s in self.steps]
         return sum((np.outer(g, g) for g in gs), np.zeros((len(self.params),) * 2))
 
-    def history(self) -> tuple[list, list]:
-        """The exam's table: one row per k with θ, ŷ, L and ∇L."""
+    def history(self, start=0) -> tuple[list, list]:
+        """The summary table: one row per k with θ, ŷ, L and ∇L."""
+        label = iteration_label(start)
         header = ["k", *self.params, "ŷ", "L", *(f"∂L/∂{p}" for p in self.params)]
-        rows = [[str(s.k), *(n(s.params[p]) for p in self.params), n(s.output), n(s.loss),
-                 *(n(s.grads[p]) for p in self.params)] for s in self.steps]
+        rows = [[label(s.k), *(n(s.params[p]) for p in self.params), n(s.output),
+                 n(s.loss), *(n(s.grads[p]) for p in self.params)] for s in self.steps]
         return header, rows
 
-    def blocks(self) -> list:
+    def columns(self, start="n") -> tuple[list, list]:
+        """The exam's table: one column per iteration n, n + 1, …, one row per quantity
+        (θ, ŷ, L, ∇L), as the Fall-2022 mid-term lays it out."""
+        header, rows = self.history(start)
+        return ["Iteration", *(r[0] for r in rows)], \
+            [[name, *(r[i] for r in rows)] for i, name in enumerate(header) if i]
+
+    def g_line(self, start=0) -> str:
+        """AdaGrad's G at the last k, named with its index as the notes do: G^{n+3} is the
+        sum of g gᵀ over the gradients of k = n … n + 3, that of n + 3 included."""
+        label = iteration_label(start)
+        first, last, count = self.steps[0].k, self.steps[-1].k, len(self.steps)
+        steps, end = last - first, _compact(label(last))
+        span = f"k = {label(first)} … {label(last)}" if count > 1 else f"k = {label(first)}"
+        return (f"G^{{{end}}} = Σ g gᵀ over {span} (the {count} gradient"
+                f"{'s' * (count != 1)} above) = {matrix(self.G)}: AdaGrad's G after "
+                f"{steps} step{'s' * (steps != 1)} from k = {label(first)}, g^{{{end}}} "
+                "included")
+
+    def blocks(self, layout: str = "steps", start=None) -> list:
+        """The document's blocks (`inspect.tables.render_document`) in `layout`."""
+        _check_layout(layout)
+        start = _default_start(layout) if start is None else check_start(start)
+        label = iteration_label(start)
         out = [("heading", f"xarxa solve: {self.expression}"), ("lines", self.setup)]
+        if layout == "exam":
+            header, rows = self.columns(start)
+            return out + [("heading", "iterations as the exam's columns"),
+                          ("table", header, rows), ("lines", [self.g_line(start)])]
         last = len(self.steps) - 1
         for s in self.steps:
             where = ", ".join(f"{p} = {n(v)}" for p, v in s.params.items())
-            title = (f"k = {s.k}: step {s.k + 1} of {last}" if s.k < last
-                     else f"k = {s.k}: after {last} step{'s' * (last != 1)}")
+            title = (f"k = {label(s.k)}: step {s.k + 1} of {last}" if s.k < last
+                     else f"k = {label(s.k)}: after {last} step{'s' * (last != 1)}")
             out.append(("heading", f"{title} ({where})"))
             out.append(("lines", s.before + ["forward:"] + [f"  {e}" for e in s.forward]))
             out.append(("raw", {"text": str(s.trace), "markdown": s.trace.to_markdown(),
                                 "latex": s.trace.to_latex()}))
             grads = ", ".join(f"∂L/∂{p} = {n(g)}" for p, g in s.grads.items())
             lines = [f"gradient: {grads}"]
-            if s.update:
-                lines += ["update:"] + [f"  {e}" for e in s.update]
+            if s.update:  # the accumulator G of this step is the notes' Gᵏ: say so
+                here = f" = G^{{{_compact(label(s.k))}}}"
+                lines += ["update:"] + [f"  {e}{here if e.startswith('G ← ') else ''}"
+                                        for e in s.update]
             out.append(("lines", lines))
-        header, rows = self.history()
-        out += [("heading", "summary"), ("table", header, rows),
-                ("lines", [f"Σ g gᵀ over the {len(self.steps)} gradients above (AdaGrad's G "
-                           f"from k = 0): {matrix(self.G)}"])]
-        return out
+        header, rows = self.history(start)
+        return out + [("heading", "summary"), ("table", header, rows),
+                      ("lines", [self.g_line(start)])]
 
-    def render(self, fmt: str = "text") -> str:
-        """The whole solution as 'text', 'markdown' or 'latex'."""
-        return render_document(self.blocks(), fmt)
+    def render(self, fmt: str = "text", layout: str = "steps", start=None) -> str:
+        """The whole solution as 'text', 'markdown' or 'latex'; `layout` 'steps' (every
+        pass, then a summary by rows) or 'exam' (the exam's table, iterations as columns);
+        `start` labels the first iteration: a number, or n, n+3, … (default: 0 for
+        'steps', n for 'exam')."""
+        return render_document([_superscripts(b) for b in self.blocks(layout, start)], fmt)
 
     def __str__(self) -> str:
         return self.render("text")
+
+
+def check_start(start):
+    """The label of the first iteration: an integer >= 0 or a letter plus an offset
+    ("n", "n+3"); returned as an int or as (letter, offset)."""
+    if isinstance(start, tuple):
+        return start
+    if isinstance(start, (int, np.integer)) and not isinstance(start, bool) and start >= 0:
+        return int(start)
+    match = _START.match(start) if isinstance(start, str) else None
+    if not match:
+        raise ValueError(f"solve: --start must be an iteration such as 0, 5, n or n+3, "
+                         f"got {start!r}")
+    if match.group(1) is not None:
+        return int(match.group(1))
+    return match.group(2), int(match.group(3) or 0)
+
+
+def iteration_label(start=0):
+    """k -> its label counted from `start`: 0 -> "0", …; ("n", 0) -> "n", "n + 1", …"""
+    start = check_start(start)
+    if isinstance(start, int):
+        return lambda k: str(start + k)
+    letter, offset = start
+    return lambda k: letter if offset + k == 0 else f"{letter} + {offset + k}"
+
+
+def _compact(label: str) -> str:
+    """A label as a superscript: "n + 3" -> "n+3"."""
+    return label.replace(" ", "")
+
+
+def _default_start(layout: str):
+    return ("n", 0) if layout == "exam" else 0
+
+
+def _check_layout(layout: str) -> None:
+    if layout not in LAYOUTS:
+        raise ValueError(f"solve: --layout must be one of {', '.join(LAYOUTS)}, "
+                         f"got {layout!r}")
+
+
+def _superscripts(block):
+    """A block of lines that name G^{k}, as a raw block whose LaTeX puts G^{k} in math
+    mode (`latex_text` would escape the ^ and the braces); other blocks unchanged."""
+    if block[0] != "lines" or not any(_SUPERSCRIPT.search(t) for t in block[1]):
+        return block
+    marks: list[str] = []
+
+    def mark(match):
+        marks.append(match.group(0))
+        return f"SUPERSCRIPT{len(marks) - 1}X"
+    tex = render_document([("lines", [_SUPERSCRIPT.sub(mark, t) for t in block[1]])],
+                          "latex").rstrip("\n")
+    for i, text in enumerate(marks):
+        tex = tex.replace(f"SUPERSCRIPT{i}X", f"${text}$")
+    tex = tex.replace("…", r"\ldots{}")
+    return ("raw", {fmt: render_document([block], fmt).rstrip("\n")
+                    for fmt in ("text", "markdown")} | {"latex": tex})
 
 
 def solve(expression: str, values: dict, *, params=None, target=None, loss=None,
@@ -149,9 +251,10 @@ def solve(expression: str, values: dict, *, params=None, target=None, loss=None,
              f"optimizer {rule.describe()}"]
     theta = np.array([values[p] for p in params], dtype=np.float64)
     solution = Solution(expression, params, inputs, setup, [])
+    prefix = node_prefix(values)
     for k in range(steps + 1):
         at, before = rule.point(theta) if k < steps else (theta, [])
-        step = _pass(expr, inputs, params, at, target, spec, options, k)
+        step = _pass(expr, inputs, params, at, target, spec, options, k, prefix)
         step.params = dict(zip(params, theta.tolist()))
         step.before = before
         if k < steps:
@@ -166,17 +269,39 @@ def solve(expression: str, values: dict, *, params=None, target=None, loss=None,
     return solution
 
 
+def node_prefix(variables) -> str:
+    """The letter of the nodes' labels: x (x1, x2, … as the notes) unless a variable is
+    already called x<digits> (exercise 1.5's inputs x1, x2): then z, v, u"""
+    taken = [name for name in variables if re.fullmatch(r"[A-Za-z]\d+", name)]
+    return next((p for p in NODE_PREFIXES if not any(t[0] == p for t in taken)), "node")
+
+
+def _depends(yhat, tape, params: list, env: dict) -> bool:
+    """Whether ŷ depends on a parameter: through the recorded nodes, in creation order."""
+    reached = {id(env[name]) for name in params}
+    for t, inputs in zip(tape.tensors, tape.inputs):
+        if any(id(i) in reached for i in inputs if isinstance(i, Tensor)):
+            reached.add(id(t))
+    return isinstance(yhat, Tensor) and id(yhat) in reached
+
+
 def _pass(expr, inputs: dict, params: list, at: np.ndarray, target, spec, options: dict,
-          k: int) -> SolveStep:
+          k: int, prefix: str = "x") -> SolveStep:
     """One forward/backward pass at θ = `at`: values, trace and gradients."""
-    env = {name: tensor(v, dtype=float64, name=name) for name, v in inputs.items()}
+    # The inputs require a gradient too, only so that every op of the network as written is
+    # a recorded node (x1 + x2, the sum of a hidden unit, would otherwise be computed as a
+    # constant and folded away); their gradients are not shown.
+    env = {name: tensor(v, dtype=float64, requires_grad=True, name=name)
+           for name, v in inputs.items()}
     for name, v in zip(params, at.tolist()):
         env[name] = tensor(v, dtype=float64, requires_grad=True, name=name)
     with record() as tape:
         yhat = expr.evaluate(env)
-    if not isinstance(yhat, Tensor) or not yhat.requires_grad:
+    if not _depends(yhat, tape, params, env):
         raise ValueError(f"solve: {expr.text!r} does not depend on the parameters "
                          f"{', '.join(params)}")
+    for i, t in enumerate(tape.tensors, start=1):   # never an input's name (x1 of ex. 1.5)
+        t.name = f"{prefix}{i}"
     if spec is not None:  # the loss as one node: L and ∂L/∂ŷ from the library function
         copy = tensor(yhat.item(), dtype=float64, requires_grad=True)
         y = tensor(float(target), dtype=float64)
@@ -196,6 +321,10 @@ def _pass(expr, inputs: dict, params: list, at: np.ndarray, target, spec, option
     label = table.rows[len(tape) - 1].label if tape.tensors and tape.tensors[-1] is yhat \
         else yhat.name
     rows = table.rows[:len(tape)]
+    shown = set(params) | {r.label for r in rows}   # ∂L/∂input for parameters and nodes only
+    for r in rows:
+        r.to_inputs = tuple(g if name in shown else None
+                            for name, g in zip(r.inputs, r.to_inputs))
     if spec is not None:
         target_label = "y" if "y" not in env else "target"
         rows.append(TraceRow("L", f"{spec.name} loss", (label, target_label),
