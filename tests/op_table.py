@@ -154,6 +154,11 @@ def _conv_case(name, kw, shapes, transposed=False):
                   lambda x, w, b: theirs(x, w, b, **kw), shapes)
 
 
+def _interp_case(name, kw, shapes):
+    return OpCase(name, lambda x: F.interpolate(x, **kw), lambda x: TF.interpolate(x, **kw),
+                  shapes)
+
+
 def _torch_bed_of_nails(x):  # plain torch ops: value at (0, 0) of each 2×2 block
     n, c, h, w = x.shape
     out = torch.zeros(n, c, h, 2, w, 2, dtype=x.dtype)
@@ -202,6 +207,17 @@ OPS += [
            lambda x: TF.interpolate(x, scale_factor=2, mode="nearest"), [((1, 2, 3, 3),)]),
     OpCase("interpolate", lambda x: F.interpolate(x, size=(5, 7)),
            lambda x: TF.interpolate(x, size=(5, 7), mode="nearest"), [((1, 1, 3, 3),)]),
+    _interp_case("interpolate_bilinear", dict(size=(5, 4), mode="bilinear"),
+                 [((1, 2, 3, 3),), ((2, 1, 6, 5),)]),
+    _interp_case("interpolate_bilinear_corners", dict(scale_factor=1.5, mode="bilinear",
+                                                      align_corners=True), [((1, 2, 3, 5),)]),
+    _interp_case("interpolate_bicubic", dict(size=(7, 3), mode="bicubic"),
+                 [((1, 2, 4, 5),), ((1, 1, 1, 3),)]),
+    _interp_case("interpolate_bicubic_corners", dict(scale_factor=(2.5, 0.6), mode="bicubic",
+                                                     align_corners=True), [((2, 1, 3, 5),)]),
+    _interp_case("interpolate_bicubic_antialias", dict(size=(3, 4), mode="bicubic",
+                                                       antialias=True), [((1, 2, 7, 5),)]),
+    _interp_case("interpolate_area", dict(size=(2, 3), mode="area"), [((1, 2, 5, 7),)]),
     OpCase("bed_of_nails_unpool", lambda x: F.bed_of_nails_unpool(x, 2), _torch_bed_of_nails,
            [((1, 2, 3, 3),)]),
     OpCase("batch_norm", _bn_train,

@@ -94,7 +94,6 @@ def test_device_and_dtype_arguments():
     (lambda: nn.MaxPool2d(2, ceil_mode=True), r"MaxPool2d: ceil_mode=True is not supported"),
     (lambda: nn.AvgPool2d(2, count_include_pad=False), r"count_include_pad=False"),
     (lambda: nn.AvgPool2d(2, divisor_override=3), r"divisor_override=3 is not supported"),
-    (lambda: nn.Upsample(scale_factor=2, align_corners=False), r"align_corners"),
 ])
 def test_unsupported_pytorch_arguments_are_refused(make, pattern):
     with pytest.raises(NotImplementedError, match=pattern):

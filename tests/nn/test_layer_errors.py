@@ -45,7 +45,7 @@ CONV = r"Conv2d\(3, 4, kernel_size=\(3, 3\), stride=\(1, 1\)\): conv2d: "
     (nn.DenseBlock(2, 2, 2), xa.zeros(1, 3, 4, 4),
      r"^Conv2d\(2, 2, .*\) at DenseBlock\.convs\.0: conv2d: input has 3 channels"),
     (nn.Upsample(scale_factor=2), xa.zeros(2, 3),
-     r"^Upsample\(scale_factor=2, mode='nearest'\): upsample_nearest: expected a 4-D input"),
+     r"^Upsample\(scale_factor=2, mode='nearest'\): interpolate: expected a 4-D input"),
 ])
 def test_layer_input_errors(layer, x, pattern):
     with pytest.raises(ValueError, match=pattern):
@@ -68,7 +68,10 @@ def test_layer_input_errors(layer, x, pattern):
     (lambda: nn.BedOfNailsUnpool(0), r"BedOfNailsUnpool: scale_factor must be positive"),
     (lambda: nn.Softmax(temperature=0), r"Softmax: temperature must be positive"),
     (lambda: nn.Dropout(1.5), r"Dropout: p must be in \[0, 1\]"),
-    (lambda: nn.Upsample(scale_factor=2, mode="bilinear"), r"only 'nearest'"),
+    (lambda: nn.Upsample(scale_factor=2, mode="trilinear"),
+     r"Upsample: mode 'trilinear' is not supported; expected one of 'nearest', 'bilinear'"),
+    (lambda: nn.Upsample(scale_factor=2, align_corners=False),
+     r"Upsample: align_corners can only be set with the interpolating modes"),
     (lambda: nn.BedOfNailsUnpool(2, (2, 0)), r"position \(2, 0\) must lie inside"),
 ])
 def test_construction_errors(make, pattern):

@@ -47,9 +47,10 @@ __all__ = [
 ]
 
 
-def upsample(x, size=None, scale_factor=None, mode: str = "nearest"):
+def upsample(x, size=None, scale_factor=None, mode: str = "nearest", align_corners=None):
     """Alias of `interpolate` (PyTorch's older name)."""
-    return interpolate(x, size=size, scale_factor=scale_factor, mode=mode)
+    return interpolate(x, size=size, scale_factor=scale_factor, mode=mode,
+                       align_corners=align_corners)
 
 
 def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):

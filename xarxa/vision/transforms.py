@@ -318,7 +318,8 @@ class RandomHorizontalFlip:
 
 
 class InterpolationMode(Enum):
-    """torchvision's names for the resampling filters; NEAREST and BILINEAR exist here."""
+    """torchvision's names for the resampling filters; NEAREST, BILINEAR and BICUBIC exist
+    here."""
 
     NEAREST = "nearest"
     BILINEAR = "bilinear"
@@ -331,17 +332,18 @@ class Resize:
     Args:
         size: (h, w); or an int: the smaller edge becomes ``size`` and the other keeps
             the aspect ratio (int(size · long / short)).
-        interpolation: ``InterpolationMode.BILINEAR`` (default) or ``NEAREST`` (or the
-            strings ``'bilinear'``/``'nearest'``).
+        interpolation: ``InterpolationMode.BILINEAR`` (default), ``BICUBIC`` or
+            ``NEAREST`` (or the strings ``'bilinear'``/``'bicubic'``/``'nearest'``).
         max_size: with an int ``size``, the longer edge is capped at ``max_size``.
-        antialias: for bilinear, low-pass filter when shrinking (torchvision's default
-            True, what PIL does); ``False`` is plain bilinear.
+        antialias: for bilinear and bicubic, low-pass filter when shrinking (torchvision's
+            default True, what PIL does; its bicubic then uses PIL's a = −0.5 kernel);
+            ``False`` is plain interpolation (bicubic: a = −0.75).
 
     The result equals ``torch.nn.functional.interpolate(x, size, mode='nearest')`` or
-    ``(mode='bilinear', align_corners=False, antialias=antialias)`` on float inputs,
-    which is what torchvision's ``Resize`` computes on tensors; integer images (uint8
-    arrays and tensors) are computed in float32 and rounded back, as torchvision does for
-    uint8 tensors (PIL's own rounding of a PIL image can differ by 1).
+    ``(mode='bilinear'/'bicubic', align_corners=False, antialias=antialias)`` on float
+    inputs, which is what torchvision's ``Resize`` computes on tensors; integer images
+    (uint8 arrays and tensors) are computed in float32, rounded and clamped back, as
+    torchvision does for uint8 tensors (PIL's own rounding of a PIL image can differ by 1).
     """
 
     def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size=None,
@@ -362,9 +364,9 @@ class Resize:
                 interpolation, InterpolationMode) else interpolation)
         except ValueError:
             mode = None
-        if mode not in (InterpolationMode.NEAREST, InterpolationMode.BILINEAR):
-            raise ValueError(f"Resize: interpolation must be InterpolationMode.NEAREST or "
-                             f"BILINEAR, got {interpolation!r}")
+        if mode is None:
+            raise ValueError(f"Resize: interpolation must be InterpolationMode.NEAREST, "
+                             f"BILINEAR or BICUBIC, got {interpolation!r}")
         if max_size is not None and self._short is not None and max_size <= self._short:
             raise ValueError(f"Resize: max_size = {max_size} must be strictly greater than "
                              f"the requested size for the smaller edge, size = {size}")

@@ -11,7 +11,8 @@ from .conv import conv2d, conv_transpose2d  # noqa: F401
 from .norm import batch_norm, layer_norm  # noqa: F401
 from .embedding import embedding  # noqa: F401
 from .pool import (adaptive_avg_pool2d, avg_pool2d, bed_of_nails_unpool,  # noqa: F401
-                   interpolate, max_pool2d, max_unpool2d, upsample_nearest)
+                   max_pool2d, max_unpool2d, upsample_nearest)
+from .resample import interpolate  # noqa: F401
 from .math import (acos, asin, atan, atan2, ceil, cos, cosh, eq, erf, expm1,  # noqa: F401
                    floor, ge, gt, heaviside, le, log10, log1p, log2, lt, meshgrid, ne,
                    reciprocal, round, rsqrt, sign, sin, sinh, square, tan)

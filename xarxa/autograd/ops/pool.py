@@ -351,13 +351,6 @@ def upsample_nearest(x: Tensor, scale_factor=None, size=None) -> Tensor:
     return UpsampleNearest.apply(x, rows=rows, cols=cols, factor=None, in_size=(h, w))
 
 
-def interpolate(x: Tensor, size=None, scale_factor=None, mode: str = "nearest") -> Tensor:
-    """PyTorch's `F.interpolate`; only mode='nearest' (the notes' unpooling) exists."""
-    if mode != "nearest":
-        raise ValueError(f"interpolate: mode {mode!r} is not supported; only 'nearest'")
-    return upsample_nearest(x, scale_factor=scale_factor, size=size)
-
-
 def bed_of_nails_unpool(x: Tensor, scale_factor=2, position=(0, 0)) -> Tensor:
     """Bed-of-nails unpooling (notes §1.6.2): each value at a fixed `position` (row, col)
     of its s×s output block, zeros elsewhere.

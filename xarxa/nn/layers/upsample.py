@@ -1,9 +1,11 @@
-"""Upsampling layers (notes §1.6.2): max-unpooling, nearest-neighbour and bed-of-nails
-unpooling. (The learned one, `ConvTranspose2d`, lives in conv.py.)"""
+"""Upsampling layers (notes §1.6.2): max-unpooling, nearest-neighbour (and PyTorch's
+bilinear and bicubic) upsampling and bed-of-nails unpooling. (The learned one,
+`ConvTranspose2d`, lives in conv.py.)"""
 from __future__ import annotations
 
 from ...autograd.ops.conv import pair
-from ...autograd.ops.pool import bed_of_nails_unpool, max_unpool2d, upsample_nearest
+from ...autograd.ops.pool import bed_of_nails_unpool, max_unpool2d
+from ...autograd.ops.resample import MODES, interpolate
 from ...tensor import Tensor
 from ..module import Module, Window
 from .pool import _Pool
@@ -36,29 +38,42 @@ class MaxUnpool2d(_Pool):
 
 
 class Upsample(Module):
-    """Nearest-neighbour unpooling: every value repeated over its s×s block ("blocky").
+    """Upsampling by interpolation (PyTorch's `nn.Upsample`, `F.interpolate` as a layer).
+
+    mode 'nearest' (the default) is the notes' nearest-neighbour unpooling: every value
+    repeated over its s×s block ("blocky"); 'bilinear' and 'bicubic' interpolate smoothly
+    (`align_corners` as in `F.interpolate`); 'area' averages.
 
     Shape:
         (N, C, H, W) -> (N, C, ⌊H·s⌋, ⌊W·s⌋), or `size`.
     """
 
     counts_as_layer = True
-    receptive_field_step = _upsampling_step
 
     def __init__(self, size=None, scale_factor=None, mode: str = "nearest",
                  align_corners: bool | None = None, recompute_scale_factor: bool | None = None):
         super().__init__()
-        if align_corners is not None or recompute_scale_factor is not None:
-            raise NotImplementedError("Upsample: align_corners and recompute_scale_factor are "
-                                      "not supported (mode 'nearest' uses neither)")
-        if mode != "nearest":
-            raise ValueError(f"Upsample: mode {mode!r} is not supported; only 'nearest'")
+        if mode not in MODES:
+            raise ValueError(f"Upsample: mode {mode!r} is not supported; expected one of "
+                             f"{', '.join(map(repr, MODES))}")
+        if align_corners is not None and mode not in ("bilinear", "bicubic"):
+            raise ValueError(f"Upsample: align_corners can only be set with the "
+                             f"interpolating modes 'bilinear' and 'bicubic', got {mode!r}")
         if (size is None) == (scale_factor is None):
             raise ValueError("Upsample: give exactly one of size and scale_factor")
         self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
 
     def forward(self, x: Tensor) -> Tensor:
-        return upsample_nearest(x, self.scale_factor, self.size)
+        return interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners,
+                           self.recompute_scale_factor)
+
+    def receptive_field_step(self, input_shape: tuple, output_shape: tuple):
+        """Each output unit sees its source taps (1 nearest, 2 bilinear, 4 bicubic, around
+        its source position) and the jump shrinks by the scale factor."""
+        taps = {"bilinear": 2, "bicubic": 4}.get(self.mode, 1)
+        return tuple(Window(taps, n / o, (taps - 1) / 2, (taps - 1) / 2)
+                     for n, o in zip(input_shape[2:], output_shape[2:]))
 
     def extra_repr(self) -> str:
         what = f"size={self.size}" if self.size is not None else \
