@@ -28,9 +28,9 @@ FORBIDDEN = {
     "train": {"cli"},
     "distributed": {"nn", "optim", "data", "train", "cli", "models", "inspect"},
 }
-# The applications, and the two entry points that only hand over to them: `python -m xarxa`
-# and the old `python -m xarxa.cli` (kept working, with a deprecation).
-APPLICATIONS = {"apps", "__main__", "cli"}
+# The applications, and the entry points that only hand over to them: `python -m xarxa`,
+# `python -m xarxa.run` and the old `python -m xarxa.cli` (kept working, with a deprecation).
+APPLICATIONS = {"apps", "__main__", "cli", "run"}
 
 
 def _modules():

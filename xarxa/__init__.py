@@ -35,6 +35,8 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)
 from .devices import device, get_default_device, set_default_device
+from ._legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
+                      HalfTensor, IntTensor, LongTensor, ShortTensor)
 from . import accelerator, backends, cuda  # noqa: E402
 from .backends import (are_deterministic_algorithms_enabled,  # noqa: E402
                        is_deterministic_algorithms_warn_only_enabled,
@@ -61,6 +63,9 @@ __all__ = [
     "arange", "empty", "empty_like", "eye", "full", "full_like", "linspace", "ones",
     "ones_like", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "zeros",
     "zeros_like",
+    # PyTorch's legacy typed constructors (xa.FloatTensor([1, 2]), isinstance, Tensor.type)
+    "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor",
+    "CharTensor", "ByteTensor", "BoolTensor",
     # grad modes, comparisons, determinism
     "enable_grad", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled",
     "allclose", "equal", "isclose", "use_deterministic_algorithms",

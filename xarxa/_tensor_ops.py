@@ -268,12 +268,14 @@ class TensorOps:
         return self.to(dtypes.uint8)
 
     def type(self, dtype=None, non_blocking: bool = False):
-        """PyTorch's `.type`: with a dtype, the cast `to(dtype)` (`x.type(torch.float)`);
+        """PyTorch's `.type`: with a dtype, a legacy type or its name, the cast `to(dtype)`
+        (`x.type(torch.float)`, `x.type(torch.LongTensor)`, `x.type('torch.LongTensor')`);
         without, the name of the tensor type ('xarxa.FloatTensor', as torch's
         'torch.FloatTensor')."""
         if dtype is None:
             return f"xarxa.{dtypes.legacy_name(self.dtype)}Tensor"
-        return self.to(dtypes.resolve(dtype, "Tensor.type"))
+        from . import _legacy  # the legacy types are Tensor factories: import them late
+        return self.to(_legacy.dtype_of(dtype, "Tensor.type"))
 
     def clone(self):
         """A copy that stays in the graph (gradients flow back to `self`)."""

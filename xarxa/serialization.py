@@ -15,6 +15,7 @@ from typing import Any
 
 from . import devices
 from .io import npz as _npz, pth as _pth, safetensors as _safetensors
+from .io._common import WHOLE_MODULE, is_module
 from .io.atomic import atomic_write
 from .io.npz import MAX_DEPTH
 
@@ -27,7 +28,8 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     in that format, for PyTorch (see `xarxa.io`); any other as this module's ``.npz``.
 
     Raises:
-        TypeError: for values or dict keys it cannot store without pickle.
+        TypeError: for values or dict keys it cannot store without pickle, and for a
+            whole model (``torch.save(model, PATH)``): save ``model.state_dict()``.
         ValueError: for what ``load`` could not read back (nesting deeper than
             ``MAX_DEPTH``, integers too long for JSON).
         FileNotFoundError: if the directory does not exist.
@@ -36,6 +38,11 @@ def save(obj: Any, path: str | os.PathLike) -> None:
         >>> xa.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
         ...          "epoch": 3}, "checkpoint.npz")
     """
+    if is_module(obj):  # torch.save(model, PATH), the tutorials' other way
+        raise TypeError(f"save: cannot save a whole {type(obj).__name__} module, only its "
+                        "weights: xa.save(model.state_dict(), path), then "
+                        "model.load_state_dict(xa.load(path)) on a model your code builds; "
+                        f"{WHOLE_MODULE}")
     path = os.fspath(path)
     atomic_write(path, _format(path).writer(obj))
 

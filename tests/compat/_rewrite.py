@@ -26,18 +26,10 @@ from __future__ import annotations
 import ast
 import re
 
+# The module names map as `xarxa run` maps them (xarxa.compat): one table for both.
+from xarxa.compat import PACKAGES as _PACKAGES, xarxa_module
+
 __all__ = ["to_xarxa", "xarxa_module"]
-
-# The two top-level packages a PyTorch script imports and their xarxa counterparts.
-_PACKAGES = {"torch": "xarxa", "torchvision": "xarxa.vision"}
-
-
-def xarxa_module(name: str) -> str | None:
-    """xarxa's module for the dotted module ``name``, or None when it is not torch's."""
-    top, dot, rest = name.partition(".")
-    if top not in _PACKAGES:
-        return None
-    return _PACKAGES[top] + dot + rest
 
 
 def _import_item(alias: ast.alias) -> str:

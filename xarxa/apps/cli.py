@@ -1,5 +1,5 @@
 """The ``xarxa`` command line: ``train``, ``evaluate``, ``summary``, ``landscape``,
-``solve``, ``playground``.
+``solve``, ``playground``, ``run``.
 
     xarxa train                              # an MLP on the shipped digits, ~96 % test
     xarxa train --model lenet5 --dataset fashion-mnist --epochs 3
@@ -8,8 +8,9 @@
     xarxa solve "relu(w*x + b)" --set w=2 b=0 x=1 --target 1 --loss l1 --lr 0.1
     xarxa landscape --function ill-conditioned --optimizers gd,momentum
     xarxa playground
+    xarxa run train.py --epochs 3            # a PyTorch script, unedited, on xarxa
 
-Each of the last three keeps its options in its own module (`xarxa.apps.solve.cli`,
+Each of the last four keeps its options in its own module (`xarxa.apps.solve.cli`,
 `xarxa.apps.landscape`, `xarxa.apps.playground.cli`) and registers here.
 
 The work is done in ``xarxa.apps.train.run`` and ``xarxa.models``; this file only parses
@@ -28,6 +29,7 @@ import numpy as np
 
 from . import landscape as landscape_cli
 from .playground import cli as playground_cli
+from . import run as run_cli
 from .solve import cli as solve_cli
 from . import catalog
 from .train.tasks import MINERS
@@ -119,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     landscape_cli.add_parser(sub)  # xarxa landscape: its options live in its module
     solve_cli.add_parser(sub)  # xarxa solve: its options live in its module
     playground_cli.add_parser(sub)  # xarxa playground: its options live in its module
+    run_cli.add_parser(sub)  # xarxa run script.py …: every argument after it is the script's
     return parser
 
 
@@ -190,6 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers["landscape"] = landscape_cli.run
     handlers["solve"] = solve_cli.run
     handlers["playground"] = playground_cli.run
+    handlers["run"] = run_cli.run
     try:
         # A diverging run overflows inside the ops; fit's finite-loss check reports it in
         # one line, so NumPy's per-op RuntimeWarnings would only add noise before it.

@@ -1,4 +1,5 @@
-"""Helpers shared by the weight-file formats: what counts as a tensor, bfloat16."""
+"""Helpers shared by the weight-file formats: what counts as a tensor, what to save in place
+of a model, bfloat16."""
 from __future__ import annotations
 
 import numpy as np
@@ -15,6 +16,25 @@ def as_array(value) -> np.ndarray | None:
     if isinstance(value, np.generic):
         return np.asarray(value)
     return None
+
+
+def is_module(value) -> bool:
+    """Whether ``value`` is a model (an ``nn.Module``: it has a state dict and submodules)."""
+    return callable(getattr(value, "state_dict", None)) and \
+        callable(getattr(value, "named_modules", None))
+
+
+# Why a whole model is refused: PyTorch would pickle it, and refuses to read that by default.
+WHOLE_MODULE = ("a whole module is a pickle of its class and code, which xarxa never writes; "
+                "PyTorch >= 2.6 refuses to load such a file by default too (torch.load's "
+                "weights_only=True)")
+
+
+def state_dict_hint(value) -> str:
+    """What to save in place of ``value`` (a model, an optimizer), for the TypeError."""
+    if is_module(value):
+        return f" (save its state_dict() instead: {WHOLE_MODULE})"
+    return " (save its state_dict() instead)" if hasattr(value, "state_dict") else ""
 
 
 def bfloat16_to_float32(bits: np.ndarray) -> np.ndarray:

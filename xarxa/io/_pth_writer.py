@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._common import as_array
+from ._common import as_array, state_dict_hint
 from .pth import DTYPES, STORAGES
 
 # NumPy dtype -> torch's legacy storage class; the unsigned types past uint8 have none
@@ -82,9 +82,8 @@ class _Pickle:
         elif as_array(v) is not None:
             self.tensor(as_array(v), path)
         else:
-            hint = " (save its state_dict() instead)" if hasattr(v, "state_dict") else ""
             raise TypeError(f"{self.where}: cannot store a {type(v).__name__} at "
-                            f"{_at(path)} in a .pth file{hint}; only "
+                            f"{_at(path)} in a .pth file{state_dict_hint(v)}; only "
                             "tensors, arrays, numbers, strings, None and dicts/lists/"
                             "tuples of them")
 

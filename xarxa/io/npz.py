@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
+from ._common import state_dict_hint
 
 __all__ = ["writer", "load", "MAX_DEPTH"]
 
@@ -93,10 +94,9 @@ class _Encoder:
         if isinstance(value, (list, tuple)):
             kind = "list" if isinstance(value, list) else "tuple"
             return {kind: [self.node(v, path + [i]) for i, v in enumerate(value)]}
-        hint = " (save its state_dict() instead)" if hasattr(value, "state_dict") else ""
         raise TypeError(f"save: cannot store a {type(value).__name__} at "
-                        f"{self._where(path)}{hint}; only tensors, arrays, numbers, "
-                        "strings, None and dicts/lists/tuples of them")
+                        f"{self._where(path)}{state_dict_hint(value)}; only tensors, arrays, "
+                        "numbers, strings, None and dicts/lists/tuples of them")
 
     def _check_int(self, value: int, path: list, what: str) -> None:
         try:
