@@ -18,8 +18,8 @@ from .layers import (ELU, GELU, AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, Batch
                      BedOfNailsUnpool, Conv2d, ConvTranspose2d, CosineSimilarity, DenseBlock,
                      Dropout, Dropout2d, Embedding, Flatten, Hardtanh, Identity, LayerNorm,
                      LeakyReLU, Linear, LogSoftmax, MaxPool2d, MaxUnpool2d, PairwiseDistance,
-                     ReLU, ReLU6, ResidualBlock, Sigmoid, SiLU, Softmax, Softplus, Step, Tanh,
-                     Upsample)
+                     ReLU, ReLU6, ResidualBlock, Sigmoid, SiLU, Softmax, Softplus, Step,
+                     SyncBatchNorm, Tanh, Upsample)
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, FocalLoss, HingeLoss,
                      HuberLoss, KLDivLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss,
                      SigmoidFocalLoss, SmoothL1Loss, TripletMarginLoss)
@@ -33,7 +33,8 @@ __all__ = [
     # layers (nn/layers/)
     "Linear", "Identity", "Flatten", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d",
     "AdaptiveAvgPool2d", "MaxUnpool2d", "Upsample", "BedOfNailsUnpool", "BatchNorm1d",
-    "BatchNorm2d", "LayerNorm", "Embedding", "Dropout", "Dropout2d", "CosineSimilarity",
+    "BatchNorm2d", "SyncBatchNorm", "LayerNorm", "Embedding", "Dropout", "Dropout2d",
+    "CosineSimilarity",
     "PairwiseDistance", "ResidualBlock", "DenseBlock",
     "ReLU", "ReLU6", "Hardtanh", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Sigmoid",
     "Tanh", "Softmax", "LogSoftmax", "Step",

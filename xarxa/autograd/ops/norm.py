@@ -7,6 +7,13 @@ record ~10 nodes and as many full-size temporaries). Statistics are per channel 
 over every other dimension: (N, C) and (N, C, L) for BatchNorm1d, (N, C, H, W) for
 BatchNorm2d.
 
+Synchronised statistics (SyncBatchNorm across processes): given `reduce`, a function that
+sums a float64 array over every process holding a share of the batch, the per-channel sums
+of the forward (Σx and the count, then Σ(x − μ)²) and of the backward (Σg, Σg·x̂) are
+reduced before use, so that each share is normalised with the whole batch's statistics and
+gets its part of the whole batch's input gradient; dγ and dβ stay this share's own sums
+(data parallelism adds them up with the other parameter gradients).
+
 Precision: sums over a large float32 batch (100,000 values per channel in a small CNN)
 lose digits when accumulated naively, so every per-channel sum is taken pairwise along
 the contiguous spatial axis in the input dtype and then over the batch in float64; the
@@ -52,7 +59,7 @@ class BatchNorm(Function):
     """Works on a (C, A, B) view of its input (`_layout.channel_first`), whatever the
     input's memory order, and returns its output in that same order."""
 
-    def forward(ctx, x, weight=None, bias=None, eps=1e-5, running=None):
+    def forward(ctx, x, weight=None, bias=None, eps=1e-5, running=None, reduce=None):
         xp = ctx.xp
         x3, perm = channel_first(x)
         c = x3.shape[0]
@@ -61,14 +68,23 @@ class BatchNorm(Function):
         beta = xp.zeros(c) if bias is None else bias.astype(xp.float64)
         if running is None:  # training: the batch's own statistics
             m = x3.shape[1] * x3.shape[2]
-            mean = _channel_sum(x3) / m
+            if reduce is None:
+                mean = _channel_sum(x3) / m
+            else:                        # the whole batch's: sums over every process
+                total = reduce(xp.append(_channel_sum(x3), float(m)))
+                m = total[-1]
+                mean = total[:-1] / m
             xc = x3 - mean.astype(dt)[:, None, None]
-            var = _channel_dot(xp, xc, xc) / m
+            var = _channel_dot(xp, xc, xc)
+            var = (var if reduce is None else reduce(var)) / m
             invstd = 1.0 / xp.sqrt(var + eps)
             out = xc * (gamma * invstd).astype(dt)[:, None, None]
             out += beta.astype(dt)[:, None, None]
-            ctx.save_for_backward(xc, invstd, gamma, perm)
+            ctx.save_for_backward(xc, invstd, gamma, perm, m)
             # the batch statistics (float64) are aux outputs, for the running averages
+            # (and the count of values per channel when they are the processes' together)
+            if reduce is not None:
+                return restore(out, perm, x.shape), mean, var, xp.asarray(m)
             return restore(out, perm, x.shape), mean, var
         else:  # evaluation: the running statistics, an affine map per channel
             mean, var = (xp.asarray(r, dtype=xp.float64) for r in running)
@@ -81,6 +97,7 @@ class BatchNorm(Function):
 
     # training (M values per channel, x̂ = xc·s, s = 1/√(σ²+ε)):
     #   dβ = Σg, dγ = Σ g·x̂, dx = γ·s·(g − Σg/M − x̂·Σ(g·x̂)/M)
+    #   (synchronised: the sums in dx, and M, over every process's share)
     # evaluation: dx = g·γ·s, dγ = Σ g·(x − μ_run)·s, dβ = Σg
     def backward(ctx, grad):
         xp = ctx.xp
@@ -91,15 +108,19 @@ class BatchNorm(Function):
         sum_g = _channel_sum(g3)
         dx = dgamma = None
         if ctx.attrs.get("running") is None:
-            xc = x3
-            m = xc.shape[1] * xc.shape[2]
+            xc, m = x3, ctx.saved[4]
             sum_gxc = _channel_dot(xp, g3, xc)
             if need[1]:
                 dgamma = sum_gxc * invstd
             if need[0]:
+                all_g, all_gxc = sum_g, sum_gxc
+                reduce = ctx.attrs.get("reduce")
+                if reduce is not None:            # the whole batch's sums (dγ, dβ: ours)
+                    both = reduce(xp.concatenate([sum_g, sum_gxc]))
+                    all_g, all_gxc = both[:len(sum_g)], both[len(sum_g):]
                 scale = gamma * invstd
-                dx = xc * (-scale * invstd * invstd * sum_gxc / m).astype(dt)[:, None, None]
-                dx += (-scale * sum_g / m).astype(dt)[:, None, None]
+                dx = xc * (-scale * invstd * invstd * all_gxc / m).astype(dt)[:, None, None]
+                dx += (-scale * all_g / m).astype(dt)[:, None, None]
                 dx += g3 * scale.astype(dt)[:, None, None]
                 dx = restore(dx, perm, grad.shape)
         else:
@@ -115,13 +136,18 @@ class BatchNorm(Function):
 
 def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None,
-               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5, *,
+               reduce=None) -> Tensor:
     """Normalise each channel (dim 1) with the batch statistics (training) or the running
     ones (evaluation), then scale by γ (`weight`) and shift by β (`bias`).
 
     In training, the running statistics (if given) are updated in place:
     r ← (1 − momentum)·r + momentum·batch_stat, with the unbiased batch variance, as
     PyTorch does.
+
+    `reduce` (xarxa's, keyword-only; `nn.SyncBatchNorm` passes it): a function returning
+    the sum over every process of a float64 array; in training the statistics are then the
+    whole batch's, spread over the processes (see the module docstring).
 
     Shape:
         (N, C), (N, C, L) or (N, C, H, W); running_mean, running_var, weight, bias (C,).
@@ -146,10 +172,15 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
         running = (_array(running_mean), _array(running_var))
         return BatchNorm.apply(x, weight, bias, eps=float(eps), running=running)
     per_channel = x.numel() // c if c else 0
+    if reduce is not None:
+        out, mean, var, count = BatchNorm.apply(x, weight, bias, eps=float(eps), reduce=reduce)
+        per_channel = int(count.item())
+    elif per_channel > 1:
+        out, mean, var = BatchNorm.apply(x, weight, bias, eps=float(eps))
     if per_channel <= 1:
+        where = " over every process" if reduce is not None else ""
         raise ValueError(f"{op}: expected more than 1 value per channel when training, got "
-                         f"input shape {x.shape}")
-    out, mean, var = BatchNorm.apply(x, weight, bias, eps=float(eps))
+                         f"input shape {x.shape}{where}")
     with no_grad():
         unbiased = var._data * (per_channel / (per_channel - 1))
         for buf, value in ((running_mean, mean._data), (running_var, unbiased)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import distributed as dist
 from ...autograd.ops.norm import batch_norm, layer_norm
 from ...dtypes import resolve
 from ...tensor import Tensor
@@ -77,7 +78,12 @@ class _BatchNorm(Module):
             if momentum is None:  # cumulative average, as PyTorch's momentum=None
                 momentum = 1.0 / float(self.num_batches_tracked._data)
         return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                          use_batch, momentum or 0.0, self.eps)
+                          use_batch, momentum or 0.0, self.eps, reduce=self._reduce())
+
+    def _reduce(self):
+        """How batch statistics are summed across processes: not at all (SyncBatchNorm's
+        differs)."""
+        return None
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -103,6 +109,74 @@ class BatchNorm2d(_BatchNorm):
     """
 
     _ranks, _layout = (4,), "4-D (N, C, H, W)"
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch normalisation whose training statistics are those of the whole batch spread
+    over the processes of a data-parallel job (MPI ranks under ``mpiexec``): each rank's
+    per-channel sums are added up across ranks (``xarxa.distributed`` collectives) in the
+    forward pass and again in the backward pass, so every rank normalises its share with
+    the global mean and variance and gets its part of the global input gradient, as if one
+    process had seen the whole batch. γ's and β's gradients are each rank's own (DDP
+    averages them with the others).
+
+    Without a process group of more than one rank (no ``mpiexec``, or
+    ``init_process_group`` not called), and in evaluation mode, it is ``BatchNorm``: the
+    same choice as PyTorch's, which falls back to ``F.batch_norm`` when there is nothing to
+    synchronise. Every rank must call it the same number of times (it is a collective).
+    Only the world group exists (``process_group=None``).
+
+    Shape:
+        (N, C, *) -> the same shape (at least 2-D, like BatchNorm1d/2d).
+
+    Example:
+        >>> model = nn.SyncBatchNorm.convert_sync_batchnorm(model)   # every BatchNorm*d
+        >>> model = DistributedDataParallel(model)
+    """
+
+    _ranks, _layout = (2, 3, 4, 5), "at least 2-D (N, C, *)"
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, process_group=None,
+                 device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype)
+        if process_group is not None:
+            raise NotImplementedError("SyncBatchNorm: only the world group exists "
+                                      "(process_group=None)")
+        self.process_group = process_group
+
+    def _reduce(self):
+        """The sum over ranks, or None where there is nothing to synchronise."""
+        if not (self.training and dist.is_initialized() and dist.get_world_size() > 1):
+            return None
+        return _sum_over_ranks
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module: Module, process_group=None) -> Module:
+        """``module`` with every BatchNorm1d/2d replaced by a SyncBatchNorm holding the same
+        parameters (the same Parameter objects, so optimizers keep them), running
+        statistics and mode; returns the new root if ``module`` itself is one."""
+        out = module
+        if isinstance(module, (BatchNorm1d, BatchNorm2d)):
+            out = cls(module.num_features, module.eps, module.momentum, module.affine,
+                      module.track_running_stats, process_group)
+            if module.affine:
+                out.weight, out.bias = module.weight, module.bias
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                setattr(out, name, getattr(module, name))
+            out.train(module.training)
+        for name, child in list(module._modules.items()):
+            if child is not None:
+                setattr(out, name, cls.convert_sync_batchnorm(child, process_group))
+        return out
+
+
+def _sum_over_ranks(a):
+    """The sum over every rank of a float64 array (a new array)."""
+    total = np.array(a, dtype=np.float64)
+    dist.all_reduce(total, "sum")
+    return total
 
 
 class LayerNorm(Module):
