@@ -18,8 +18,9 @@ its attributes are xarxa's own objects (``torch.Tensor is xarxa.Tensor``,
 it: ``torch.compile`` raises `MissingName` (an AttributeError), ``import torch.jit`` and
 ``from torch.nn import Transformer`` raise `MissingModule` (a ModuleNotFoundError), both
 `NotInXarxa`, with the message "torch.jit is not implemented in xarxa". Nothing of PyTorch
-is ever imported. The view adds one dictionary look-up to the first use of a name; after
-that a function or class is found in the view's own dictionary.
+is ever imported. The view adds one look-up to the first use of a name; after that a
+function, class or dtype is found in the view's own dictionary (settings such as
+``torch.backends.cudnn.benchmark`` are read from xarxa's module each time).
 """
 from __future__ import annotations
 
@@ -37,8 +38,9 @@ __all__ = ["install", "installed", "xarxa_module", "TorchModule", "NotInXarxa", 
 PACKAGES = {"torch": "xarxa", "torchvision": "xarxa.vision"}
 # xarxa's modules that are not PyTorch's: the applications and this bridge
 _NOT_PYTORCH = {"apps", "cli", "run", "compat", "__main__"}
-# values cached in a view's dictionary: they never change once the module is imported
-_CONSTANT = (types.FunctionType, types.BuiltinFunctionType, type)
+# values looked up in xarxa's module at every use, never cached in a view: the settings a
+# module may rebind (flags, numbers, names); functions, classes, dtypes … are cached
+_SETTING = (bool, int, float, complex, str, bytes, type(None))
 
 
 class NotInXarxa(Exception):
@@ -94,7 +96,7 @@ class TorchModule(types.ModuleType):
             value = _submodule(self, attr)
         if isinstance(value, types.ModuleType) and value.__name__.startswith("xarxa"):
             value = _view(f"{self.__name__}.{attr}", value)
-        if isinstance(value, (_CONSTANT, TorchModule)):
+        if not isinstance(value, _SETTING):
             self.__dict__[attr] = value
         return value
 
