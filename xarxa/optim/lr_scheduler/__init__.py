@@ -11,7 +11,10 @@ schedulers on one optimizer compose; alone, each gives its closed-form value
 initial values at every step.
 
 Every scheduler has ``get_last_lr()``, ``last_epoch`` (the number of ``step()`` calls
-since construction) and ``state_dict()``/``load_state_dict()`` of plain data.
+since construction) and ``state_dict()``/``load_state_dict()`` of plain data. The old
+``scheduler.step(epoch)`` works as in PyTorch 2.13, with its deprecation UserWarning: it
+sets ``last_epoch = epoch`` and the closed-form rates there (``ReduceLROnPlateau``:
+``step(metrics, epoch)``).
 """
 from .base import LRScheduler
 from .one_cycle import OneCycleLR

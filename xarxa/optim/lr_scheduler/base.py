@@ -3,11 +3,19 @@ from __future__ import annotations
 
 import copy
 import numbers
+import warnings
 from typing import Any
 
 from ..optimizer import Optimizer
 
-__all__ = ["LRScheduler"]
+__all__ = ["LRScheduler", "EPOCH_DEPRECATION_WARNING"]
+
+# PyTorch's warning for step(epoch), word for word (but its link to the issue tracker)
+EPOCH_DEPRECATION_WARNING = (
+    "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated "
+    "where possible. Please use `scheduler.step()` to step the scheduler. During the "
+    "deprecation, if epoch is different from None, the closed form is used instead of the "
+    "new chainable form, where available.")
 
 
 class LRScheduler:
@@ -61,13 +69,24 @@ class LRScheduler:
         """The learning rates the last ``step()`` set."""
         return list(self._last_lr)
 
-    def step(self) -> None:
-        """Advance one epoch (or batch, for per-batch schedules) and set the new rates."""
-        self.last_epoch += 1
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one epoch (or batch, for per-batch schedules) and set the new rates.
+
+        ``step(epoch)``, deprecated in PyTorch and accepted as it still does (with its
+        UserWarning): jump to ``last_epoch = epoch`` and set the schedule's closed-form
+        rates there (``closed_form_lr``; ``get_lr`` for the schedules without one), not
+        the chainable step's."""
+        previous = self.last_epoch
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            self.last_epoch = epoch
         try:
-            lrs = self.get_lr()
+            closed = getattr(self, "closed_form_lr", None)
+            lrs = self.get_lr() if epoch is None or closed is None else closed()
         except Exception:
-            self.last_epoch -= 1  # a refused step (past the schedule's end) changes nothing
+            self.last_epoch = previous  # a refused step (past the schedule's end) changes nothing
             raise
         for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr

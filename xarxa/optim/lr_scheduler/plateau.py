@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 from ..optimizer import Optimizer
-from .base import LRScheduler, check_optimizer, per_group
+from .base import EPOCH_DEPRECATION_WARNING, LRScheduler, check_optimizer, per_group
 
 __all__ = ["ReduceLROnPlateau"]
 
@@ -54,10 +55,15 @@ class ReduceLROnPlateau:
             return a < self.best - self.threshold
         return a > self.best + self.threshold
 
-    def step(self, metrics: float) -> None:
-        """Record this epoch's monitored value; maybe reduce the learning rates."""
+    def step(self, metrics: float, epoch: int | None = None) -> None:
+        """Record this epoch's monitored value; maybe reduce the learning rates.
+        ``epoch`` (deprecated, with PyTorch's UserWarning) sets ``last_epoch``."""
         current = float(metrics)
-        self.last_epoch += 1
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            self.last_epoch = epoch
         if self._is_better(current):
             self.best, self.num_bad_epochs = current, 0
         else:
