@@ -1,4 +1,5 @@
-"""torchvision-shaped parts of xarxa: ``datasets``, ``transforms``, ``utils``, ``models``.
+"""torchvision-shaped parts of xarxa: ``datasets``, ``transforms``, ``utils``, ``models``,
+``io`` (image files; Pillow, optional, decodes them).
 
 A PyTorch script's ``from torchvision import datasets, transforms`` becomes
 ``from xarxa.vision import datasets, transforms`` with nothing else changed. The
@@ -8,6 +9,6 @@ downloaded, and ``models`` hold random weights (load a state dict for trained on
 
 Not part of the core: ``import xarxa`` does not import it.
 """
-from . import datasets, models, transforms, utils  # noqa: F401
+from . import datasets, io, models, transforms, utils  # noqa: F401
 
-__all__ = ["datasets", "models", "transforms", "utils"]
+__all__ = ["datasets", "io", "models", "transforms", "utils"]

@@ -1,4 +1,5 @@
-"""torchvision-shaped datasets: ``MNIST``, ``FashionMNIST``, ``KMNIST`` and ``FakeData``.
+"""torchvision-shaped datasets: ``MNIST``, ``FashionMNIST``, ``KMNIST``, ``FakeData``, and
+``ImageFolder``/``DatasetFolder`` (class folders of files, in ``folder.py``).
 
 ``datasets.MNIST(root, train=True, transform=None, target_transform=None,
 download=False)`` behaves as torchvision's, with two differences:
@@ -32,8 +33,10 @@ from ..data.dataset import Dataset
 from ..data.datasets.idx import read_idx
 from ..data.datasets.mnist_files import CLASSES, search_dirs
 from ..tensor import Tensor
+from .folder import DatasetFolder, ImageFolder
 
-__all__ = ["MNIST", "FashionMNIST", "KMNIST", "FakeData", "DatasetNotFoundError"]
+__all__ = ["MNIST", "FashionMNIST", "KMNIST", "FakeData", "DatasetNotFoundError",
+           "DatasetFolder", "ImageFolder"]
 
 # Debian/Ubuntu packages that put the files under /usr/share/datasets/<name>.
 _APT = {"fashion-mnist": "dataset-fashion-mnist"}

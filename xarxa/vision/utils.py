@@ -88,9 +88,10 @@ def make_grid(tensor, nrow: int = 8, padding: int = 2, normalize: bool = False,
     return Tensor(grid)
 
 
-def png_bytes(pixels: np.ndarray) -> bytes:
+def png_bytes(pixels: np.ndarray, compression_level: int = 6) -> bytes:
     """Encode uint8 pixels (H, W) or (H, W, C), C = 1 (grey), 2 (grey + alpha), 3 (RGB)
-    or 4 (RGBA), as a PNG file (8 bits per sample, no interlacing, filter 0)."""
+    or 4 (RGBA), as a PNG file (8 bits per sample, no interlacing, filter 0; zlib level
+    `compression_level`)."""
     if pixels.dtype != np.uint8 or pixels.ndim not in (2, 3):
         raise ValueError(f"png_bytes: expected uint8 pixels (H, W) or (H, W, C), got "
                          f"{pixels.dtype} {pixels.shape}")
@@ -109,8 +110,9 @@ def png_bytes(pixels: np.ndarray) -> bytes:
     # Each scanline starts with its filter type byte (0: none).
     scanlines = np.concatenate([np.zeros((h, 1), np.uint8), pixels.reshape(h, w * c)], axis=1)
     header = struct.pack(">IIBBBBB", w, h, 8, color_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(scanlines.tobytes(), 6)) + chunk(b"IEND", b""))
+    data = zlib.compress(scanlines.tobytes(), compression_level)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data)
+            + chunk(b"IEND", b""))
 
 
 def save_image(tensor, fp, format: str | None = None, **kwargs) -> None:
