@@ -29,6 +29,7 @@ SCRIPTS = [
     "dcgan.py",                   # BatchNorm2d, LeakyReLU(inplace), two Adams, fill_
     "residual.py",                # out += identity, ReLU(inplace), hooks, MultiStepLR
     "quickstart.py",              # the Quickstart tutorial as written, load(weights_only)
+    "depthwise_bicubic.py",       # groups, dilation, ReLU6, bicubic, SyncBatchNorm, step(epoch)
 ]
 
 
