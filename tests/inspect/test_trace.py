@@ -53,10 +53,22 @@ def test_unlabelled_parameters_and_arrays():
     np.testing.assert_array_equal(table["θ1"].grad, [[3.0, 3.0]])
 
 
-def test_matrix_values_stay_on_one_line():
+def test_a_matrix_takes_a_line_per_row_with_its_columns_aligned():
     w = xa.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True, name="W")
     with xa.inspect.record() as tape:
         (w * 2.0).sum().backward()
-    lines = str(xa.inspect.trace(tape)).splitlines()
-    assert len(lines) == 5  # header, rule, Mul, Sum and the leaf W: one line each
-    assert lines[-1].startswith("W ") and "[[ 1., -2.], [ 3., 4.]]" in lines[-1]
+    table = xa.inspect.trace(tape)
+    lines = str(table).splitlines()
+    leaf = lines.index(next(line for line in lines if line.startswith("W ")))
+    start = lines[0].index("forward")
+    assert lines[leaf][start:].startswith("[[1, -2],")        # the leaf W, row by row …
+    assert lines[leaf + 1][start:].startswith(" [3,  4]]")    # … its columns aligned
+    assert lines[leaf + 1][:start].strip() == ""              # in the forward column
+    up = lines[0].index("∂out/∂node")
+    assert lines[leaf][up:].startswith("[[2, 2],") and lines[leaf + 1][up:].startswith(" [2, 2]]")
+    mul = next(line for line in lines if line.startswith("x1 "))
+    assert "W: [[2, 2]," in mul                   # ∂(2W)/∂W = 2, one line per row
+    assert lines[lines.index(mul) + 2].strip() == "2: 6"   # the next input on a line of its own
+    md = table.to_markdown()
+    assert "| [[1, -2],<br> [3,  4]] |" in md     # Markdown: the rows joined by <br>
+    assert r"\begin{bmatrix}1 & -2 \\ 3 & 4\end{bmatrix}" in table.to_latex()

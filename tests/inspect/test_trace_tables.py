@@ -123,20 +123,48 @@ def test_xor_network_of_exercise_1_5(inputs):
     (vjp,) = torch.autograd.grad(Wt @ torch.tensor(inputs, dtype=torch.float64), Wt,
                                  torch.ones(2, dtype=torch.float64))
     np.testing.assert_array_equal(t.rows[0].local[0], vjp.numpy())
-    assert "c: [1., 1.]" in t.cells(t.rows[1])[5]  # the addition node distributes
+    assert "c: [1, 1]" in t.cells(t.rows[1])[5]  # the addition node distributes
 
 
 def test_large_tensors_are_summarised_by_shape_mean_and_norm():
-    a = np.arange(20.0).reshape(4, 5) / 7
+    a = np.arange(90.0).reshape(9, 10) / 7       # larger than the 8×8 a student can read
     w = xa.tensor(a, requires_grad=True, name="W")
     with xa.inspect.record() as tape:
         (w * 3.0).sum().backward()
     t = xa.inspect.trace(tape)
     cells = t.cells(t["W"])
-    assert cells[3] == f"shape 4×5, mean {a.mean():.6g}, norm {np.linalg.norm(a):.6g}"
-    assert cells[4] == f"shape 4×5, mean {3.0:.6g}, norm {np.sqrt(20 * 9.0):.6g}"
-    assert "W: shape 4×5, mean 3, norm" in t.cells(t.rows[0])[5]   # ∂(3W)/∂W = 3
-    assert "shape 4×5" in t.to_markdown() and r"4\ensuremath{\times}5" in t.to_latex()
+    assert cells[3] == f"shape 9×10, mean {a.mean():.6g}, norm {np.linalg.norm(a):.6g}"
+    assert cells[4] == f"shape 9×10, mean {3.0:.6g}, norm {np.sqrt(90 * 9.0):.6g}"
+    assert "W: shape 9×10, mean 3, norm" in t.cells(t.rows[0])[5]   # ∂(3W)/∂W = 3
+    assert "shape 9×10" in t.to_markdown() and r"9\ensuremath{\times}10" in t.to_latex()
+
+
+def test_full_vectors_and_matrices_for_an_8_unit_layer():
+    """A layer of 8 units: every activation, bias and weight printed, none summarised."""
+    layer = xa.nn.Linear(2, 8)
+    layer.weight.name, layer.bias.name = "W", "b"
+    x = xa.tensor([[1.0, -2.0]], name="x")
+    with xa.inspect.record() as tape:
+        h = xa.relu(layer(x))
+        xa.nn.functional.mse_loss(h.sum(dim=1), xa.tensor([1.0], name="y")).backward()
+    t = xa.inspect.trace(tape)
+    hidden = t.cells(t["x2"])[3]
+    assert hidden == "[[" + ", ".join(f"{v:.4g}" for v in h.detach().numpy()[0]) + "]]"
+    assert "shape" not in str(t) and "mean" not in str(t)
+    w_cell = t.cells(t["W"])[3].splitlines()
+    assert len(w_cell) == 8 and all(len(line) == len(w_cell[1]) for line in w_cell[1:-1])
+    assert t.cells(t["b"])[4].count(",") == 7       # the bias's 8 gradients on one line
+    # the limit is an argument and a module default
+    small = xa.inspect.trace(tape, full=(4, 2))
+    assert small.cells(small["b"])[3].startswith("shape 8, mean")
+    assert small.cells(small["W"])[3].startswith("shape 8×2, mean")
+    import xarxa.inspect.tables as tables
+    saved = tables.FULL
+    try:
+        tables.FULL = (8, 1)
+        assert str(t).count("shape 8×2") == 4   # W, its gradient, ∂x1/∂W and ∂out/∂W
+    finally:
+        tables.FULL = saved
 
 
 def test_an_input_written_in_place_after_the_node_shows_no_local_derivative():

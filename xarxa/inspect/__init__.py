@@ -2,8 +2,9 @@
 `receptive_field` (each layer's field, jump and start), `record` (keep every
 intermediate tensor's value and gradient of a forward/backward pass) and `trace` (the
 notes' forward/backward table of a recorded pass, also as Markdown and LaTeX), `to_dot` and
-`draw` (the graph as Graphviz DOT text or an SVG/PNG picture)."""
-from ..autograd.record import Tape, record  # noqa: F401
+`draw` (the graph as Graphviz DOT text or an SVG/PNG picture), both at the notes' granularity
+(a loss is one node; `call_scope` makes a function of your own one node too)."""
+from ..autograd.record import Tape, call_scope, record  # noqa: F401
 from .trace import Trace, TraceRow, trace  # noqa: F401
 from .dot import draw, to_dot  # noqa: F401
 from .receptive_field import FieldRow, FieldTable, receptive_field  # noqa: F401
@@ -14,7 +15,7 @@ from .lr_find import LRFind, lr_find  # noqa: F401
 from .saliency import feature_maps, saliency  # noqa: F401
 
 __all__ = ["FieldRow", "FieldTable", "Row", "Summary", "Tape", "Trace", "TraceRow",
-           "draw", "receptive_field", "record", "summary", "to_dot", "trace"]
+           "call_scope", "draw", "receptive_field", "record", "summary", "to_dot", "trace"]
 __all__ += ["Hessian", "LRFind", "Landscape", "Trajectory", "feature_maps", "hessian",
             "landscape", "lr_find", "random_directions", "saliency", "top_eigenvalues",
             "trajectory"]

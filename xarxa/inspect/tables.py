@@ -10,6 +10,12 @@ or a report. A document is a list of blocks:
 
 Cells and lines are written in plain Unicode (x₁ is written "x1", ∂, θ, α, −, ·); `latex`
 turns them into LaTeX (`latex_text`), so callers never write a format's escapes themselves.
+
+Values (`fmt_array`, `latex_array`) are printed in full up to the size a student can read —
+every element of a vector of up to 16 and of a matrix of up to 8×8 (`FULL`, or `full=` per
+call) — and summarised by shape, mean and norm beyond. A matrix takes one line per row: the
+text table makes that row as tall as the matrix, Markdown separates the lines with <br>, and
+LaTeX writes a bmatrix.
 """
 from __future__ import annotations
 
@@ -43,25 +49,71 @@ def fmt_number(value) -> str:
     return "0" if text == "-0" else text
 
 
-def fmt_array(array, summarise_above: int = 6) -> str:
-    """A value for a table cell: a number, a small array on one line, or a summary
-    (shape, mean and norm) of a large one; "—" for None."""
+# What a student can read in full (module-wide default of `full=`): every element of a vector
+# of up to 16 and of a matrix of up to 8×8; larger arrays are summarised by shape, mean, norm.
+FULL = (16, 8)
+
+
+def shown_in_full(shape, full=None) -> bool:
+    """Whether an array of `shape` is printed element by element under `full` = (longest
+    vector, largest matrix side) (None: the module's `FULL`). Size-1 dimensions do not count:
+    a (1, 16) row is a vector, a (1, 3, 3) stack a matrix; three or more dimensions longer
+    than 1 are always summarised."""
+    vector, side = FULL if full is None else full
+    dims = [d for d in shape if d != 1]
+    if len(dims) <= 1:
+        return not dims or dims[0] <= vector
+    return len(dims) == 2 and max(dims) <= side
+
+
+def fmt_array(array, full=None, one_line: bool = False) -> str:
+    """A value for a table cell: a number, a small array in full or a summary (shape, mean
+    and norm) of one too large to read (`shown_in_full`); "—" for None. A matrix in full
+    takes one line per row, its columns aligned, unless `one_line`."""
     if array is None:
         return "—"
     array = np.asarray(array)
     if array.size == 1 and array.dtype.kind in "fiub":
-        return fmt_number(array.reshape(()))
-    if array.size <= summarise_above:  # on one line, whatever the rank, to keep the columns
-        return " ".join(np.array2string(array, precision=4, separator=", ").split())
-    return summary(array)
+        value = array.reshape(())
+        return str(bool(value)) if array.dtype.kind == "b" else fmt_number(value)
+    if not shown_in_full(array.shape, full):
+        return summary(array)
+    dims = [d for d in array.shape if d != 1]
+    if one_line or len(dims) < 2:
+        return _nested(array)
+    cells = [[_element(v) for v in row] for row in array.reshape(dims)]
+    widths = [max(len(row[j]) for row in cells) for j in range(dims[1])]
+    lines = ["[" + ", ".join(c.rjust(w) for c, w in zip(row, widths)) + "]" for row in cells]
+    return "[" + ",\n ".join(lines) + "]"
 
 
-def summary(array) -> str:
-    """"shape 10×10, mean m, norm n" of a large array (its Frobenius norm)."""
+def _element(value) -> str:
+    """One element of an array in full: 4 significant digits, no trailing zeros, no −0."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    text = f"{value:.4g}"
+    return "0" if text == "-0" else text
+
+
+def _nested(array) -> str:
+    """An array on one line as nested lists: [[1, -2], [3, 4]]."""
+    if array.ndim == 0:
+        return _element(array.item())
+    return "[" + ", ".join(_nested(a) for a in array) + "]"
+
+
+def summary(array, shape: bool = True) -> str:
+    """"shape 10×10, mean m, norm n" of a large array (its Frobenius norm); without the shape
+    when `shape` is False (a drawing that shows it on a line of its own)."""
     array = np.asarray(array, dtype=np.float64)
-    shape = "×".join(str(n) for n in array.shape)
-    return (f"shape {shape}, mean {fmt_number(array.mean())}, "
+    head = f"shape {shape_text(array.shape)}, " if shape else ""
+    return (f"{head}mean {fmt_number(array.mean())}, "
             f"norm {fmt_number(np.linalg.norm(array.ravel()))}")
+
+
+def shape_text(shape) -> str:
+    """A shape as the notes write it: 4×5 (a vector: 8; a scalar: ())."""
+    return "×".join(str(n) for n in shape) if shape else "()"
 
 
 def latex_text(text: str) -> str:
@@ -116,16 +168,18 @@ def latex_label(label: str) -> str:
     return r"\texttt{" + _escape(label) + "}"
 
 
-def latex_array(array) -> str:
-    """A value in LaTeX: a number, a bmatrix for a small array, or the summary in text."""
+def latex_array(array, full=None) -> str:
+    """A value in LaTeX: a number, a bmatrix for an array shown in full (`shown_in_full`),
+    or the summary in text."""
     if array is None:
         return "---"
     array = np.asarray(array)
     if array.size == 1:
         return f"${fmt_number(array.reshape(()))}$"
-    if array.size > 6 or array.ndim > 2:
+    if not shown_in_full(array.shape, full):
         return latex_text(summary(array))
-    rows = array.reshape(1, -1) if array.ndim == 1 else array
+    dims = [d for d in array.shape if d != 1]
+    rows = array.reshape(1, -1) if len(dims) < 2 or array.ndim == 1 else array.reshape(dims)
     body = r" \\ ".join(" & ".join(fmt_number(v) for v in row) for row in rows)
     return r"$\begin{bmatrix}" + body + r"\end{bmatrix}$"
 
@@ -140,8 +194,8 @@ def render_table(header, rows, fmt: str = "text") -> str:
             raise ValueError(f"render_table: a row has {len(r)} cells for {len(header)} "
                              "columns")
     if fmt == "markdown":
-        def cell(s):
-            return str(s).replace("|", "\\|").replace("\n", " ")
+        def cell(s):  # a matrix's rows on lines of their own in the rendered cell
+            return str(s).replace("|", "\\|").replace("\n", "<br>")
         lines = ["| " + " | ".join(cell(h) for h in header) + " |",
                  "|" + "|".join("---" for _ in header) + "|"]
         lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
@@ -152,10 +206,19 @@ def render_table(header, rows, fmt: str = "text") -> str:
         lines += [" & ".join(r) + r" \\" for r in rows]
         lines += [r"\hline", r"\end{tabular}"]
         return "\n".join(lines)
-    widths = [max([len(str(h))] + [len(str(r[i])) for r in rows]) for i, h in enumerate(header)]
+    # a cell may hold several lines (a matrix's rows): its row is as tall as its tallest
+    # cell, and a blank line after it keeps it apart from the next row
+    split = [[str(c).split("\n") for c in r] for r in rows]
+    widths = [max([len(str(h))] + [len(line) for r in split for line in r[i]])
+              for i, h in enumerate(header)]
     line_fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [line_fmt.format(*header), line_fmt.format(*("-" * w for w in widths))]
-    out += [line_fmt.format(*r) for r in rows]
+    for k, r in enumerate(split):
+        height = max(len(c) for c in r)
+        for j in range(height):
+            out.append(line_fmt.format(*(c[j] if j < len(c) else "" for c in r)))
+        if height > 1 and k < len(split) - 1:
+            out.append("")
     return "\n".join(line.rstrip() for line in out)
 
 

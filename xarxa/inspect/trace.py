@@ -2,37 +2,32 @@
 their exercises (x₁ = w·x = 2, ∂L/∂x₂ = ∂x₃/∂x₂(2)·∂L/∂x₃ = 1, …).
 
     with xa.inspect.record() as tape:
-        loss = xa.abs(y - xa.relu(w * x + b))
+        loss = F.huber_loss(w * x + b, y, delta=0.11)
         loss.backward()
     table = xa.inspect.trace(tape)
     print(table)                 # aligned text; table.to_markdown(), table.to_latex()
 
-Each row is one graph node in the order it was computed: its label (the tensor's `name`,
-or x1, x2, … like the notes), the op, its inputs' labels, its forward value, the gradient
-of the output with respect to it (the *upstream* gradient the node receives), the node's
-*local* derivatives ∂node/∂input, and what it passes to each input (∂out/∂input =
-local · upstream, the notes' chain rule). Leaves that required a gradient (the parameters)
-follow, with their gradients. Arrays of more than six elements are summarised by shape,
-mean and norm.
+Each row is one node in the order it was computed: its label (the tensor's `name`, or x1,
+x2, … like the notes), the op, its inputs' labels, its forward value, the gradient of the
+output with respect to it (the *upstream* gradient the node receives), the node's *local*
+derivatives ∂node/∂input, and what it passes to each input (∂out/∂input = local · upstream,
+the notes' chain rule). Leaves that required a gradient (the parameters) follow, with their
+gradients.
 
-Local derivatives are computed generically: the node's op is run again on its recorded
-inputs and its backward is called with an upstream of ones (record mode keeps the inputs;
-backward has freed what the op saved). For elementwise ops, the notes' scalar exercises
-included, that is exactly the derivative at the node's point (add → 1, mul → the other
-input, relu → step, max → 1 for the selected input); for other ops it is the
-vector-Jacobian product with ones (the sum of the Jacobian's rows). An input written in
-place after the node was made shows "—": its current value is not the one the node saw.
+The nodes are the notes' (`graph.py` says how): a loss of `F` called while recording is one
+row — `huber_loss`, `mse_loss`, … with ∂L/∂ŷ as its local derivative — and cross-entropy two,
+the softmax S and the loss; `trace(..., expand=True)` lists the ops of their implementations
+instead. Values are printed in full up to the size a student can read (every element of a
+vector of up to 16, of a matrix of up to 8×8: `full=`, default `tables.FULL`) and summarised
+by shape, mean and norm beyond.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..autograd.engine import unbroadcast
-from ..autograd.record import Tape
-from ..tensor import Tensor
+from .graph import Graph, GraphNode  # noqa: F401  (Graph: the nodes `to_dot` draws too)
 from .tables import fmt_array, fmt_number, latex_array, latex_label, render_table
 
 
@@ -52,12 +47,14 @@ class Trace:
     """The rows of a trace; `str()` gives the text table, `to_markdown()`/`to_latex()` the
     same table for a notebook or a report, `rows` the data.
 
-    `out` names the differentiated output in the headers ("out"; `xarxa solve` sets "L").
+    `out` names the differentiated output in the headers ("out"; `xarxa solve` sets "L");
+    `full` is what is printed element by element (`tables.shown_in_full`).
     """
 
-    def __init__(self, rows: list[TraceRow], out: str = "out"):
+    def __init__(self, rows: list[TraceRow], out: str = "out", full=None):
         self.rows = rows
         self.out = out
+        self.full = full   # what is printed in full (None: `tables.FULL` when printed)
 
     def __getitem__(self, label: str) -> TraceRow:
         for row in self.rows:
@@ -75,13 +72,20 @@ class Trace:
                 "local ∂node/∂input", f"∂{o}/∂input = local·upstream")
 
     def cells(self, row: TraceRow) -> list[str]:
-        """One row's cells in plain Unicode (the text and Markdown tables)."""
+        """One row's cells in plain Unicode (the text and Markdown tables); a matrix in full
+        takes a line per row, and then each input's value starts a line of its own."""
         def per_input(values):
-            shown = [f"{name}: {fmt_array(v)}" for name, v in zip(row.inputs, values)
+            shown = [(name, fmt_array(v, self.full)) for name, v in zip(row.inputs, values)
                      if v is not None]
-            return ", ".join(shown) if shown else ("" if row.op == "leaf" else "—")
-        return [row.label, row.op, ", ".join(row.inputs), fmt_array(row.value),
-                fmt_array(row.grad), per_input(row.local), per_input(row.to_inputs)]
+            if not shown:
+                return "" if row.op == "leaf" else "—"
+            if not any("\n" in text for _, text in shown):
+                return ", ".join(f"{name}: {text}" for name, text in shown)
+            return "\n".join(f"{name}: " + text.replace("\n", "\n" + " " * (len(name) + 2))
+                             for name, text in shown)
+        return [row.label, row.op, ", ".join(row.inputs), fmt_array(row.value, self.full),
+                fmt_array(row.grad, self.full), per_input(row.local),
+                per_input(row.to_inputs)]
 
     def __str__(self) -> str:
         return render_table(self.header(), [self.cells(r) for r in self.rows], "text")
@@ -105,11 +109,13 @@ class Trace:
 
             def per_input(values, top):
                 shown = [f"$\\partial {top}/\\partial {_math(latex_label(n))}$ = "
-                         f"{latex_array(v)}" for n, v in zip(r.inputs, values) if v is not None]
+                         f"{latex_array(v, self.full)}" for n, v in zip(r.inputs, values)
+                         if v is not None]
                 return ", ".join(shown) if shown else ("" if r.op == "leaf" else "---")
             rows.append([latex_label(r.label), r"\texttt{" + r.op + "}",
-                         ", ".join(latex_label(i) for i in r.inputs), latex_array(r.value),
-                         latex_array(r.grad), per_input(r.local, me),
+                         ", ".join(latex_label(i) for i in r.inputs),
+                         latex_array(r.value, self.full), latex_array(r.grad, self.full),
+                         per_input(r.local, me),
                          per_input(r.to_inputs, o)])
         return render_table(header, rows, "latex")
 
@@ -119,137 +125,31 @@ def _math(label: str) -> str:
     return label[1:-1] if label.startswith("$") else label
 
 
-def trace(tape_or_tensor) -> Trace:
+def trace(tape_or_tensor, expand: bool = False, full=None) -> Trace:
     """The forward/backward table of the computation recorded in `tape_or_tensor`: the tape
     of `with xa.inspect.record() as tape:`, or a tensor whose graph is still there (before
     `backward()`, or after `backward(retain_graph=True)`).
+
+    Args:
+        expand: show every node of the functions called (a loss's implementation) instead
+            of one row per call as the notes draw it (calls are known to a recorded pass).
+        full: (longest vector, largest matrix side) printed element by element; larger
+            values are summarised (default `xarxa.inspect.tables.FULL`, (16, 8)).
 
     Raises:
         TypeError: for anything else.
         ValueError: for a tensor whose graph `backward()` has freed.
     """
-    graph = Graph(tape_or_tensor, "trace")
+    graph = Graph(tape_or_tensor, "trace", expand=expand)
     rows = []
-    for t, inputs, label, names in graph.nodes:
-        node = t._ctx
-        # ._grad, not .grad: a non-leaf without a kept gradient is no reason to warn here
-        grad = None if t._grad is None else t._grad.numpy().copy()
-        local = _vjp(node, inputs, np.ones_like(t._data))
-        to_inputs = None
-        if grad is not None:
-            to_inputs = _vjp(node, inputs, grad)
-            if to_inputs is not None:  # only what backward really passed on
-                to_inputs = tuple(g if needed else None
-                                  for g, needed in zip(to_inputs, node.needs_input_grad))
-        rows.append(TraceRow(label, node.name, names, t.numpy().copy(), grad,
-                             local or (None,) * len(inputs),
-                             to_inputs or (None,) * len(inputs),
-                             formula(node.name, names, node.attrs)))
+    for node in graph.nodes:
+        local, to_inputs = node.derivatives()
+        rows.append(TraceRow(node.label, node.op, node.names, node.value, node.grad, local,
+                             to_inputs, formula(node.op, node.names, node.attrs)))
     for leaf in graph.leaves:
         rows.append(TraceRow(graph.labels[id(leaf)], "leaf", (), leaf.numpy().copy(),
                              None if leaf.grad is None else leaf.grad.numpy().copy()))
-    return Trace(rows)
-
-
-class Graph:
-    """The nodes of a tape or of a tensor's graph in creation order, labelled once for
-    `trace` and `to_dot`: `nodes` holds (output tensor, inputs, label, input labels),
-    `leaves` the tensors that required a gradient, `labels` id(tensor) -> label."""
-
-    def __init__(self, obj, who: str):
-        if isinstance(obj, Tape):
-            pairs = list(zip(obj.tensors, obj.inputs))
-        elif isinstance(obj, Tensor):
-            pairs = _walk(obj, who)
-        else:
-            raise TypeError(f"{who}: expected the tape of `with xa.inspect.record() as tape:` "
-                            f"or a Tensor, got {type(obj).__name__}")
-        named = {u.name for t, inputs in pairs for u in (t, *inputs)
-                 if isinstance(u, Tensor) and u.name}
-        # intermediate nodes are x1, x2, … as in the notes, unless a tensor is already
-        # called x<n> (an input x1 of the solver): then z1, z2, …
-        self.prefix = next((p for p in ("x", "z", "v", "u")
-                            if not any(re.fullmatch(p + r"\d+", n) for n in named)), "node")
-        self.labels: dict[int, str] = {}
-        self.leaves: list[Tensor] = []
-        self.nodes = []
-        for step, (t, inputs) in enumerate(pairs, start=1):
-            names = tuple(self.input_label(i) for i in inputs)
-            self.labels[id(t)] = t.name or f"{self.prefix}{step}"
-            self.nodes.append((t, inputs, self.labels[id(t)], names))
-        if isinstance(obj, Tensor) and obj._ctx is None:
-            self.input_label(obj)  # a lone leaf: its own row
-
-    def input_label(self, t) -> str:
-        """An input's label: a recorded node, a parameter (θ1, …), data or a constant."""
-        if not isinstance(t, Tensor):
-            return fmt_array(t)
-        if id(t) not in self.labels:
-            if t.requires_grad:
-                self.leaves.append(t)
-                self.labels[id(t)] = t.name or f"θ{len(self.leaves)}"
-            else:
-                self.labels[id(t)] = t.name or fmt_array(t.numpy())
-        return self.labels[id(t)]
-
-
-def _walk(root: Tensor, who: str) -> list:
-    """(tensor, inputs) of every node of `root`'s graph, in creation order."""
-    found, stack, seen = [], [root], set()
-    while stack:
-        t = stack.pop()
-        node = t._ctx
-        if node is None or id(t) in seen:
-            continue
-        seen.add(id(t))
-        if node.freed:
-            raise ValueError(
-                f"{who}: the graph through {node.name} was freed by backward(); call it "
-                "before backward(), use backward(retain_graph=True), or record the "
-                "computation with `with xa.inspect.record() as tape:` and pass the tape")
-        found.append((t, node.inputs))
-        stack.extend(i for i in node.inputs if isinstance(i, Tensor))
-    found.sort(key=lambda pair: pair[0]._ctx.seq)
-    return found
-
-
-def _vjp(node, inputs, upstream) -> tuple | None:
-    """The node's backward applied to `upstream`, replayed on its recorded inputs: one
-    array per input (None for non-float inputs), or None when it cannot be replayed."""
-    arrays, floats = [], []
-    for i in inputs:
-        if isinstance(i, Tensor):
-            box = i._version_box
-            if box is not None and box.epoch > node.epoch:
-                return None  # written in place after the node saw it
-            i = i._data
-        arrays.append(i)
-        floats.append(np.asarray(i).dtype.kind == "f")
-    if isinstance(type(node).__dict__.get("forward"), staticmethod):
-        return None  # a tensor-level (PyTorch-style) Function: its backward needs Tensors
-    replay = type(node)()
-    replay.xp, replay.attrs, replay.inputs = node.xp, node.attrs, tuple(inputs)
-    replay.needs_input_grad = floats  # ask for every float input, not only the needed ones
-    try:
-        with np.errstate(all="ignore"):
-            replay.forward(*arrays, **node.attrs)
-            grads = replay.backward(upstream)
-    # An op whose forward or backward cannot be replayed outside its graph shows "—" in the
-    # table instead of breaking it (the table is a view, the real backward already ran).
-    except (TypeError, ValueError, IndexError, AttributeError, KeyError, NotImplementedError):
-        return None
-    if type(grads) is not tuple or len(grads) != len(inputs):
-        return None
-    out = []
-    for a, g, is_float in zip(arrays, grads, floats):
-        if not is_float or g is None:
-            out.append(None)
-            continue
-        try:
-            out.append(np.asarray(unbroadcast(np.asarray(g), np.shape(a))))
-        except ValueError:
-            out.append(None)
-    return tuple(out)
+    return Trace(rows, full=full)
 
 
 _INFIX = {"Add": "+", "Sub": "−", "Mul": "·", "Div": "/"}

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd.ops import abs as _abs
 from ..autograd.ops import relu, sqrt, where
+from ..autograd.record import call_scope
 from ..nn.losses._common import _Loss, check_input, check_margin, check_reduction, reduce
 from ..tensor import Tensor
 from .distances import check_metric, squared_and_plain
@@ -33,6 +34,7 @@ def _embeddings(x, op: str, name: str) -> Tensor:
     return x
 
 
+@call_scope("contrastive_loss")
 def contrastive_loss(x1, x2, target, margin: float = 1.0, metric: str = "euclidean",
                      squared_hinge: bool = True, reduction: str = "mean") -> Tensor:
     """The notes' contrastive loss on pairs of embeddings:
@@ -83,6 +85,7 @@ def _triplet_distances(anchor, positive, negative, metric: str, squared: bool, o
     return (sq_ap, sq_an) if squared else (d_ap, d_an)
 
 
+@call_scope("triplet_loss")
 def triplet_loss(anchor, positive, negative, margin: float = 1.0, metric: str = "euclidean",
                  squared: bool = True, reduction: str = "mean") -> Tensor:
     """The notes' triplet ranking loss max(0, m + d²(a, p) − d²(a, n)).
@@ -174,6 +177,7 @@ def _pnorm(diff: Tensor, p: float) -> Tensor:
     return (_abs(diff) ** p).sum(dim=-1) ** (1.0 / p)
 
 
+@call_scope("triplet_margin_loss")
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
                         margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
                         swap: bool = False, reduction: str = "mean") -> Tensor:

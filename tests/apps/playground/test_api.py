@@ -187,14 +187,19 @@ def test_clicked_point_table_is_that_points_forward_and_backward(server, client)
     assert status == 200
     labels = [row[0] for row in table["rows"]]
     ops = [row[1] for row in table["rows"]]
-    assert ops[:6] == ["Linear", "Tanh", "Linear", "Tanh", "Linear", "Pad"]
-    assert ops[6] == "CrossEntropy" and labels[7:] == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    # the notes' cross-entropy: softmax row and loss, the pad of the one-score trick hidden
+    assert ops[:7] == ["Linear", "Tanh", "Linear", "Tanh", "Linear", "softmax",
+                       "cross_entropy"]
+    assert labels[7:] == ["W1", "b1", "W2", "b2", "W3", "b3"] and "Pad" not in ops
     assert table["header"][3] == "forward" and "∂out/∂node" in table["header"][4]
     run = server.runs.get(run_id)
     loss, grad_norm = _torch_loss(run.model, run.data.f_test[7], int(run.data.y_test[7]))
     assert float(table["rows"][6][3]) == pytest.approx(loss, rel=1e-5)
-    w1_grad = table["rows"][7][4]   # summarised: "shape 4×2, mean m, norm n"
-    assert float(w1_grad.split("norm ")[1]) == pytest.approx(grad_norm, rel=1e-4)
+    s = np.array(json.loads(table["rows"][5][3]))      # S = (1 − σ(s), σ(s)) of the score x5
+    assert s.shape == (1, 2) and s.sum() == pytest.approx(1.0, abs=1e-4)
+    w1_grad = np.array(json.loads(table["rows"][7][4]))   # 4×2: every element, a row a line
+    assert w1_grad.shape == (4, 2) and table["rows"][7][4].count("\n") == 3
+    assert np.linalg.norm(w1_grad) == pytest.approx(grad_norm, rel=1e-3)
     assert "| node | op |" in table["markdown"]
 
 
@@ -213,10 +218,34 @@ def test_one_step_shows_that_steps_table(client):
     result = client.control(run_id, action="step", steps=1)
     table = result["table"]
     assert result["step"] == 1 and table["title"].startswith("update 1:")
-    assert "a batch of 25" in table["title"]
+    assert "a batch of 25 samples" in table["title"]
     assert table["rows"][0][2].startswith("x, W1, b1")  # the batch is the input x
-    assert "shape 25×2" in table["markdown"]
+    assert "shape 25×2" in table["markdown"]              # too large to read: summarised
+    # … and one sample of that batch, at the same weights, a student can follow
+    assert table["batch"] == 25
+    sample = table["sample"]
+    assert "one sample" in sample["title"] and "update 1" in sample["title"]
+    assert "shape" not in sample["markdown"]             # every value in full
+    assert [r[1] for r in sample["rows"]][:7] == [r[1] for r in table["rows"]][:7]
     assert "table" not in client.control(run_id, action="step", steps=2)
+
+
+def test_the_one_step_tables_do_not_change_the_training(client):
+    a, _ = client.create(seed=5, batch="mini", batch_size=10)
+    b, _ = client.create(seed=5, batch="mini", batch_size=10)
+    for _ in range(3):
+        la = client.control(a, action="step", steps=1)["losses"]
+    lb = client.control(b, action="step", steps=3)["losses"]
+    assert la == lb
+
+
+def test_a_full_batch_step_offers_its_first_point(client):
+    run_id, _ = client.create()
+    table = client.control(run_id, action="step", steps=1)["table"]
+    assert table["batch"] > 1 and "a batch of" in table["title"]
+    n = table["batch"]
+    assert table["rows"][0][3].startswith(f"shape {n}×4,")        # the first layer, n rows
+    assert np.array(json.loads(table["sample"]["rows"][0][3])).shape == (1, 4)   # one
 
 
 def _events(port, run_id):

@@ -128,9 +128,9 @@ class Run:
         return hello
 
     # -- training ------------------------------------------------------------------------
-    def _train_step(self) -> float:
-        """One update on the next batch; returns the batch's loss."""
-        f, t = next(self._batches)
+    def _train_step(self, batch=None) -> float:
+        """One update on `batch` (default: the next one); returns the batch's loss."""
+        f, t = next(self._batches) if batch is None else batch
         self.optimizer.zero_grad()
         loss = self.loss(self.model(f), t)
         loss.backward()
@@ -253,7 +253,9 @@ class Run:
             self.speed = speed
 
     def step(self, steps: int = 1) -> dict:
-        """Pause, run `steps` updates; for one update, also its forward/backward table."""
+        """Pause, run `steps` updates; for one update, also its forward/backward table —
+        and, when it trained on a batch of several samples, the table of the batch's first
+        sample at the same weights (`table["sample"]`), the one a student can follow."""
         with self.cond:
             self.playing = False
             self.controls += 1
@@ -262,13 +264,7 @@ class Run:
             if self.error is None:
                 for k in range(steps):
                     if k == steps - 1 and steps == 1:
-                        with record() as tape:
-                            batch = self._train_step()
-                        size = len(self.tensors["train"][0]) if self.config.batch_len is None \
-                            else self.config.batch_len
-                        result["table"] = views.table(
-                            tape, f"update {self.step_count}: the forward and backward pass "
-                            f"of the training step on a batch of {size} (loss {batch:.6g})")
+                        result["table"] = self._one_step_table()
                     else:
                         self._train_step()
                 self._evaluate()
@@ -276,6 +272,26 @@ class Run:
             result["losses"] = self.history[-1]
             return result
 
+    def _one_step_table(self) -> dict:
+        """One update, recorded: its table (the caller is in `_computing`)."""
+        f, t = next(self._batches)
+        size, update = len(f), self.step_count + 1
+        sample = None
+        if size > 1:  # before the update, so that both tables are at the same weights
+            sample = self._point_table(
+                f.numpy()[:1], t.numpy()[:1],
+                lambda loss: f"update {update}, one sample (the batch's first) at the same "
+                f"weights: its loss {loss:.6g} and its gradients; the batch's table holds "
+                f"all {size} samples, its loss their mean")
+        with record() as tape:
+            loss = self._train_step((f, t))
+        what = f"a batch of {size} samples (a row of each value per sample)" if size > 1 \
+            else "one sample"
+        table = views.table(tape, f"update {update}: the forward and backward pass of the "
+                            f"training step on {what}, loss {loss:.6g}")
+        if sample is not None:
+            table.update(batch=size, sample=sample)
+        return table
     def reset(self) -> None:
         with self.cond:
             self.playing = False
@@ -287,21 +303,26 @@ class Run:
         """The forward/backward table of one point's loss (training untouched)."""
         f, t = self.tensors[which]
         with self._computing():
-            saved = [(p, p._grad) for p in self.model.parameters()]
-            for p, _ in saved:  # this point's gradients alone, not added to the last step's
-                p._grad = None
-            try:
-                x = Tensor(f.numpy()[index:index + 1], name="x")
-                y = Tensor(t.numpy()[index:index + 1], name="y")
-                with record() as tape:
-                    loss = self.loss(self.model(x), y)
-                    loss.backward()
-                title = (f"{which} point {index} at update {self.step_count}: forward values "
-                         f"and gradients of its loss {loss.item():.6g}")
-                return views.table(tape, title)  # before the step's gradients come back
-            finally:
-                for p, g in saved:
-                    p._grad = g
+            return self._point_table(
+                f.numpy()[index:index + 1], t.numpy()[index:index + 1],
+                lambda loss: f"{which} point {index} at update {self.step_count}: forward "
+                f"values and gradients of its loss {loss:.6g}")
+
+    def _point_table(self, features, target, title) -> dict:
+        """The table of one point's loss at the current weights, its gradients kept apart
+        from the parameters' (the caller is in `_computing`); `title(loss)` names it."""
+        saved = [(p, p._grad) for p in self.model.parameters()]
+        for p, _ in saved:  # this point's gradients alone, not added to the last step's
+            p._grad = None
+        try:
+            x, y = Tensor(features, name="x"), Tensor(target, name="y")
+            with record() as tape:
+                loss = self.loss(self.model(x), y)
+                loss.backward()
+            return views.table(tape, title(loss.item()))  # before the step's gradients return
+        finally:
+            for p, g in saved:
+                p._grad = g
 
     def update(self, cursor: dict) -> dict:
         """The newest frame for one page, with what it has not seen yet: new curve rows and

@@ -31,6 +31,8 @@ node (through `xarxa.nn.losses.reduce`, which checks the `reduction` argument).
 """
 from __future__ import annotations
 
+import math
+
 from ..function import Function
 from .reduce import accumulate_dtype, narrow
 
@@ -153,6 +155,30 @@ class CrossEntropy(Function):
             ones = wb if wb is not None else 1.0
             dx -= (eps / c) * ones * xp.expand_dims(valid, 1)
         return (dx * xp.expand_dims(g, 1)).astype(dtype, copy=False), None
+
+
+def cross_entropy_targets(xp, target, shape, weight=None, ignore_index=-100,
+                          label_smoothing=0.0, prob=False):
+    """The distribution q that `CrossEntropy` compares softmax(x) with, and its mean's divisor:
+    loss_i = −Σ_c q_ic·ln S_ic with the class weights, label smoothing and ignored targets
+    folded into q, exactly as the node's forward and backward apply them (`shape` is the
+    logits' (N, C, d…); the other arguments are the node's attrs). The node itself never
+    builds q for class-index targets (a gather is cheaper); `inspect.trace` uses it for the
+    notes' row ∂L/∂S = −q/S."""
+    c, eps = shape[1], label_smoothing
+    tail = (1,) * (len(shape) - 2)
+    wb = None if weight is None else weight.reshape((1, c) + tail)
+    if prob:
+        q = target * (1 - eps) + eps / c if eps else target
+        return (q * wb if wb is not None else q), math.prod(shape) // c
+    valid = target != ignore_index
+    t = xp.where(valid, target, 0)
+    wt = (weight[t] if weight is not None else xp.ones(valid.shape)) * valid
+    onehot = xp.arange(c).reshape((1, c) + tail) == xp.expand_dims(t, 1)
+    q = (1 - eps) * onehot * xp.expand_dims(wt, 1)
+    if eps:
+        q = q + (eps / c) * (wb if wb is not None else 1.0) * xp.expand_dims(valid, 1)
+    return q, wt.sum()
 
 
 class BCEWithLogits(Function):

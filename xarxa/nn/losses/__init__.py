@@ -23,7 +23,10 @@ Two neighbours complete the picture:
                    each family file names the node a function applies
 
 Every function checks its arguments and ends in `reduce(loss, reduction, op)` (or in a fused
-node that applies the same rule). The module constructors take PyTorch's arguments in its
+node that applies the same rule), and is decorated with `call_scope(name)`
+(`xarxa/autograd/record.py`): while recording, `inspect.trace` and `inspect.draw` show the
+call as the one node the notes draw (cross-entropy with its softmax row), and `expand=True`
+shows the nodes inside. The module constructors take PyTorch's arguments in its
 order, including the deprecated `size_average`/`reduce` (mapped to `reduction` with
 PyTorch's warning), so that positional calls such as `nn.CrossEntropyLoss(weights)` mean the
 same thing. `nn.functional` re-exports the functions, `nn` the modules (and, as before, the

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd.ops import exp, log_softmax, sigmoid
+from ...autograd.record import call_scope
 from ...tensor import Tensor
 from ._common import (_Loss, as_buffer, check_input, check_reduction, class_weight_array,
                       float_target, gather_classes, reduce)
@@ -26,6 +27,7 @@ def _focal_factor(one_minus_p: Tensor, gamma: float) -> Tensor | float:
     return one_minus_p ** gamma
 
 
+@call_scope("focal_loss")
 def focal_loss(input: Tensor, target, gamma: float = 2.0, alpha=None,
                ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     """The notes' focal loss (softmax form): −α_y·(1 − S_y)^γ·ln S_y from logits.
@@ -73,6 +75,7 @@ class FocalLoss(_Loss):
         return f"gamma={self.gamma}, reduction={self.reduction!r}"
 
 
+@call_scope("sigmoid_focal_loss")
 def sigmoid_focal_loss(input: Tensor, target, alpha: float = 0.25, gamma: float = 2.0,
                        reduction: str = "none") -> Tensor:
     """The published binary focal loss (Lin et al. 2017) as torchvision defines it:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ...autograd.ops import exp, log, where
 from ...autograd.ops.loss import BCE, BCEWithLogits, CrossEntropy
+from ...autograd.record import call_scope
 from ...dtypes import get_default_dtype
 from ...tensor import Tensor
 from ._common import (_Loss, as_buffer, broadcast_constant, check_index_range, check_input,
@@ -27,6 +28,7 @@ __all__ = ["cross_entropy", "nll_loss", "kl_div", "binary_cross_entropy",
            "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "BCELoss", "BCEWithLogitsLoss"]
 
 
+@call_scope("cross_entropy")
 def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy between softmax(input) and the target, from logits (PyTorch's).
@@ -96,6 +98,7 @@ class CrossEntropyLoss(_Loss):
                              reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
+@call_scope("nll_loss")
 def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
              reduction: str = "mean") -> Tensor:
     """Negative log-likelihood −w_y·input[y] of log-probabilities (PyTorch's).
@@ -133,6 +136,7 @@ class NLLLoss(_Loss):
                         reduction=self.reduction)
 
 
+@call_scope("kl_div")
 def kl_div(input: Tensor, target, reduction: str = "mean", log_target: bool = False) -> Tensor:
     """KL divergence D(p‖q) = Σ p·ln(p/q) with PyTorch's argument convention: `input` is
     ln q (log-probabilities), `target` is p (or ln p with `log_target=True`).
@@ -170,6 +174,7 @@ class KLDivLoss(_Loss):
         return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
 
+@call_scope("binary_cross_entropy")
 def binary_cross_entropy(input: Tensor, target, weight=None,
                          reduction: str = "mean") -> Tensor:
     """−w·[t·ln p + (1 − t)·ln(1 − p)] for probabilities p (PyTorch's, logs floored at −100
@@ -204,6 +209,7 @@ class BCELoss(_Loss):
                                     reduction=self.reduction)
 
 
+@call_scope("binary_cross_entropy_with_logits")
 def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,
                                      reduction: str = "mean", pos_weight=None) -> Tensor:
     """−w·[p·t·ln σ(x) + (1 − t)·ln(1 − σ(x))] from logits x, one independent sigmoid per

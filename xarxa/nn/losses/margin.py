@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd.ops import relu, where
+from ...autograd.record import call_scope
 from ...tensor import Tensor
 from ._common import (_Loss, as_buffer, check_index_range, check_input, check_margin,
                       class_indices, class_weight_array, float_target, index_target_shape,
@@ -17,6 +18,7 @@ from ._common import (_Loss, as_buffer, check_index_range, check_input, check_ma
 __all__ = ["hinge_loss", "multi_margin_loss", "HingeLoss", "MultiMarginLoss"]
 
 
+@call_scope("hinge_loss")
 def hinge_loss(input: Tensor, target, margin: float = 1.0, reduction: str = "mean") -> Tensor:
     """The notes' hinge loss max(0, m − y·f(x)) for labels y = ±1 (§1.3.6).
 
@@ -46,6 +48,7 @@ class HingeLoss(_Loss):
         return hinge_loss(input, target, margin=self.margin, reduction=self.reduction)
 
 
+@call_scope("multi_margin_loss")
 def multi_margin_loss(input: Tensor, target, p: int = 1, margin: float = 1.0, weight=None,
                       reduction: str = "mean") -> Tensor:
     """Multi-class hinge loss (PyTorch's): Σ_{c≠y} w_y·max(0, m − x_y + x_c)^p / C.

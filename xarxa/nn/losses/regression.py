@@ -9,6 +9,7 @@ from __future__ import annotations
 from ...autograd.ops import abs as _abs
 from ...autograd.ops import clamp, where
 from ...autograd.ops.loss import MSE
+from ...autograd.record import call_scope
 from ...tensor import Tensor
 from ._common import _Loss, check_input, check_reduction, float_target, reduce
 
@@ -16,6 +17,7 @@ __all__ = ["l1_loss", "mse_loss", "huber_loss", "smooth_l1_loss",
            "L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss"]
 
 
+@call_scope("l1_loss")
 def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """L1 / mean absolute error: |y − ŷ| per element (gradient sign(ŷ − y), 0 at 0).
 
@@ -35,6 +37,7 @@ class L1Loss(_Loss):
         return l1_loss(input, target, reduction=self.reduction)
 
 
+@call_scope("mse_loss")
 def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """L2 / mean squared error: (y − ŷ)² per element, reduced.
 
@@ -66,6 +69,7 @@ def _huber(diff: Tensor, delta: float) -> Tensor:
     return where((a < delta)._data, 0.5 * small * small, delta * (a - 0.5 * delta))
 
 
+@call_scope("huber_loss")
 def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """The notes' Huber loss (§1.3.5), identical to PyTorch's `huber_loss`:
 
@@ -97,6 +101,7 @@ class HuberLoss(_Loss):
         return huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
+@call_scope("smooth_l1_loss")
 def smooth_l1_loss(input: Tensor, target, reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """PyTorch's smooth L1 loss: the Huber loss with δ = β divided by β,
 

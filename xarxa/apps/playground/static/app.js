@@ -429,7 +429,10 @@ function showTable(table) {
     if (row[1] === "leaf") tr.className = "leaf";
     for (const cell of row) tr.insertCell().textContent = cell;
   }
-  $("trace").replaceChildren(t);
+  const sample = document.createElement("button");  // a batch's table: offer one sample's
+  sample.textContent = `show one sample of the batch of ${table.batch}`;
+  sample.addEventListener("click", () => showTable(table.sample));
+  $("trace").replaceChildren(...(table.sample ? [sample] : []), t);
   app.markdown = table.markdown;
   $("copy-markdown").hidden = false;
 }
