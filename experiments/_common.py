@@ -80,23 +80,29 @@ def smooth(values: Sequence[float], window: int) -> np.ndarray:
     return (c[idx] - c[lo]) / (idx - lo)
 
 
+def curves_figure(curves: dict[str, Sequence[float]], title: str,
+                  ylabel: str = "training loss", xlabel: str = "step", window: int = 20,
+                  styles: dict[str, str] | None = None):
+    """One line per curve (running mean over ``window`` steps): the matplotlib Figure."""
+    from xarxa.plot import _figure
+    fig = _figure(7, 4.5)
+    ax = fig.add_subplot()
+    for name, values in curves.items():
+        ax.plot(smooth(values, window), (styles or {}).get(name, "-"), label=name)
+    ax.set(title=title, xlabel=xlabel + (f" (running mean over {window})"
+                                         if window > 1 else ""), ylabel=ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return fig
+
+
 def plot_curves(curves: dict[str, Sequence[float]], path: str, title: str,
                 ylabel: str = "training loss", xlabel: str = "step", window: int = 20,
                 styles: dict[str, str] | None = None) -> str:
-    """One line per curve (running mean over ``window`` steps); returns ``path``."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for name, values in curves.items():
-        ax.plot(smooth(values, window), (styles or {}).get(name, "-"), label=name)
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
+    """``curves_figure`` written to ``path`` (PNG); returns ``path``."""
+    fig = curves_figure(curves, title, ylabel, xlabel, window, styles)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 

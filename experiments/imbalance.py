@@ -46,22 +46,27 @@ def cut(x: np.ndarray, y: np.ndarray, rare, keep: float, seed: int):
     return x[mask], y[mask]
 
 
-def plot(recalls: dict[str, np.ndarray], rare, path: str, title: str) -> str:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(9, 4.2))
+def figure(recalls: dict[str, np.ndarray], rare, title: str):
+    """Test recall per class, one bar per loss (rare classes starred): the Figure."""
+    from xarxa.plot import _figure
+    fig = _figure(9, 4.4)
+    ax = fig.add_subplot()
     width = 0.8 / len(recalls)
     for i, (name, r) in enumerate(recalls.items()):
         ax.bar(np.arange(10) + (i - (len(recalls) - 1) / 2) * width, r, width, label=name)
     ax.set_xticks(np.arange(10),
                   [f"{n}*" if k in rare else n for k, n in enumerate(NAMES)], rotation=30)
-    ax.set(ylabel="test recall", ylim=(0, 1.05), title=title)
+    ax.set(xlabel="class (* rare in training)", ylabel="test recall", ylim=(0, 1.05),
+           title=title)
     ax.legend(loc="lower right")
-    fig.tight_layout()
+    return fig
+
+
+def plot(recalls: dict[str, np.ndarray], rare, path: str, title: str) -> str:
+    """``figure`` written to ``path`` (PNG); returns ``path``."""
+    fig = figure(recalls, rare, title)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 

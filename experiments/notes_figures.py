@@ -71,22 +71,28 @@ def _figure(width, height, rows=1, cols=1):
     return fig, [fig.add_subplot(rows, cols, i + 1) for i in range(rows * cols)]
 
 
-def plot_losses(path: str, points: int = 601) -> None:
+def _save(fig, path):
+    if path is not None:
+        fig.savefig(path, dpi=100)
+    return fig
+
+
+def plot_losses(path: str | None, points: int = 601):
     f = np.linspace(-2.0, 3.0, points)
     fig, (ax,) = _figure(6.5, 4.5)
     for name, values in loss_curves(f).items():
         ax.plot(f, values, label=name, linewidth=1.8)
-    ax.axvline(1.0, color="0.5", linewidth=0.8, linestyle=":")
+    ax.axvline(1.0, color="0.5", linewidth=0.8, linestyle=":", label="f = y (no error)")
     ax.set_ylim(-0.1, 4.0)
     ax.set_xlabel("prediction f(x) for the target y = 1   (error y − f = 1 − f)")
     ax.set_ylabel("loss")
     ax.set_title("Fig. 1.12: loss comparison (y = 1, m = 1, δ = 1)")
     ax.grid(True, alpha=0.3)
     ax.legend()
-    fig.savefig(path, dpi=100)
+    return _save(fig, path)
 
 
-def plot_activations(path: str, points: int = 801) -> None:
+def plot_activations(path: str | None, points: int = 801):
     x = np.linspace(-5.0, 5.0, points)
     fig, axes = _figure(12.0, 3.4, 1, 4)
     for ax, (name, (g, dg)) in zip(axes, activation_curves(x).items()):
@@ -96,10 +102,12 @@ def plot_activations(path: str, points: int = 801) -> None:
             ax.annotate("δ(x) at 0:\nno useful gradient", (0.0, 0.5), xytext=(0.6, 0.5),
                         fontsize=8)
         ax.set_title(name)
+        ax.set_xlabel("x")
+        ax.set_ylabel(f"{name}(x) and its derivative")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
     fig.suptitle("§1.1.2: activations and their derivatives")
-    fig.savefig(path, dpi=100)
+    return _save(fig, path)
 
 
 # -- §1.4.3: batch vs mini-batch vs stochastic gradient descent -------------------------------
@@ -181,7 +189,7 @@ def batch_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def plot_batches(rows: list[dict], path: str) -> None:
+def plot_batches(rows: list[dict], path: str | None):
     fig, (ax,) = _figure(6.0, 4.0)
     for r in rows:
         ax.plot(range(1, len(r["loss_per_epoch"]) + 1), r["loss_per_epoch"], "-o",
@@ -191,7 +199,7 @@ def plot_batches(rows: list[dict], path: str) -> None:
     ax.set_title("§1.4.3: the same data, model and rate")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
-    fig.savefig(path, dpi=100)
+    return _save(fig, path)
 
 
 def main(argv=None) -> int:

@@ -39,16 +39,20 @@ DECODERS = {"transposed conv (UNet)": lambda w: UNet(decoder="transpose", width=
             "max-unpool (SegNet)": lambda w: SegNet(width=w)}
 
 
-def checkerboard(path: str) -> dict[str, np.ndarray]:
+def checkerboard_maps() -> dict[str, np.ndarray]:
     """ConvTranspose2d with all-ones 1-channel weights applied to an all-ones 8×8 input:
     each output pixel counts the kernel copies that cover it."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     x = xa.ones(1, 1, 8, 8)
-    maps = {f"kernel {k}, stride 2": F.conv_transpose2d(x, xa.ones(1, 1, k, k), stride=2)
+    return {f"kernel {k}, stride 2": F.conv_transpose2d(x, xa.ones(1, 1, k, k), stride=2)
             .numpy()[0, 0] for k in (3, 2, 4)}
-    fig, axes = plt.subplots(1, 3, figsize=(11, 3.8))
+
+
+def checkerboard_figure(maps: dict[str, np.ndarray] | None = None):
+    """The three maps side by side, one colour scale: the Figure."""
+    from xarxa.plot import _figure
+    maps = checkerboard_maps() if maps is None else maps
+    fig = _figure(11, 4.0)
+    axes = fig.subplots(1, 3)
     for ax, (name, m) in zip(axes, maps.items()):
         im = ax.imshow(m, cmap="viridis", vmin=0, vmax=4)
         ax.set_title(f"{name}: {m.shape[0]}×{m.shape[1]}")
@@ -56,8 +60,13 @@ def checkerboard(path: str) -> dict[str, np.ndarray]:
         ax.set_yticks([])
     fig.colorbar(im, ax=axes, shrink=0.8, label="kernel copies summed")
     fig.suptitle("ConvTranspose2d (all-ones weights) of a constant 8×8 input")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
+
+
+def checkerboard(path: str) -> dict[str, np.ndarray]:
+    """``checkerboard_figure`` written to ``path`` (PNG); returns the maps."""
+    maps = checkerboard_maps()
+    checkerboard_figure(maps).savefig(path, dpi=110)
     return maps
 
 

@@ -13,7 +13,7 @@ import os
 from typing import Any, Mapping
 
 __all__ = ["learning_curves", "landscape", "lr_find", "decision_boundary", "saliency",
-           "filters", "feature_maps"]
+           "filters", "feature_maps", "contour_levels"]
 
 
 def _figure(width: float, height: float):
@@ -27,7 +27,8 @@ def _figure(width: float, height: float):
 def _finish(fig, path, title: str | None = None):
     if title:
         import textwrap
-        fig.suptitle(textwrap.fill(title, 120), fontsize=11)
+        width = max(40, int(fig.get_figwidth() * 11))   # ~11 characters an inch at 12 pt
+        fig.suptitle(textwrap.fill(title, width), fontsize=12)
     if path is not None:
         fig.savefig(os.fspath(path), dpi=100)
     return fig
@@ -42,19 +43,30 @@ def _series(history: Any) -> Mapping[str, list[float]]:
                     f"{type(history).__name__}")
 
 
+_TRAIN = "train (mean over the epoch's batches, train mode)"
+_VAL = "validation (end of each epoch, eval mode)"
+_BATCH = "train, each batch"
+
+
 def learning_curves(history: Any, path: str | os.PathLike | None = None,
-                    title: str | None = None):
+                    title: str | None = None, batches: Mapping[str, Any] | None = None):
     """Loss (and every metric, e.g. accuracy) per epoch, training vs validation.
 
     One panel per quantity: ``loss`` with ``val_loss``, ``accuracy`` with
-    ``val_accuracy`` … A training curve that keeps falling while the validation
-    curve turns up is overfitting; a jagged or rising training loss, a learning
-    rate too high.
+    ``val_accuracy`` … The training value of an epoch is the mean over its batches, each
+    scored in train mode *before* its update (what ``fit`` reports while it trains); the
+    validation value is scored in eval mode at the end of the epoch. A training curve that
+    keeps falling while the validation curve turns up is overfitting; a jagged or rising
+    training loss, a learning rate too high.
 
     Args:
         history: the ``History`` from ``fit`` (or a dict name -> list per epoch).
         path: where to write the PNG (none: only return the figure).
         title: a title over the panels.
+        batches: per-batch training values over the whole run (name -> list, e.g.
+            ``{"loss": [...], "accuracy": [...]}``), drawn as a thin line behind the
+            epoch points; the key ``"epoch"`` gives each batch's position in epochs
+            (default: spread evenly). With few epochs this is the curve to read.
 
     Returns:
         The matplotlib ``Figure``.
@@ -62,82 +74,160 @@ def learning_curves(history: Any, path: str | os.PathLike | None = None,
     Example:
         >>> learning_curves(history, "runs/a/learning_curves.png")
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     series = _series(history)
     names = [k for k in series if not k.startswith("val_") and k not in ("lr", "time")]
     names += [k[4:] for k in series if k.startswith("val_") and k[4:] not in series]
     if not names:
         raise ValueError("learning_curves: the history has no loss or metric to plot")
-    fig = Figure(figsize=(5.0 * len(names), 3.8), layout="constrained")
-    FigureCanvasAgg(fig)
+    epochs = max(len(v) for v in series.values())
+    batches = dict(batches or {})
+    where = batches.pop("epoch", None)
+    fig = _figure(5.6 * len(names), 4.6)
     for i, name in enumerate(names):
         ax = fig.add_subplot(1, len(names), i + 1)
-        for key, label, style in ((name, "train", "-o"), (f"val_{name}", "validation", "-s")):
+        per_batch = batches.get(name)
+        if per_batch is not None and len(per_batch):
+            xs = where if where is not None else \
+                epochs * (1 + _arange(len(per_batch))) / len(per_batch)
+            ax.plot(xs, per_batch, "-", color="C0", alpha=0.35, linewidth=0.9, label=_BATCH)
+        for key, label, style in ((name, _TRAIN, "-o"), (f"val_{name}", _VAL, "-s")):
             values = series.get(key)
             if values and any(not math.isnan(v) for v in values):
-                ax.plot(range(1, len(values) + 1), values, style, markersize=3, label=label)
+                ax.plot(range(1, len(values) + 1), values, style, markersize=5,
+                        linewidth=1.8, label=label, color="C0" if key == name else "C1")
         ax.set_xlabel("epoch")
-        ax.set_ylabel(name)
-        ax.set_title(name.replace("_", " "))
+        ax.set_ylabel(name.replace("_", " "))
+        ax.set_title(f"{name.replace('_', ' ')} during training", fontsize=11)
         ax.grid(True, alpha=0.3)
-        ax.legend()
-        if len(series.get(name, series.get(f"val_{name}", []))) <= 20:
+        ax.legend(fontsize=9)
+        if epochs <= 20:
             ax.xaxis.get_major_locator().set_params(integer=True)
-    if title:
-        fig.suptitle(title)
-    if path is not None:
-        fig.savefig(os.fspath(path), dpi=100)
-    return fig
+        if per_batch is not None and len(per_batch):
+            ax.set_xlim(left=0)
+    return _finish(fig, path, title)
+
+
+def _arange(n: int):
+    import numpy as np
+    return np.arange(n, dtype=np.float64)
 
 
 # -- loss landscapes and the learning-rate test --------------------------------------------
-def landscape(surface, path: str | os.PathLike | None = None, title: str | None = None):
-    """A ``xa.inspect.landscape`` result: filled contours of the loss with each recorded
-    trajectory drawn on the plane (start ○, end ×), and the loss per step beside it.
+def contour_levels(values, count: int = 25, decades: float = 3.5):
+    """Contour levels for a loss surface, log-spaced above its minimum: ``lo`` then
+    lo + (hi − lo)·10^t for t from −``decades`` to 0 — as many lines near the bottom of a
+    valley as on its steep walls (linear levels would leave the valley one flat colour)."""
+    import numpy as np
+    values = np.asarray(values, dtype=np.float64)
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return np.linspace(0.0, 1.0, count)
+    lo, hi = float(finite.min()), float(finite.max())
+    if not hi - lo > 1e-12 * max(1.0, abs(hi)):
+        return np.linspace(lo - 0.5, hi + 0.5, 3)
+    return np.concatenate([[lo], lo + (hi - lo) * np.logspace(-decades, 0.0, count - 1)])
 
-    Contour levels follow the quantiles of the sampled losses, so that a flat valley
-    floor and steep walls (Rosenbrock, cliffs) are both resolved.
+
+def _decade_ticks(levels):
+    """The colour bar's ticks for ``contour_levels``: the lowest value, then lo + (hi − lo)
+    at each power of ten of the offset, up to the highest value."""
+    import numpy as np
+    lo, hi = float(levels[0]), float(levels[-1])
+    if len(levels) <= 3:
+        return list(levels)
+    span = hi - lo
+    ticks = [lo] + [lo + span * 10.0 ** k for k in range(-3, 0)
+                    if lo + span * 10.0 ** k > levels[1]] + [hi]
+    return list(np.unique(ticks))
+
+
+def _tick_label(value: float, ticks) -> str:
+    """``value`` with as many decimals as it takes to tell it from its neighbours."""
+    import numpy as np
+    gaps = np.abs(np.asarray(ticks, dtype=np.float64) - value)
+    gap = gaps[gaps > 0].min() if (gaps > 0).any() else abs(value) or 1.0
+    decimals = int(max(0, min(8, -math.floor(math.log10(gap)) + 1)))
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def landscape(surface, path: str | os.PathLike | None = None, title: str | None = None):
+    """A ``xa.inspect.landscape`` result: filled contours of the loss (log-spaced levels,
+    equal scales on both axes) with each recorded trajectory drawn on the plane (start ○,
+    end ×), the minima ★ (the known ones, else the lowest point sampled), and the loss per
+    step beside it.
+
+    Returns:
+        The matplotlib ``Figure``.
     """
     import numpy as np
+    from matplotlib.colors import BoundaryNorm
+    from matplotlib.lines import Line2D
     paths = len(surface.trajectories) > 0
-    fig = _figure(12.0 if paths else 6.5, 5.0)
-    ax = fig.add_subplot(1, 2 if paths else 1, 1)
-    curve = fig.add_subplot(1, 2, 2) if paths else None
+    fig = _figure(13.0 if paths else 7.0, 6.2)
+    if paths:
+        ax, curve = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1.0]})
+    else:
+        ax, curve = fig.add_subplot(1, 1, 1), None
     loss = np.asarray(surface.loss, dtype=np.float64)
-    finite = loss[np.isfinite(loss)]
-    levels = np.unique(np.quantile(finite, np.linspace(0.0, 1.0, 30))) if finite.size else 10
-    if np.size(levels) < 2:
-        levels = 10
-    filled = ax.contourf(surface.xs, surface.ys, loss, levels=levels, cmap="viridis")
+    levels = contour_levels(loss)
+    from matplotlib import colormaps
+    norm = BoundaryNorm(levels, colormaps["viridis"].N)
+    filled = ax.contourf(surface.xs, surface.ys, loss, levels=levels, cmap="viridis", norm=norm)
     ax.contour(surface.xs, surface.ys, loss, levels=levels, colors="k", linewidths=0.3,
-               alpha=0.4)
-    fig.colorbar(filled, ax=ax, label="loss", format="%.3g")
+               alpha=0.35)
+    # the colour bar hangs on the plane's own box (which equal scales may shrink), not on
+    # its grid cell: same height, never adrift
+    bar = fig.colorbar(filled, cax=ax.inset_axes([1.03, 0.0, 0.04, 1.0]))
+    ticks = _decade_ticks(levels)
+    bar.set_ticks(ticks, labels=[_tick_label(t, ticks) for t in ticks])
+    bar.set_label("loss (contour levels log-spaced above the lowest)")
+    handles = []
     for path_ in surface.trajectories:
         xy = surface.project(path_.points)
-        line, = ax.plot(xy[:, 0], xy[:, 1], "-o", markersize=2.5, linewidth=1.2,
+        line, = ax.plot(xy[:, 0], xy[:, 1], "-o", markersize=2.5, linewidth=1.4,
                         label=path_.name)
-        ax.plot(*xy[0], "o", color=line.get_color(), markersize=8, fillstyle="none")
-        ax.plot(*xy[-1], "x", color=line.get_color(), markersize=9, markeredgewidth=2)
+        ax.plot(*xy[0], "o", color=line.get_color(), markersize=10, fillstyle="none",
+                markeredgewidth=2)
+        ax.plot(*xy[-1], "X", color=line.get_color(), markersize=10, markeredgecolor="w")
         curve.plot(np.arange(len(path_.losses)), path_.losses, label=path_.name,
-                   color=line.get_color())
+                   color=line.get_color(), linewidth=1.6)
+        handles.append(line)
+    minima = getattr(surface, "minima", None)
+    star = "minimum" if minima is not None else "lowest loss sampled"
+    minima = [surface.lowest[:2]] if minima is None else list(minima)
+    for x, y in minima:
+        ax.plot(x, y, "*", color="w", markeredgecolor="k", markersize=15, zorder=5)
+    if minima:
+        handles.append(Line2D([], [], marker="*", color="w", markeredgecolor="k",
+                              markersize=13, linestyle="none", label=star))
+    if paths:
+        handles += [Line2D([], [], marker="o", color="0.3", fillstyle="none", markersize=9,
+                           markeredgewidth=2, linestyle="none", label="start"),
+                    Line2D([], [], marker="X", color="0.3", markeredgecolor="w",
+                           markersize=10, linestyle="none", label="end")]
     ax.set_xlim(surface.xs[0], surface.xs[-1])
     ax.set_ylim(surface.ys[0], surface.ys[-1])
+    ax.set_aspect("equal", adjustable="box")
     ax.set_xlabel(surface.labels[0])
     ax.set_ylabel(surface.labels[1])
-    ax.set_title("loss surface and optimizer paths" if paths else "loss surface")
-    if not paths:
+    share = "" if getattr(surface, "in_plane", None) is None or surface.in_plane > 0.995 \
+        else f"\n({surface.in_plane:.0%} of the path's motion lies in this plane)"
+    if not paths:  # one marker: the title says what it is (a legend would hide the surface)
+        ax.set_title("loss surface" + (f" (★ {star})" if minima else ""), fontsize=11)
         return _finish(fig, path, title)
+    ax.set_title("loss surface and optimizer paths" + share, fontsize=11)
+    # under the loss curves (their colours are the paths'), off the plane and the curves
+    curve.legend(handles=handles, fontsize=9, loc="upper center", ncol=2,
+                 bbox_to_anchor=(0.5, -0.13))
     losses = [v for t in surface.trajectories for v in t.losses if math.isfinite(v)]
-    if losses and min(losses) > 0 and max(losses) / min(losses) > 100:
+    log = bool(losses) and min(losses) > 0 and max(losses) / min(losses) > 100
+    if log:
         curve.set_yscale("log")
     curve.set_xlabel("step")
-    curve.set_ylabel("loss")
-    curve.set_title("loss per step")
-    curve.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
-    curve.legend(fontsize=8)
+    curve.set_ylabel("loss (log scale)" if log else "loss")
+    curve.set_title("loss per step", fontsize=11)
+    curve.grid(True, which="major", alpha=0.3)
     return _finish(fig, path, title)
 
 
@@ -267,33 +357,72 @@ def _show_mosaic(ax, image, cmap: str):
     ax.set_yticks([])
 
 
+def _scores(model, images):
+    """Class probabilities of a batch (softmax of the scores unless they already are)."""
+    import numpy as np
+    out = _run(model, images, images.dtype).astype(np.float64)
+    if out.min() >= 0 and np.allclose(out.sum(axis=1), 1.0, atol=1e-4):
+        return out
+    e = np.exp(out - out.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
 def saliency(model, x, target=None, path: str | os.PathLike | None = None,
-             title: str | None = None):
-    """Each image beside its saliency map |∂score/∂x| (``xa.inspect.saliency``: the class
-    score's gradient with respect to the pixels, maximum over channels).
+             title: str | None = None, class_names=None, labels=None, smooth: int = 0):
+    """Each image above its saliency map |∂score/∂x| (``xa.inspect.saliency``: the class
+    score's gradient with respect to the pixels, maximum over channels), with the model's
+    prediction and its probability under each map.
 
     Args:
         model: a classifier. x: one image (C, H, W) or a batch (N, C, H, W).
         target: the class whose score is differentiated (default: the predicted one).
+        class_names: the name of each class (default: its index).
+        labels: the true class of each image, shown above it.
+        smooth: SmoothGrad copies (``xa.inspect.saliency``): 0 plain gradient, ~20 a map
+            without the pixel-to-pixel noise.
 
     Returns:
         (figure, saliency array (N, H, W)).
     """
     import numpy as np
 
-    from .inspect.saliency import _images, saliency as compute
-    maps = compute(model, x, target)
-    images = _images(x, "saliency", np.float64)
+    from .inspect.saliency import _dtype, _images, saliency as compute
+    maps = compute(model, x, target, smooth=smooth)
+    images = _images(x, "saliency", _dtype(model))
+    probs = _scores(model, images)
     n = len(maps)
-    fig = _figure(4.2, 2.2 * n)
+    name = (lambda c: str(class_names[int(c)])) if class_names is not None else \
+        (lambda c: f"class {int(c)}")
+    targets = probs.argmax(axis=1) if target is None else \
+        np.broadcast_to(np.asarray(target).reshape(-1), (n,))
+    true = None if labels is None else np.asarray(labels).reshape(-1)
+    fig = _figure(max(4.0, 2.3 * n + 0.8), 5.4)
+    axes = fig.subplots(2, n, squeeze=False)
     for i in range(n):
         img = images[i].transpose(1, 2, 0) if images.shape[1] == 3 else images[i, 0]
-        left, right = fig.add_subplot(n, 2, 2 * i + 1), fig.add_subplot(n, 2, 2 * i + 2)
-        _show_mosaic(left, _mosaic(img[None]), "gray")
-        _show_mosaic(right, maps[i], "hot")
-        left.set_title("input", fontsize=9)
-        right.set_title("|∂score/∂x|", fontsize=9)
-    return _finish(fig, path, title or "saliency"), maps
+        top, bottom = axes[0, i], axes[1, i]
+        _show_mosaic(top, _mosaic(np.asarray(img, dtype=np.float64)[None]), "gray")
+        _show_mosaic(bottom, maps[i], "hot")
+        top.set_title(f"true: {name(true[i])}" if true is not None else f"image {i + 1}",
+                      fontsize=10)
+        pred = int(probs[i].argmax())
+        text = f"predicted: {name(pred)} ({probs[i, pred]:.0%})"
+        if int(targets[i]) != pred:
+            text += f"\nmap of: {name(targets[i])}"
+        bottom.set_title(text, fontsize=10)
+    axes[0, 0].set_ylabel("input", fontsize=10)
+    axes[1, 0].set_ylabel("|∂ score / ∂ pixel|", fontsize=10)
+    default = "saliency: the pixels that move the class score most are brightest" + \
+        (f" (SmoothGrad, {smooth} noisy copies)" if smooth else "")
+    return _finish(fig, path, title or default), maps
+
+
+def _layer_name(model, module) -> str:
+    """``name (Type)`` of ``module`` inside ``model`` (its dotted name), or its type."""
+    for key, m in model.named_modules():
+        if m is module and key:
+            return f"layer {key} ({type(module).__name__})"
+    return type(module).__name__
 
 
 def _first_conv(layer):
@@ -306,39 +435,77 @@ def _first_conv(layer):
                      "4-D weight)")
 
 
+def _numbered_grid(fig, tiles, cmap: str, label: str, columns: int | None = None):
+    """One small image per tile, titled ``label`` + its number (1 …), in a grid."""
+    count = len(tiles)
+    columns = columns or int(math.ceil(math.sqrt(count)))
+    rows = int(math.ceil(count / columns))
+    axes = fig.subplots(rows, columns, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i >= count:
+            ax.remove()
+            continue
+        _show_mosaic(ax, _mosaic(tiles[i][None]), cmap)
+        ax.set_title(f"{label}{i + 1}", fontsize=9, pad=2)
+    return axes
+
+
 def filters(conv_layer_or_model, path: str | os.PathLike | None = None,
             title: str | None = None, max_filters: int = 64):
-    """A convolution's filters as a grid of small images (a model: its first convolution,
+    """A convolution's filters as small numbered images (a model: its first convolution,
     what the notes show learning edges and colour blobs). With 1 or 3 input channels each
-    filter is one tile (grey or RGB); otherwise one row of tiles per filter, one tile per
-    input channel. Each tile is scaled to its own range."""
+    filter is one tile (grey or RGB); otherwise one row per filter and one column per
+    input channel. Each tile is scaled to its own range (white: its largest weight)."""
     import numpy as np
     conv = _first_conv(conv_layer_or_model)
+    name = _layer_name(conv_layer_or_model, conv)
     w = np.asarray(conv.weight.numpy(), dtype=np.float64)[:max_filters]
     k, c = w.shape[:2]
-    if c == 3:
-        image, cmap = _mosaic(w.transpose(0, 2, 3, 1)), "gray"
-    elif c == 1:
-        image, cmap = _mosaic(w[:, 0]), "gray"
-    else:
-        c = min(c, 16)
-        image, cmap = _mosaic(w[:, :c].reshape(k * c, *w.shape[2:]), columns=c), "gray"
-    fig = _figure(max(3.0, min(10.0, image.shape[1] / 6)), max(3.0, min(10.0, image.shape[0] / 6)))
-    _show_mosaic(fig.add_subplot(1, 1, 1), image, cmap)
-    return _finish(fig, path, title or f"{k} filters {tuple(conv.weight.shape[1:])}")
+    total = conv.weight.shape[0]
+    shape = "×".join(str(d) for d in conv.weight.shape[1:])
+    default = (f"filters of {name}: {total} filters of {shape} (in channels × height × "
+               f"width)" + (f", the first {k} shown" if k < total else ""))
+    if c in (1, 3):
+        columns = int(math.ceil(math.sqrt(k)))
+        side = min(1.3, 11.0 / columns)
+        fig = _figure(max(4.5, side * columns + 0.5), side * math.ceil(k / columns) + 0.9)
+        _numbered_grid(fig, w.transpose(0, 2, 3, 1) if c == 3 else w[:, 0], "gray", "#",
+                       columns)
+        return _finish(fig, path, title or default)
+    c = min(c, 16)
+    image = _mosaic(w[:, :c].reshape(k * c, *w.shape[2:]), columns=c)
+    kh, kw = w.shape[2:]
+    fig = _figure(max(4.5, min(12.0, 0.5 * c + 1.6)), max(3.5, min(12.0, 0.5 * k + 1.4)))
+    ax = fig.add_subplot(1, 1, 1)
+    _show_mosaic(ax, image, "gray")
+    ax.set_xticks([j * (kw + 1) + (kw - 1) / 2 for j in range(c)],
+                  [str(j + 1) for j in range(c)], fontsize=8)
+    ax.set_yticks([i * (kh + 1) + (kh - 1) / 2 for i in range(k)],
+                  [str(i + 1) for i in range(k)], fontsize=8)
+    ax.tick_params(length=0)
+    ax.set_xlabel("input channel")
+    ax.set_ylabel("filter (output channel)")
+    return _finish(fig, path, title or default)
 
 
 def feature_maps(model, x, layer, path: str | os.PathLike | None = None,
                  title: str | None = None, max_maps: int = 64):
     """The output channels of ``layer`` (a module of ``model`` or its dotted name, e.g.
-    ``"features.2"``) for one input image, as a grid (``xa.inspect.feature_maps``).
+    ``"features.2"``) for one input image, as numbered small images
+    (``xa.inspect.feature_maps``); each is scaled to its own range (bright: high).
 
     Returns:
         (figure, the maps (channels, H', W')).
     """
-    from .inspect.saliency import feature_maps as compute
+    from .inspect.saliency import feature_maps as compute, find_layer
     maps = compute(model, x, layer)
-    fig = _figure(6.0, 6.0)
-    _show_mosaic(fig.add_subplot(1, 1, 1), _mosaic(maps[:max_maps]), "viridis")
-    name = layer if isinstance(layer, str) else type(layer).__name__
-    return _finish(fig, path, title or f"feature maps of {name} ({maps.shape[0]} channels)"), maps
+    shown = maps[:max_maps]
+    columns = int(math.ceil(math.sqrt(len(shown))))
+    side = min(1.5, 11.0 / columns)
+    fig = _figure(max(4.5, side * columns + 0.5), side * math.ceil(len(shown) / columns) + 1.0)
+    _numbered_grid(fig, shown, "viridis", "channel ", columns)
+    name = _layer_name(model, find_layer(model, layer))
+    default = (f"feature maps: the output of {name} for one image, {maps.shape[0]} channels "
+               f"of {maps.shape[1]}×{maps.shape[2]}"
+               + (f" (the first {len(shown)} shown)" if len(shown) < len(maps) else ""))
+    return _finish(fig, path, title or default), maps

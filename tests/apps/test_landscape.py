@@ -9,8 +9,7 @@ import pytest
 import notes
 import xarxa as xa
 from xarxa.apps.cli import main
-from xarxa.apps.landscape import paths
-from xarxa.apps.landscape import OPTIMIZERS
+from xarxa.apps.landscape import OPTIMIZERS, distance_to_minimum, paths
 from xarxa.apps.surfaces import SURFACES
 from xarxa.inspect import hessian
 from pictures import assert_picture
@@ -29,6 +28,7 @@ def test_command_writes_a_png(tmp_path, capsys):
     assert_picture(out)
     text = capsys.readouterr().out
     assert "gd (α=0.1)" in text and "adam (α=0.05)" in text and f"wrote {out}" in text
+    assert "to minimum" in text
 
 
 @pytest.mark.parametrize("function", sorted(SURFACES))
@@ -37,6 +37,76 @@ def test_every_function_draws(function, tmp_path):
     assert main(["landscape", "--function", function, "--optimizers", ",".join(OPTIMIZERS),
                  "--steps", "5", "--resolution", "9", "--out", str(out)]) == 0
     assert_picture(out)
+
+
+def _valley(path):
+    """The ill-conditioned valley's coordinates of a path: u along the floor (curvature 1),
+    v across it (curvature 50)."""
+    x, y = path.points[:, 0], path.points[:, 1]
+    return (x + y) / np.sqrt(2), (x - y) / np.sqrt(2)
+
+
+def test_ill_conditioned_caption_gd_zig_zags_and_crawls_momentum_runs_down():
+    surface = SURFACES["ill-conditioned"]
+    assert "GD zig-zags across it and crawls along it" in surface.about
+    assert "momentum, with the same α and λ = 0.5, damps the zig-zag" in surface.about
+    gd, momentum = paths(surface)                       # the caption's default picture
+    assert gd.name == "gd (α=0.038)" and momentum.name == "momentum (α=0.038, λ=0.5)"
+    (u_gd, v_gd), (u_m, v_m) = _valley(gd), _valley(momentum)
+    # GD zig-zags: it crosses the floor at every step, and after 20 steps still swings
+    # more than a tenth of its first offset
+    assert (np.sign(v_gd[1:]) != np.sign(v_gd[:-1])).all()
+    assert abs(v_gd[20]) > 0.1 * abs(v_gd[0])
+    # momentum damps the zig-zag within ten steps
+    assert np.abs(v_m[10:]).max() < 0.05 * abs(v_m[0])
+    # both go down the floor without overshooting the minimum along it
+    assert (np.diff(np.abs(u_gd)) <= 0).all() and (np.diff(np.abs(u_m)) <= 0).all()
+    # the final distance to the minimum (0, 0), per optimizer: GD is still crawling
+    distance = {p.name.split()[0]: np.linalg.norm(p.points[-1]) for p in (gd, momentum)}
+    assert distance["gd"] > 0.4 and abs(u_gd[-1]) > 0.4      # along the floor
+    assert distance["momentum"] < distance["gd"] / 10
+
+
+def test_saddle_caption_gd_and_momentum_linger_adaptive_methods_do_not():
+    surface = SURFACES["saddle"]
+    near = {p.name.split()[0]: int((np.hypot(*p.points.T) < 0.2).sum())
+            for p in paths(surface)}
+    assert set(near) == {"gd", "momentum", "adagrad", "adam"}
+    assert near["gd"] >= 20 and near["momentum"] >= 20           # dozens of steps there
+    assert near["adagrad"] == 0 and near["adam"] == 0
+
+
+def test_one_neuron_caption_momentum_overshoots_onto_a_plateau():
+    surface = SURFACES["one-neuron"]
+    end = {p.name.split()[0]: p for p in paths(surface)}
+    for name in ("gd", "adam"):
+        assert distance_to_minimum(surface, end[name].points[-1]) < 0.5
+        assert np.linalg.norm(end[name].points[-1] + [1.0, 2.0]) < 0.5     # −(1, 2)
+    momentum = end["momentum"]
+    assert distance_to_minimum(surface, momentum.points[-1]) > 1.0
+    assert momentum.losses[-1] > 10 * end["gd"].losses[-1]
+    assert momentum.losses.min() < momentum.losses[-1] / 10   # it was lower, then left
+
+
+def test_per_optimizer_settings_reach_the_optimizers(capsys, tmp_path):
+    surface = SURFACES["ill-conditioned"]
+    gd, mom, adam = paths(surface, ["gd", "momentum", "adam"], [0.038, 0.01, 0.3],
+                          momentum=0.9, betas=(0.8, 0.99))
+    assert gd.name == "gd (α=0.038)"
+    assert mom.name == "momentum (α=0.01, λ=0.9)"
+    assert adam.name == "adam (α=0.3, β=(0.8, 0.99))"
+    (rms,) = paths(surface, ["rmsprop"], [0.01], alpha=0.9)
+    assert rms.name == "rmsprop (α=0.01, ρ=0.9)"
+    with pytest.raises(ValueError, match="--betas applies to adam; none of gd, momentum"):
+        paths(surface, ["gd", "momentum"], betas=(0.8, 0.99))
+    out = tmp_path / "m.png"
+    assert main(["landscape", "--function", "ill-conditioned", "--momentum", "0.9",
+                 "--lr", "0.038,0.01", "--steps", "5", "--resolution", "9",
+                 "--out", str(out)]) == 0
+    assert "momentum (α=0.01, λ=0.9)" in capsys.readouterr().out
+    assert main(["landscape", "--optimizers", "gd", "--betas", "0.8,0.9",
+                 "--steps", "2", "--resolution", "5", "--out", str(out)]) == 2
+    assert "--betas applies to adam" in capsys.readouterr().err
 
 
 def test_every_optimizer_reaches_the_quadratic_minimum():

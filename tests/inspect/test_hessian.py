@@ -34,7 +34,8 @@ def test_quadratic_with_a_given_spectrum():
     loss_fn, x = _quadratic(spectrum)
     h = hessian(loss_fn, [x])
     np.testing.assert_allclose(h.eigenvalues, spectrum, rtol=0, atol=1e-6)
-    assert h.kind == "minimum"
+    assert h.curvature == "minimum"          # a bowl, but x is a random point on its side:
+    assert h.kind == "not critical" and h.gradient_norm > 0.1   # no minimum there
     assert h.condition_number == pytest.approx(20.0, rel=1e-6)   # dispersion 10 / 0.5
     np.testing.assert_allclose(h.matrix, h.matrix.T)
 
@@ -54,7 +55,8 @@ def test_maximum_degenerate_and_flat():
     assert hessian(lambda: -(x ** 2) - 3 * y ** 2, [x, y]).kind == "maximum"
     h = hessian(lambda: x ** 2 + y ** 4, [x, y])        # y⁴: no curvature at 0
     np.testing.assert_allclose(h.eigenvalues, [0.0, 2.0], atol=1e-6)
-    assert h.kind == "degenerate" and h.condition_number == math.inf
+    assert h.kind == "degenerate" and h.near_zero.tolist() == [True, False]
+    assert h.condition_number == 1.0                     # over the eigenvalue not near zero
     h = hessian(lambda: x ** 4 + y ** 4, [x, y])        # flat in every direction
     assert h.kind == "degenerate" and math.isnan(h.condition_number)
     h = hessian(lambda: x ** 2 - y ** 2 + 0 * x ** 4, [x, y], tol=3.0)
@@ -155,3 +157,42 @@ def test_too_many_parameters_points_to_top_eigenvalues(monkeypatch):
     x, y = _scalars(1.0, 2.0)
     with pytest.raises(ValueError, match="2 parameters .* use top_eigenvalues"):
         hessian(lambda: x * y, [x, y])
+
+
+def test_near_zero_eigenvalues_are_relative_to_the_largest_and_left_out():
+    # L = 100x² + 1e-4·y² − z² + w⁴ at 0: eigenvalues 200, 2e-4, −2, 0. Relative to
+    # |λmax| = 200 the tolerance is 2e-3: 2e-4 and 0 are near zero (flat directions); the
+    # kind comes from the rest (+200 and −2: a saddle) and κ = 200 / 2 over them.
+    x, y, z, w = _scalars(0.0, 0.0, 0.0, 0.0)
+    h = hessian(lambda: 100 * x ** 2 + 1e-4 * y ** 2 - z ** 2 + w ** 4, [x, y, z, w])
+    np.testing.assert_allclose(h.eigenvalues, [-2.0, 0.0, 2e-4, 200.0], atol=1e-6)
+    assert h.tol == pytest.approx(200 * 1e-5)
+    assert h.near_zero.tolist() == [False, True, True, False]
+    assert h.kind == "saddle" and h.critical
+    assert h.condition_number == pytest.approx(100.0)
+    text = str(h)
+    assert "a critical point" in text and "saddle" in text
+    assert "near zero (|λ| ≤ 0.002): 2: flat directions" in text
+    assert "over the 2 eigenvalues not near zero" in text
+    # the same flat directions with positive curvature elsewhere: degenerate, not minimum
+    h = hessian(lambda: 100 * x ** 2 + 1e-4 * y ** 2 + z ** 2 + w ** 4, [x, y, z, w])
+    assert h.kind == "degenerate" and h.condition_number == pytest.approx(100.0)
+    assert "cannot tell a minimum from a saddle" in str(h)
+    # a tolerance of one's own (relative or absolute) changes what counts as flat
+    assert hessian(lambda: 100 * x ** 2 + 1e-4 * y ** 2 + z ** 2 + w ** 4, [x, y, z, w],
+                   rtol=1e-8).near_zero.sum() == 1
+    assert hessian(lambda: 100 * x ** 2 + 1e-4 * y ** 2 + z ** 2, [x, y, z],
+                   tol=1e-6).kind == "minimum"
+
+
+def test_a_point_on_a_slope_is_not_a_critical_point_whatever_its_curvature():
+    x, y = _scalars(0.002, 0.0)                          # x² − y² beside its saddle
+    h = hessian(lambda: x ** 2 - y ** 2, [x, y])
+    assert h.gradient_norm == pytest.approx(0.004)
+    assert not h.critical and h.curvature == "saddle" and h.kind == "not critical"
+    assert "not a critical point (‖∇L‖ = 0.004 > 1e-06" in str(h)
+    assert "kind='not critical (saddle-shaped)', |grad|=0.004" in repr(h)
+    assert hessian(lambda: x ** 2 - y ** 2, [x, y], gtol=0.01).kind == "saddle"
+    x, y = _scalars(0.0, 0.0)                            # the exact critical point
+    h = hessian(lambda: x ** 2 - y ** 2, [x, y])
+    assert h.critical and h.kind == "saddle" and h.gradient_norm == 0.0

@@ -57,11 +57,98 @@ def test_random_filter_normalised_directions_of_a_network(tmp_path):
     path = trajectory(loss_fn, model, opt, steps=3, name="sgd")
     assert path.points.shape == (4, 2 * 8 + 8 + 8 * 3 + 3) and path.losses[-1] < path.losses[0]
     np.testing.assert_allclose(surface.project(path.points[:1]), [[0.0, 0.0]], atol=1e-12)
-    assert len(surface.plot(tmp_path / "plane.png").axes) == 2     # contours + colour bar
+    fig = surface.plot(tmp_path / "plane.png")
+    assert len(fig.axes) == 1 and len(fig.axes[0].child_axes) == 1   # + its colour bar
     assert_picture(tmp_path / "plane.png")
     surface.trajectories.append(path)
-    assert len(surface.plot(tmp_path / "path.png").axes) == 3      # + loss per step
+    assert len(surface.plot(tmp_path / "path.png").axes) == 2      # + loss per step
     assert_picture(tmp_path / "path.png")
+
+
+def _trained_mlp_path(steps=30):
+    xa.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+    x, y = xa.randn(64, 2), xa.tensor(np.arange(64) % 3)
+    loss_fn = lambda: F.cross_entropy(model(x), y)  # noqa: E731
+    opt = optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+    return model, loss_fn, trajectory(loss_fn, model, opt, steps=steps, name="momentum")
+
+
+def test_pca_directions_contain_the_whole_path(tmp_path):
+    model, loss_fn, path = _trained_mlp_path()
+    plane = landscape(loss_fn, model, directions="pca", trajectories=[path], resolution=9)
+    # the plane passes through the path's end (the current weights), its directions are
+    # orthonormal, and they are the path's two principal directions (Li et al. 2018)
+    end = path.points[-1]
+    np.testing.assert_allclose(plane.origin, end)
+    np.testing.assert_allclose(plane.directions @ plane.directions.T, np.eye(2), atol=1e-12)
+    _, sv, vt = np.linalg.svd(path.points - end, full_matrices=False)
+    np.testing.assert_allclose(np.abs(plane.directions @ vt[:2].T), np.eye(2), atol=1e-8)
+    assert plane.in_plane == pytest.approx((sv[:2] ** 2).sum() / (sv ** 2).sum())
+    assert plane.in_plane > 0.9                                     # most of the motion
+    assert "principal direction" in plane.labels[0] and "%" in plane.labels[0]
+    # no span given: every point of the path is inside the window, with a margin
+    xy = plane.project(path.points)
+    assert plane.xs[0] < xy[:, 0].min() and xy[:, 0].max() < plane.xs[-1]
+    assert plane.ys[0] < xy[:, 1].min() and xy[:, 1].max() < plane.ys[-1]
+    assert plane.loss.shape == (9, 9) and np.isfinite(plane.loss).all()
+    # a path that moves in a plane through its end lies in the PCA plane exactly
+    w = xa.tensor(np.zeros(5), dtype=xa.float64, requires_grad=True)
+    target = xa.tensor([3.0, -1.0, 0.0, 0.0, 0.0], dtype=xa.float64)
+    scale = xa.tensor([1.0, 20.0, 1.0, 1.0, 1.0], dtype=xa.float64)
+    flat = trajectory(lambda: (scale * (w - target) ** 2).sum(), [w],
+                      optim.SGD([w], lr=0.04), steps=25, name="gd")
+    plane = landscape(lambda: (scale * (w - target) ** 2).sum(), [w], trajectories=[flat],
+                      resolution=5)                                  # pca: the default
+    assert plane.in_plane == pytest.approx(1.0)
+    np.testing.assert_allclose(plane.origin + plane.project(flat.points) @ plane.directions,
+                               flat.points, atol=1e-10)
+    assert len(plane.plot(tmp_path / "pca.png").axes) == 2
+
+
+def test_random_directions_with_a_path_say_how_little_of_it_they_hold():
+    model, loss_fn, path = _trained_mlp_path()
+    plane = landscape(loss_fn, model, directions="random", trajectories=[path], resolution=5)
+    assert plane.plane == "random filter-normalised directions"
+    assert 0.0 < plane.in_plane < 0.5
+    xy = plane.project(path.points)                  # the window still holds the path
+    assert plane.xs[0] < xy[:, 0].min() and xy[:, 0].max() < plane.xs[-1]
+
+
+def test_landscape_repr_is_short_and_says_what_it_is():
+    model, loss_fn, path = _trained_mlp_path(steps=5)
+    plane = landscape(loss_fn, model, trajectories=[path], resolution=41)
+    text = repr(plane)
+    assert len(text) < 400 and "\n" not in text
+    assert text.startswith("Landscape(41×41 grid, x ∈ [")
+    assert "on the paths' principal directions (of 99 parameters), 100% of the paths" in text
+    assert "1 trajectory: momentum (5 steps)" in text
+    assert repr(path) == (f"Trajectory('momentum', 5 steps over 99 parameters, loss "
+                          f"{path.losses[0]:.4g} → {path.losses[-1]:.4g})")
+
+
+def test_contour_levels_are_log_spaced_above_the_minimum_and_the_minimum_is_marked():
+    from xarxa.plot import contour_levels
+    levels = contour_levels(np.array([[0.5, 1.0], [100.5, 1000.5]]), count=5, decades=3)
+    np.testing.assert_allclose(levels, 0.5 + np.array([0.0, 1.0, 10.0, 100.0, 1000.0]))
+    x = xa.tensor(0.3, dtype=xa.float64, requires_grad=True, name="x")
+    y = xa.tensor(-0.2, dtype=xa.float64, requires_grad=True, name="y")
+    loss = lambda: (x - 1.0) ** 2 + 10 * (y + 0.5) ** 2  # noqa: E731
+    plane = landscape(loss, [x, y], axes=[x, y], xlim=(-2, 2), ylim=(-2.5, 1.5), resolution=21)
+    assert plane.minima is None and plane.lowest[:2] == pytest.approx((1.0, -0.5))
+    assert "on the parameters x and y (of 2 parameters)" in repr(plane)
+    fig = plane.plot()
+    ax = fig.axes[0]
+    assert ax.get_aspect() == 1.0                                     # equal scales
+    stars = [ln for ln in ax.lines if ln.get_marker() == "*"]
+    assert [tuple(s.get_xydata()[0]) for s in stars] == [pytest.approx((1.0, -0.5))]
+    assert ax.get_title() == "loss surface (★ lowest loss sampled)"
+    plane = landscape(loss, [x, y], axes=[x, y], span=2.0, resolution=5, minima=[(1, -0.5)])
+    assert plane.minima == ((1.0, -0.5),)
+    stars = [ln for ln in plane.plot().axes[0].lines if ln.get_marker() == "*"]
+    assert [tuple(s.get_xydata()[0]) for s in stars] == [(1.0, -0.5)]
+    plane = landscape(loss, [x, y], axes=[x, y], span=2.0, resolution=5, minima=())
+    assert not [ln for ln in plane.plot().axes[0].lines if ln.get_marker() == "*"]
 
 
 def test_bad_input():
@@ -75,5 +162,9 @@ def test_bad_input():
         landscape(lambda: x * y, [x], axes=[x, y])
     with pytest.raises(ValueError, match="every parameter is one-dimensional"):
         landscape(lambda: x * y, [x, y])
+    with pytest.raises(ValueError, match="directions='pca' needs trajectories"):
+        landscape(lambda: x * y, [x, y], directions="pca")
+    with pytest.raises(ValueError, match="directions must be 'random', 'pca' or a"):
+        landscape(lambda: x * y, [x, y], directions="svd")
     with pytest.raises(ValueError, match="trajectory: steps must be an integer >= 0"):
         trajectory(lambda: x * y, [x, y], optim.SGD([x, y], lr=0.1), steps=-1)

@@ -8,7 +8,7 @@ default picture shows the behaviour named in ``about``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -21,7 +21,9 @@ __all__ = ["Surface", "SURFACES"]
 
 @dataclass(frozen=True)
 class Surface:
-    """A loss of two parameters, where to start and how to look at it."""
+    """A loss of two parameters, where to start and how to look at it: the optimizers the
+    picture compares by default, their learning rates and other settings (e.g. momentum's
+    λ), chosen so that ``about`` is true of the default picture."""
 
     name: str
     loss: Callable[[Tensor, Tensor], Tensor]
@@ -33,6 +35,8 @@ class Surface:
     minima: tuple[tuple[float, float], ...]
     labels: tuple[str, str] = ("x", "y")
     about: str = ""
+    optimizers: tuple[str, ...] = ("gd", "momentum", "adam")
+    settings: dict[str, dict] = field(default_factory=dict)   # optimizer -> its settings
 
 
 def _quadratic(x, y):
@@ -84,27 +88,40 @@ def _lrs(gd, momentum, adaptive, adagrad=None):
 SURFACES: dict[str, Surface] = {s.name: s for s in (
     Surface("quadratic", _quadratic, (-4.0, 3.0), (-5.0, 5.0), (-4.0, 4.0), 100,
             _lrs(0.3, 0.1, 0.1, adagrad=1.5), ((0.0, 0.0),),
-            about="a round bowl, ½x² + y²: every method reaches the minimum"),
+            about="a round bowl, ½x² + y²: every method reaches the minimum (momentum "
+                  "after circling round it)"),
+    # GD's factor across the valley is 1 − 50α = −0.9 (a zig-zag that dies slowly), along
+    # it 1 − α = 0.962 (a crawl); momentum with the same α and λ = 0.5 has complex roots
+    # of modulus √λ ≈ 0.71 across (the zig-zag is gone in a few steps) and 0.92 along.
     Surface("ill-conditioned", _ill_conditioned, (-4.0, -2.5), (-5.0, 3.0), (-4.0, 3.0), 60,
-            _lrs(0.038, 0.01, 0.15, adagrad=1.0) | {"adam": 0.3}, ((0.0, 0.0),),
-            about="a narrow diagonal valley (eigenvalues 1 and 50): GD zig-zags across it "
-                  "and crawls along it, momentum runs down it"),
+            _lrs(0.038, 0.038, 0.15, adagrad=1.0) | {"adam": 0.3}, ((0.0, 0.0),),
+            about="a narrow diagonal valley (curvature 1 along it, 50 across): GD zig-zags "
+                  "across it and crawls along it; momentum, with the same α and λ = 0.5, "
+                  "damps the zig-zag in a few steps and runs down the valley floor",
+            optimizers=("gd", "momentum"),
+            settings={"momentum": {"momentum": 0.5}, "nesterov": {"momentum": 0.5}}),
     Surface("rosenbrock", _rosenbrock, (-1.2, 1.0), (-2.0, 2.0), (-1.0, 3.0), 1000,
             {"gd": 1.5e-3, "momentum": 1e-3, "nesterov": 1e-3, "adagrad": 0.5,
              "rmsprop": 0.01, "adam": 0.05}, ((1.0, 1.0),),
             about="a curved banana valley, (1 − x)² + 100(y − x²)², minimum at (1, 1)"),
     Surface("saddle", _saddle, (2.0, 1e-3), (-2.5, 2.5), (-1.8, 1.8), 80,
             _lrs(0.1, 0.02, 0.05, adagrad=0.5), ((0.0, 1.0), (0.0, -1.0)),
-            about="x² + y⁴/4 − y²/2: a saddle at the origin between minima at (0, ±1); "
-                  "GD lingers at the saddle, the adaptive methods escape it fast"),
+            about="x² + y⁴/4 − y²/2: a saddle at the origin between minima at (0, ±1); GD "
+                  "and momentum linger at the saddle, where the gradient is tiny; AdaGrad "
+                  "and Adam, whose steps are divided by the gradient's size, never stop there",
+            optimizers=("gd", "momentum", "adagrad", "adam")),
     Surface("exam-l1", _exam_l1, (2.7, 1.0), (0.0, 3.2), (-0.8, 1.5), 8,
             _lrs(0.3, 0.1, 0.3), (),
             labels=("w", "b"),
             about="the Fall-2022 exam: |2 − (2w + b)| from (w, b) = (2.7, 1), α = 0.3: GD "
-                  "oscillates between (1.5, 0.4) and (0.9, 0.1) around the valley floor"),
+                  "oscillates between (1.5, 0.4) and (0.9, 0.1) around the valley floor "
+                  "2w + b = 2 (every point of it a minimum)",
+            optimizers=("gd",)),
     Surface("one-neuron", _one_neuron, (-0.15, 0.1), (-3.0, 3.0), (-4.0, 4.0), 150,
             _lrs(0.5, 0.1, 0.05, adagrad=0.5), ((1.0, 2.0), (-1.0, -2.0)),
             labels=("w1", "w2"),
             about="ŷ = tanh(w2·tanh(w1·x)) (notes 1.4.4): a saddle at the origin, "
-                  "symmetric minima at ±(1, 2), plateaus where tanh saturates"),
+                  "symmetric minima at ±(1, 2), plateaus where tanh saturates; from beside "
+                  "the saddle GD and Adam go down to −(1, 2), momentum overshoots onto a "
+                  "plateau"),
 )}

@@ -100,8 +100,8 @@ class _Flat:
                                 "of float32 gradients keep only half the digits") from error
             raise
         if not isinstance(loss, Tensor) or loss.numel() != 1:
-            raise ValueError(f"{self.fn}: loss_fn must return a one-element Tensor, got "
-                             f"{loss.shape if isinstance(loss, Tensor) else type(loss).__name__}")
+            got = tuple(loss.shape) if isinstance(loss, Tensor) else type(loss).__name__
+            raise ValueError(f"{self.fn}: loss_fn must return a one-element Tensor, got {got}")
         return loss
 
     def value(self, theta: np.ndarray) -> float:
@@ -130,16 +130,20 @@ def flat_gradient(loss_fn: Callable[[], Tensor], params) -> np.ndarray:
         return flat.grad(flat.theta)
 
 
-@dataclass
+@dataclass(repr=False)
 class Hessian:
-    """What ``hessian`` returns.
+    """What ``hessian`` returns, read as the notes read a Hessian (1.4.5, 1.4.8).
 
     Attributes:
         matrix: the n×n Hessian (float64, symmetrised), parameters flattened in order.
         eigenvalues: its eigenvalues, ascending.
         eigenvectors: the matching unit eigenvectors, as columns.
-        gradient: ∇L at the point (a critical point has ‖∇L‖ ≈ 0).
-        tol: eigenvalues with |λ| ≤ tol count as zero.
+        gradient: ∇L at the point (a critical point has ∇L = 0).
+        tol: eigenvalues with |λ| ≤ tol are *near zero*: a flat (degenerate) direction,
+            left out of the kind and of the condition number.
+        gtol: the point is a critical point when ‖∇L‖ ≤ gtol.
+
+    ``print(H)`` writes the reading in words (``H.describe()``); ``repr(H)`` is one line.
     """
 
     matrix: np.ndarray
@@ -147,59 +151,120 @@ class Hessian:
     eigenvectors: np.ndarray
     gradient: np.ndarray
     tol: float
+    gtol: float = 1e-6
 
     @property
-    def kind(self) -> str:
-        """The shape of the loss around the point, from the signs of the eigenvalues:
-
-        * ``"saddle"``: some λ > tol and some λ < −tol (the notes' saddle point);
-        * ``"minimum"`` / ``"maximum"``: every λ > tol / every λ < −tol;
-        * ``"degenerate"``: no eigenvalue of each sign, but some |λ| ≤ tol — the second
-          derivatives cannot tell (a plateau, a valley floor, x⁴ at 0).
-
-        It names a critical point only where the gradient vanishes; check
-        ``gradient_norm``.
-        """
-        lam = self.eigenvalues
-        pos, neg = bool((lam > self.tol).any()), bool((lam < -self.tol).any())
-        if pos and neg:
-            return "saddle"
-        if (np.abs(lam) <= self.tol).any():
-            return "degenerate"
-        return "minimum" if pos else "maximum"
-
-    @property
-    def condition_number(self) -> float:
-        """The dispersion of the eigenvalues (notes 1.4.8): max |λ| / min |λ|.
-
-        Large means an ill-conditioned loss: a narrow valley where one rate is too big for
-        the steep direction and too small for the flat one. ``inf`` when some |λ| ≤ tol
-        (a singular Hessian); ``nan`` when every |λ| ≤ tol (no curvature at all).
-        """
-        mags = np.abs(self.eigenvalues)
-        if (mags <= self.tol).all():
-            return math.nan
-        if (mags <= self.tol).any():
-            return math.inf
-        return float(mags.max() / mags.min())
+    def near_zero(self) -> np.ndarray:
+        """Which eigenvalues are near zero (|λ| ≤ tol): flat directions of the loss."""
+        return np.abs(self.eigenvalues) <= self.tol
 
     @property
     def gradient_norm(self) -> float:
         return float(np.linalg.norm(self.gradient))
 
+    @property
+    def critical(self) -> bool:
+        """Whether the gradient vanishes here (‖∇L‖ ≤ gtol): only then do the eigenvalues
+        say what kind of point it is."""
+        return self.gradient_norm <= self.gtol
+
+    @property
+    def curvature(self) -> str:
+        """The shape of the loss around the point, from the signs of the eigenvalues that
+        are not near zero:
+
+        * ``"saddle"``: some λ > 0 and some λ < 0 (the notes' saddle point), whatever the
+          flat directions;
+        * ``"minimum"`` / ``"maximum"``: every λ > 0 / every λ < 0, none near zero;
+        * ``"degenerate"``: the rest have one sign (or there is no rest) but some λ are
+          near zero — the second derivatives cannot tell (a valley floor, x⁴ at 0: a
+          minimum; x³: not one).
+        """
+        rest = self.eigenvalues[~self.near_zero]
+        pos, neg = bool((rest > 0).any()), bool((rest < 0).any())
+        if pos and neg:
+            return "saddle"
+        if self.near_zero.any():
+            return "degenerate"
+        return "minimum" if pos else "maximum"
+
+    @property
+    def kind(self) -> str:
+        """The kind of critical point — ``"minimum"``, ``"maximum"``, ``"saddle"`` or
+        ``"degenerate"`` (``curvature``) — or ``"not critical"`` where the gradient does
+        not vanish (‖∇L‖ > gtol): a point on a slope is no minimum, whatever its curvature.
+        """
+        return self.curvature if self.critical else "not critical"
+
+    @property
+    def condition_number(self) -> float:
+        """The dispersion of the eigenvalues (notes 1.4.8): max |λ| / min |λ| over the
+        eigenvalues that are not near zero (a flat direction has no finite ratio; it is
+        reported by ``near_zero`` instead).
+
+        Large means an ill-conditioned loss: a narrow valley where one rate is too big for
+        the steep direction and too small for the flat one. ``nan`` when every |λ| ≤ tol
+        (no curvature at all).
+        """
+        mags = np.abs(self.eigenvalues[~self.near_zero])
+        if not mags.size:
+            return math.nan
+        return float(mags.max() / mags.min())
+
+    def describe(self) -> str:
+        """The reading in words: where the gradient stands, the kind, the eigenvalues,
+        the flat directions and the condition number."""
+        n, flat = len(self.eigenvalues), int(self.near_zero.sum())
+        rest = n - flat
+        lam = np.array2string(self.eigenvalues, precision=4, threshold=12, separator=", ")
+        grad = f"‖∇L‖ = {self.gradient_norm:.3g}"
+        shape = self.curvature
+        if shape == "degenerate":
+            sign = "positive" if (self.eigenvalues[~self.near_zero] > 0).any() else "negative"
+            shape = ("degenerate (flat in every direction: the second derivatives say "
+                     "nothing)" if not rest else f"degenerate (the curvature is {sign} "
+                     "or zero: the second derivatives cannot tell a "
+                     f"{'minimum' if sign == 'positive' else 'maximum'} from a saddle)")
+        if self.critical:
+            head = f"a critical point ({grad}): {shape}"
+        else:
+            head = (f"not a critical point ({grad} > {self.gtol:.3g}: the loss still slopes "
+                    f"here, so it is no {self.curvature}); its curvature: {shape}")
+        lines = [f"Hessian of {n} parameter{'s' if n != 1 else ''}, {head}",
+                 f"  eigenvalues {lam}",
+                 f"  near zero (|λ| ≤ {self.tol:.3g}): " + (
+                     f"{flat}: flat direction{'s' if flat != 1 else ''}, left out of the "
+                     "kind and of κ" if flat else "none")]
+        if rest:
+            over = f"all {n} eigenvalues" if not flat else \
+                f"the {rest} eigenvalue{'s' if rest != 1 else ''} not near zero"
+            lines.append(f"  condition number κ = max|λ| / min|λ| = "
+                         f"{self.condition_number:.4g} over {over}")
+        return "\n".join(lines)
+
+    __str__ = describe
+
     def __repr__(self) -> str:
         lam = np.array2string(self.eigenvalues, precision=4, threshold=8)
-        return (f"Hessian({self.matrix.shape[0]} parameters, kind={self.kind!r}, "
-                f"eigenvalues={lam}, condition_number={self.condition_number:.4g}, "
-                f"|grad|={self.gradient_norm:.3g})")
+        kind = self.kind if self.critical else f"not critical ({self.curvature}-shaped)"
+        return (f"Hessian({self.matrix.shape[0]} parameters, kind={kind!r}, "
+                f"|grad|={self.gradient_norm:.3g}, eigenvalues={lam}, "
+                f"near_zero={int(self.near_zero.sum())}, "
+                f"condition_number={self.condition_number:.4g})")
 
 
 def _steps(theta: np.ndarray, h: float) -> np.ndarray:
     return h * np.maximum(1.0, np.abs(theta))
 
 
+#: Eigenvalues within RTOL·|λmax| of zero are near zero (flat directions), and never less
+#: than ATOL: the central differences' own error is ~1e-10 of the curvature's scale.
+RTOL, ATOL = 1e-5, 1e-8
+
+
 def hessian(loss_fn: Callable[[], Tensor], params, h: float = 1e-5,
-            tol: float | None = None) -> Hessian:
+            tol: float | None = None, *, rtol: float = RTOL,
+            gtol: float = 1e-6) -> Hessian:
     """The Hessian of ``loss_fn()`` with respect to ``params``, in float64.
 
     Column j is the central difference of the exact gradient along parameter j (see the
@@ -213,16 +278,21 @@ def hessian(loss_fn: Callable[[], Tensor], params, h: float = 1e-5,
         params: the tensors (requires_grad leaves) or a Module; at most ``MAX_FULL``
             numbers in all (use ``top_eigenvalues`` for larger models).
         h: the relative step, hⱼ = h·max(1, |θⱼ|).
-        tol: |λ| ≤ tol counts as zero for ``kind`` and ``condition_number``; default
-            1e-6·max(1, max |λ|) (well above the O(h²) error of the differences).
+        tol: |λ| ≤ tol is *near zero* — a flat direction, left out of ``kind`` and
+            ``condition_number`` and counted apart; default ``rtol``·|λmax| (never below
+            1e-8, well above the O(h²) error of the differences).
+        rtol: the default tolerance relative to the largest |λ|.
+        gtol: the gradient norm up to which the point is critical (``kind`` names it).
 
     The parameters keep their arrays and ``.grad`` (restored afterwards).
 
     Example:
-        >>> w = xa.tensor([1.0, 2.0], dtype=xa.float64, requires_grad=True)
+        >>> w = xa.tensor([0.0, 0.0], dtype=xa.float64, requires_grad=True)
         >>> H = hessian(lambda: w[0] ** 2 - w[1] ** 2, [w])
         >>> H.eigenvalues, H.kind
         (array([-2.,  2.]), 'saddle')
+        >>> hessian(lambda: w[0] ** 2 + w[1] ** 4, [w]).kind   # y⁴: flat at 0
+        'degenerate'
     """
     params = _param_list(params, "hessian")
     n = sum(p.numel() for p in params)
@@ -242,8 +312,8 @@ def hessian(loss_fn: Callable[[], Tensor], params, h: float = 1e-5,
     matrix = 0.5 * (matrix + matrix.T)
     eigenvalues, eigenvectors = np.linalg.eigh(matrix)
     if tol is None:
-        tol = 1e-6 * max(1.0, float(np.abs(eigenvalues).max()))
-    return Hessian(matrix, eigenvalues, eigenvectors, gradient, float(tol))
+        tol = max(rtol * float(np.abs(eigenvalues).max()), ATOL)
+    return Hessian(matrix, eigenvalues, eigenvectors, gradient, float(tol), float(gtol))
 
 
 def top_eigenvalues(loss_fn: Callable[[], Tensor], params, k: int = 1, *,

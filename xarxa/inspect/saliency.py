@@ -43,7 +43,8 @@ def _dtype(model) -> np.dtype:
     return np.dtype(np.float32) if first is None else first.dtype
 
 
-def saliency(model, x, target=None) -> np.ndarray:
+def saliency(model, x, target=None, *, smooth: int = 0, noise: float = 0.15,
+             seed: int = 0) -> np.ndarray:
     """|∂ score / ∂ x|, the score being the output for ``target`` (default: the predicted
     class), and the maximum over the colour channels (Simonyan et al.).
 
@@ -51,11 +52,36 @@ def saliency(model, x, target=None) -> np.ndarray:
         model: a classifier returning (N, classes) scores (run in eval mode here).
         x: one image (C, H, W) or a batch (N, C, H, W) (Tensor or array).
         target: a class index, one per image, or None for each image's argmax.
+        smooth: SmoothGrad (Smilkov et al. 2017): the mean of the map over this many
+            copies of each image with Gaussian noise added, which averages away the
+            pixel-to-pixel jitter of a single gradient (0: the plain gradient).
+        noise: the noise's standard deviation, as a fraction of each image's range.
+        seed: the noise's random seed.
 
     Returns:
         (N, H, W) float array (N = 1 for one image). The parameters' ``.grad`` are left
         as they were.
     """
+    if isinstance(smooth, bool) or not isinstance(smooth, int) or smooth < 0:
+        raise ValueError(f"saliency: smooth must be an integer >= 0, got {smooth!r}")
+    if not smooth:
+        return _saliency(model, x, target)
+    if not hasattr(model, "parameters"):
+        raise TypeError(f"saliency: expected a Module, got {type(model).__name__}")
+    images = _images(x, "saliency", _dtype(model))
+    if target is None:  # every noisy copy explains the clean image's predicted class
+        with no_grad(), eval_mode(model):
+            target = model(Tensor(images)).numpy().argmax(axis=1)
+    rng = np.random.default_rng(seed)
+    scale = noise * (np.ptp(images.reshape(len(images), -1), axis=1) + 1e-12)
+    total = 0.0
+    for _ in range(smooth):
+        jitter = rng.standard_normal(images.shape) * scale[:, None, None, None]
+        total = total + _saliency(model, (images + jitter).astype(images.dtype), target)
+    return total / smooth
+
+
+def _saliency(model, x, target=None) -> np.ndarray:
     if not hasattr(model, "parameters"):
         raise TypeError(f"saliency: expected a Module, got {type(model).__name__}")
     images = Tensor(_images(x, "saliency", _dtype(model)), requires_grad=True)

@@ -71,4 +71,4 @@ class History:
 
     def __repr__(self) -> str:
         last = ", ".join(f"{k}={v:.4g}" for k, v in self.last().items())
-        return f"History({len(self)} epochs: {last})"
+        return f"History({len(self)} epoch{'s' if len(self) != 1 else ''}: {last})"

@@ -208,7 +208,8 @@ def fit(model, loss_fn: Callable | None, optimizer, train_loader: Iterable,
             signal.signal(signal.SIGINT, previous)
     state.history.interrupted = state.interrupted
     if state.interrupted and verbose:
-        print(f"interrupted: stopped after {state.epoch} complete epochs; the last "
+        done = f"{state.epoch} complete epoch{'s' if state.epoch != 1 else ''}"
+        print(f"interrupted: stopped after {done}; the last "
               "checkpoint is intact (resume from it to continue)")
     return state.history
 
@@ -292,8 +293,19 @@ def _run_epoch(state: FitState, fns: dict, callbacks: list, progress, verbose) -
     bar.finish(record)
     every = max(1, state.epochs // 20)  # about 20 lines for a long run
     if verbose and not bar.shown and (epoch % every == 0 or epoch in (1, state.epochs)):
-        shown = "  ".join(f"{k} {v:.4f}" for k, v in record.items() if k not in ("lr", "time"))
-        print(f"epoch {epoch}/{state.epochs}  {shown}  ({record['time']:.1f} s)", flush=True)
+        print(_epoch_line(epoch, state.epochs, record), flush=True)
+
+
+def _epoch_line(epoch: int, epochs: int, record: dict[str, float]) -> str:
+    """``epoch 3/10  train loss … accuracy … (batch mean, train mode)  val loss … (eval
+    mode, after the epoch)  (1.2 s)``: which numbers are which said on the line."""
+    train = "  ".join(f"{k} {v:.4f}" for k, v in record.items()
+                      if k not in ("lr", "time") and not k.startswith("val_"))
+    line = f"epoch {epoch}/{epochs}  train {train} (batch mean, train mode)"
+    val = "  ".join(f"{k[4:]} {v:.4f}" for k, v in record.items() if k.startswith("val_"))
+    if val:
+        line += f"  val {val} (eval mode, after the epoch)"
+    return f"{line}  ({record['time']:.1f} s)"
 
 
 def evaluation_pass(model, loader: Iterable, loss_fn: Callable | None = None,

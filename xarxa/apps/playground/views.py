@@ -1,7 +1,7 @@
 """What the page draws, computed on the server from the run's model: the plane (decision
 boundary or regression fit), every unit's output over the plane, the weights, the loss
-landscape with the optimizer's path (`inspect.landscape`), the largest Hessian eigenvalue
-(`inspect.top_eigenvalues`) and forward/backward tables (`inspect.trace`).
+landscape with the optimizer's path (`inspect.landscape`), the largest and smallest Hessian
+eigenvalues (`inspect.top_eigenvalues`) and forward/backward tables (`inspect.trace`).
 
 Pictures travel compactly: values scaled to [−1, 1] are quantised to bytes (0 … 255) and
 sent as base64, so a 50 × 50 boundary is 3.4 kB of JSON.
@@ -119,13 +119,24 @@ def top_eigenvalue(run) -> float | None:
     """λ_max of the training loss's Hessian (on its first `run.view_points` points) at
     the current weights (Lanczos on Hessian-vector products in float64); None when it
     cannot be computed."""
+    values = extreme_eigenvalues(run)
+    return None if values is None else values[0]
+
+
+def extreme_eigenvalues(run) -> list[float] | None:
+    """[λ_max, λ_min] of the training loss's Hessian (on its first `run.view_points`
+    points) at the current weights, each by Lanczos on Hessian-vector products in float64:
+    λ_max says how sharp the loss is (α·λ_max > 2 makes plain GD diverge on a quadratic),
+    a negative λ_min a direction in which the loss bends down — at a point where the
+    gradient vanishes (zero initialisation), a saddle. None when they cannot be computed."""
+    params = list(run.model.parameters())
     try:
-        values = top_eigenvalues(run.hessian_loss_fn, list(run.model.parameters()), k=1,
-                                 max_iter=20, tol=1e-4, seed=run.config.seed)
+        values = [float(top_eigenvalues(run.hessian_loss_fn, params, k=1, which=which,
+                                        max_iter=20, tol=1e-4, seed=run.config.seed)[0])
+                  for which in ("largest", "smallest")]
     except (ValueError, FloatingPointError, np.linalg.LinAlgError):
         return None
-    value = float(values[0])
-    return value if np.isfinite(value) else None
+    return values if all(np.isfinite(values)) else None
 
 
 def table(tape, title: str) -> dict:

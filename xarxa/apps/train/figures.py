@@ -34,7 +34,8 @@ def embedding_plot(emb: np.ndarray, labels: np.ndarray, names, path, title=None)
             ax.scatter(xy[mine, 0], xy[mine, 1], s=4, alpha=0.6, color=colors[c], label=name)
     ax.set_xlabel("principal component 1")
     ax.set_ylabel("principal component 2")
-    ax.legend(markerscale=3, fontsize=8, loc="best")
+    ax.set_title("embeddings projected on their two principal components", fontsize=11)
+    ax.legend(markerscale=3, fontsize=9, loc="best")
     return _finish(fig, path, title)
 
 
@@ -48,7 +49,7 @@ def retrieval_plot(images: np.ndarray, emb: np.ndarray, labels: np.ndarray, name
     d = ((emb[first, None, :] - emb[None, :, :]) ** 2).sum(axis=-1)
     d[np.arange(len(first)), first] = np.inf            # a query does not retrieve itself
     nearest = np.argsort(d, axis=1, kind="stable")[:, :k]
-    fig = _figure(1.3 * (k + 1), 1.45 * len(first))
+    fig = _figure(max(6.5, 1.3 * (k + 1)), 1.45 * len(first) + 0.5)
     axes = fig.subplots(len(first), k + 1, squeeze=False)
     for row, (q, hits) in enumerate(zip(first, nearest)):
         for col, i in enumerate([q, *hits]):
@@ -60,9 +61,10 @@ def retrieval_plot(images: np.ndarray, emb: np.ndarray, labels: np.ndarray, name
             for side in ax.spines.values():
                 side.set_color(colour)
                 side.set_linewidth(1 if col == 0 else 3)
-            ax.set_title(("query: " if col == 0 else "") + names[labels[i]], fontsize=7,
+            ax.set_title(("query: " if col == 0 else "") + names[labels[i]], fontsize=8,
                          color=colour)
-    return _finish(fig, path, title)
+    return _finish(fig, path, title or f"each query and its {k} nearest images by embedding "
+                   "distance (green: same class, red: another)")
 
 
 def mask_colors(k: int) -> np.ndarray:
@@ -92,5 +94,6 @@ def segmentation_plot(images: np.ndarray, masks: np.ndarray, predicted, names, p
                 ax.set_title(what, fontsize=9)
     from matplotlib.patches import Patch
     fig.legend(handles=[Patch(color=colors[c], label=n) for c, n in enumerate(names)],
-               loc="outside lower center", ncol=6, fontsize=7)
-    return _finish(fig, path, title)
+               loc="outside lower center", ncol=6, fontsize=9)
+    return _finish(fig, path, title or "segmentation: each input, its true mask and the "
+                   "predicted ones")
