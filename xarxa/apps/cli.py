@@ -144,7 +144,7 @@ def _train(args) -> int:
     config = results["config"]
     ranks = f" on {results['ranks']} ranks" if "ranks" in results else ""
     print(f"\n{config['model']} on {config['dataset']}: {results['parameters']:,} parameters, "
-          f"{results['epochs_completed']} epochs{ranks} in {results['train_seconds']:.1f} s"
+          f"{_epochs(results['epochs_completed'])}{ranks} in {results['train_seconds']:.1f} s"
           + (" (interrupted)" if results["interrupted"] else ""))
     print(format_report(results))
     # With no complete epoch there are no curves and no checkpoint: list what exists.
@@ -154,12 +154,16 @@ def _train(args) -> int:
     return 130 if results["interrupted"] else 0
 
 
+def _epochs(n: int) -> str:
+    return f"{n} epoch" if n == 1 else f"{n} epochs"
+
+
 def _evaluate(args) -> int:
     from .train.run import evaluate_checkpoint, format_report
     results = evaluate_checkpoint(args.checkpoint, args.data_root)
     config = results["config"]
-    print(f"{config['model']} on {config['dataset']} after {results['epochs_completed']} "
-          f"epochs ({args.checkpoint})")
+    print(f"{config['model']} on {config['dataset']} after "
+          f"{_epochs(results['epochs_completed'])} ({args.checkpoint})")
     print(format_report(results))
     return 0
 

@@ -177,10 +177,10 @@ class Run:
                  / len(self.data.f_train), "weights": views.weights(self.model)}
         frame["plane"] = views.plane(self)
         if self.error is None and (views_due or now - self._last_hessian >= self._hessian_gap):
-            value = views.top_eigenvalue(self)
+            values = views.extreme_eigenvalues(self)    # [λmax, λmin]
             new = not self.hessian or self.hessian[-1][0] != self.step_count
-            if value is not None and new:
-                self.hessian.append([self.step_count, value])
+            if values is not None and new:
+                self.hessian.append([self.step_count, *values])
             self._last_hessian = done = time.monotonic()
             self._hessian_gap = max(HESSIAN_EVERY, (done - now) / VIEW_SHARE)
         if self.error is None and \

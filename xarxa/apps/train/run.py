@@ -30,8 +30,8 @@ from ... import metrics as M  # noqa: N812
 from ...data import DataLoader, val_split
 from ...random import manual_seed
 from ...train import _distributed
-from ...train.callbacks import ModelCheckpoint, naming_the_file
-from ...train.loop import evaluation_pass, fit
+from ...train.callbacks import Callback, ModelCheckpoint, naming_the_file
+from ...train.loop import METRICS, evaluation_pass, fit
 from .. import catalog
 from .tasks import (MODEL_OPTIONS, check_loss, default_dataset, defaults, load_task,
                     make_loss, make_optimizer, model_config, model_options, runner)
@@ -80,6 +80,33 @@ def _build(config: dict[str, Any], task):
                        list(config["hidden"]), config["activation"], task.name,
                        **{k: config.get(k) for k in MODEL_OPTIONS})
     return build(config["model"], **cfg), cfg
+
+
+#: Up to this many epochs the learning curves also draw every batch (a few epoch points
+#: alone would not show the curve).
+BATCH_CURVES_UP_TO = 10
+
+
+class BatchCurves(Callback):
+    """Each training batch's loss and accuracy as ``fit`` computes them (train mode, before
+    the batch's update), and its position in epochs: the per-batch learning curves.
+
+    Pass ``metrics={"accuracy": curves.accuracy}`` to ``fit`` (the accuracy it reports,
+    recorded on the way) and the object as a callback."""
+
+    def __init__(self):
+        self.values: dict[str, list[float]] = {"loss": [], "accuracy": [], "epoch": []}
+        self._accuracy = float("nan")
+
+    def accuracy(self, out, target) -> float:
+        self._accuracy = float(METRICS["accuracy"](out, target))
+        return self._accuracy
+
+    def on_batch_end(self, state, batch: int, loss: float) -> None:
+        n = len(state.train_loader) if hasattr(state.train_loader, "__len__") else batch
+        self.values["loss"].append(float(loss))
+        self.values["accuracy"].append(self._accuracy)
+        self.values["epoch"].append(state.epoch + batch / max(n, 1))
 
 
 def _scores(model, loss_fn, dataset, num_classes: int) -> dict[str, Any]:
@@ -207,10 +234,12 @@ def train_run(config: dict[str, Any], progress: bool | None = None,
     saved = {"config": config, "model_config": model_cfg, "class_names": task.class_names,
              "num_classes": task.num_classes}
     checkpoint = ModelCheckpoint(os.path.join(config["out"], CHECKPOINT), extra=saved)
+    curves = BatchCurves()
     start = time.perf_counter()
     history = fit(model, loss_fn, optimizer, train_loader, val_loader,
-                  epochs=int(config["epochs"]), callbacks=[checkpoint], progress=progress,
-                  verbose=verbose, resume=config.get("resume"))
+                  epochs=int(config["epochs"]), metrics={"accuracy": curves.accuracy},
+                  callbacks=[curves, checkpoint], progress=progress, verbose=verbose,
+                  resume=config.get("resume"))
     seconds = time.perf_counter() - start
     if rank:  # rank 0 scores, reports and writes (its weights are the checkpoint's)
         return {"config": config, "interrupted": history.interrupted, "rank": rank}
@@ -230,9 +259,11 @@ def train_run(config: dict[str, Any], progress: bool | None = None,
         from ...plot import learning_curves
         val = (f"val = {len(val_set)} samples held out of the training set" if len(val_set)
                else "no validation set")
+        few = len(history) <= BATCH_CURVES_UP_TO and curves.values["loss"]
         with naming_the_file(os.path.join(config["out"], CURVES)):
             learning_curves(history, os.path.join(config["out"], CURVES),
-                            title=f"{config['model']} on {config['dataset']} ({val})")
+                            title=f"{config['model']} on {config['dataset']} ({val})",
+                            batches=curves.values if few else None)
         if task.input_shape == (2,):  # points in the plane: the classifier's regions (1.1)
             from ...plot import decision_boundary
             with naming_the_file(os.path.join(config["out"], BOUNDARY)):
@@ -300,7 +331,11 @@ def format_report(results: dict[str, Any]) -> str:
     if runner(results["config"]["model"]) is not None:
         return runner(results["config"]["model"]).report(results)
     splits = [s for s in ("train", "val", "test") if s in results]
-    lines = [f"{'':<12}" + "".join(f"{s:>12}" for s in splits)]
+    lines = ["The trained weights scored in eval mode on each whole set (the epoch lines' "
+             "train numbers",
+             "are means over the epoch's batches in train mode, taken while the weights "
+             "changed):",
+             f"{'':<12}" + "".join(f"{s:>12}" for s in splits)]
     for key in ("loss", "accuracy"):
         lines.append(f"{key:<12}" + "".join(f"{results[s][key]:>12.4f}" for s in splits))
     test = results["test"]

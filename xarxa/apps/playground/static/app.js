@@ -399,13 +399,16 @@ function drawViews() {
     $("landscape-note").textContent = `Training loss${on} (log colour, dark = low) at ` +
       `update ${land.step} on the plane of ${land.note}; white: the weights' path, red: now.`;
   }
-  const hs = app.hessian;
-  Draw.chart($("hessian"), [{xs: hs.map(r => r[0]), ys: hs.map(r => r[1]), colour: "#183d4e"}]);
+  const hs = app.hessian, xs = hs.map(r => r[0]);
+  Draw.chart($("hessian"), [{xs, ys: hs.map(r => r[1]), colour: "#183d4e"},
+                            {xs, ys: hs.map(r => r[2]), colour: "#c0392b", dash: [4, 3]}]);
   if (hs.length) {
-    const lam = hs[hs.length - 1][1], lr = app.frame.lr;
-    $("hessian-note").textContent = `Training loss${on}: λmax = ${Draw.formatNumber(lam)} at update ` +
-      `${hs[hs.length - 1][0]}; α·λmax = ${Draw.formatNumber(lr * lam)} (plain gradient ` +
-      `descent on a quadratic diverges above 2).`;
+    const [step, lam, low] = hs[hs.length - 1], lr = app.frame.lr;
+    $("hessian-note").textContent = `Training loss${on} at update ${step}: λmax (solid) = ` +
+      `${Draw.formatNumber(lam)}, α·λmax = ${Draw.formatNumber(lr * lam)} (plain gradient ` +
+      `descent on a quadratic diverges above 2); λmin (dashed) = ${Draw.formatNumber(low)}` +
+      (low < -1e-6 * Math.max(1, Math.abs(lam)) ? ": the loss bends down along some " +
+       "direction — where the gradient is zero, a saddle." : ".");
   }
 }
 
