@@ -98,7 +98,7 @@ def test_to_accepts_every_torch_form(form):
     x = xa.tensor([1.5, -2.0])
     t = torch.tensor([1.5, -2.0])
     out_x, out_t = _forms(xa)[form](x), _forms(torch)[form](t)
-    assert str(out_x.dtype) == str(out_t.dtype).removeprefix("torch.")
+    assert str(out_x.dtype) == str(out_t.dtype)
     assert (out_x is x) == (out_t is t)           # unchanged -> the same tensor, as in torch
     np.testing.assert_array_equal(out_x.numpy(), out_t.numpy())
     if out_x is not x:
@@ -187,7 +187,7 @@ FLOAT_ONLY = {"rand", "randn", "rand_like", "randn_like", "linspace"}
 def test_factory_takes_device_and_dtype_like_torch(name):
     make_x, make_t = _factories(xa)[name], _factories(torch)[name]
     default_x, default_t = make_x(), make_t()
-    assert str(default_x.dtype) == str(default_t.dtype).removeprefix("torch.")
+    assert str(default_x.dtype) == str(default_t.dtype)
     assert default_x.shape == tuple(default_t.shape)
     for device in ("cpu", "cpu:0", xa.device("cpu")):
         assert make_x(device=device).device == xa.device("cpu")
@@ -195,7 +195,7 @@ def test_factory_takes_device_and_dtype_like_torch(name):
         ([] if name in FLOAT_ONLY else [(xa.int32, torch.int32)])
     for dx, dt in dtypes:
         assert str(make_x(dtype=dx, device="cpu").dtype) == \
-            str(make_t(dtype=dt, device="cpu").dtype).removeprefix("torch.")
+            str(make_t(dtype=dt, device="cpu").dtype)
     if name != "as_tensor":   # torch.as_tensor has no requires_grad either
         assert make_x(dtype=xa.float64, requires_grad=True).requires_grad
 
@@ -243,7 +243,7 @@ def test_set_default_dtype_like_torch():
                                (lambda: xa.zeros(2), lambda: torch.zeros(2)),
                                (lambda: xa.arange(0.0, 1.0, 0.5),
                                 lambda: torch.arange(0.0, 1.0, 0.5))]:
-            assert str(make_x().dtype) == str(make_t().dtype).removeprefix("torch.")
+            assert str(make_x().dtype) == str(make_t().dtype)
         assert xa.get_default_dtype() == xa.float64
     finally:
         xa.set_default_dtype(xa.float32)

@@ -12,7 +12,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "xarxa"
 THIRD_PARTY_ALLOWED = {"numpy"}
 # lazily imported (inside functions): by the layers on top, and CuPy by the backend
-LAZY_ALLOWED = {"tqdm", "matplotlib", "torch", "mpi4py", "PIL"}
+LAZY_ALLOWED = {"tqdm", "matplotlib", "torch", "mpi4py", "PIL", "onnx", "onnxruntime", "netron",
+                "threadpoolctl"}
 LAZY_ALLOWED_CORE = {"cupy"}
 CORE = ("tensor", "creation", "dtypes", "random", "backend", "_tensor_ops", "autograd", "nn",
         "optim", "metric_learning", "metrics", "data")

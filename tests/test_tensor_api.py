@@ -16,7 +16,7 @@ import xarxa as xa
 
 def _same(x, t):
     """x (xarxa) has torch's values, shape and dtype."""
-    assert str(x.dtype) == str(t.dtype).removeprefix("torch."), (x.dtype, t.dtype)
+    assert str(x.dtype) == str(t.dtype), (x.dtype, t.dtype)
     assert x.shape == tuple(t.shape)
     np.testing.assert_allclose(x.numpy(), t.detach().numpy(), rtol=1e-6, atol=1e-7)
 
@@ -73,11 +73,11 @@ def test_mm_bmm_match_torch():
     (lambda: xa.mm(xa.zeros(2, 3), xa.zeros(4, 5)),
      r"mm: mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"),
     (lambda: xa.mm(xa.zeros(3), xa.zeros(3, 5)), r"mm: expected two 2-D matrices, got shapes "
-                                                 r"\(3,\) and \(3, 5\)"),
+                                                 r"torch.Size\(\[3\]\) and torch.Size\(\[3, 5\]\)"),
     (lambda: xa.mm(xa.zeros(2, 2, 3), xa.zeros(3, 5)), r"mm: expected two 2-D matrices"),
     (lambda: xa.bmm(xa.zeros(2, 2, 3), xa.zeros(3, 3, 5)),
-     r"bmm: shapes \(2, 2, 3\) and \(3, 3, 5\) cannot be multiplied: expected mat2 of shape "
-     r"\(2, 3, p\)"),
+     r"bmm: shapes torch.Size\(\[2, 2, 3\]\) and torch.Size\(\[3, 3, 5\]\) cannot be "
+     r"multiplied: expected mat2 of shape \(2, 3, p\)"),
     (lambda: xa.bmm(xa.zeros(2, 2, 3), xa.zeros(2, 4, 5)), r"bmm: shapes .* cannot be multiplied"),
     (lambda: xa.bmm(xa.zeros(2, 3), xa.zeros(2, 3, 5)), r"bmm: expected two 3-D tensors"),
 ])
@@ -90,7 +90,7 @@ def test_mm_refuses_mixed_dtypes_like_torch():
     with pytest.raises(RuntimeError):
         torch.mm(torch.zeros(2, 2), torch.zeros(2, 2, dtype=torch.float64))
     with pytest.raises(TypeError, match="mm: expected both tensors of the same dtype, got "
-                                        "float32 and float64"):
+                                        "torch.float32 and torch.float64"):
         xa.mm(xa.zeros(2, 2), xa.zeros(2, 2, dtype=xa.float64))
 
 
@@ -123,7 +123,7 @@ def test_norm_gradient_at_zero_and_at_ties_matches_torch(p):
 
 def test_norm_bad_arguments():
     with pytest.raises(TypeError, match="norm: expected a floating point tensor, got dtype "
-                                        "int64"):
+                                        "torch.int64"):
         xa.norm(xa.tensor([1, 2]))
     with pytest.raises(ValueError, match="norm: p='nuc' is not supported"):
         xa.norm(xa.zeros(2, 2), p="nuc")
@@ -224,7 +224,7 @@ def test_meshgrid_default_indexing_warns_like_torch_and_checks_inputs():
         x, _ = xa.meshgrid(xa.zeros(2), xa.zeros(3))
     assert x.shape == (2, 3)
     with pytest.raises(ValueError, match=r"meshgrid: expected 0-D or 1-D tensors, got shape "
-                                         r"\(2, 2\)"):
+                                         r"torch.Size\(\[2, 2\]\)"):
         xa.meshgrid(xa.zeros(2, 2), indexing="ij")
     with pytest.raises(ValueError, match="meshgrid: indexing must be 'ij' or 'xy'"):
         xa.meshgrid(xa.zeros(2), indexing="yx")
@@ -260,7 +260,7 @@ def test_randint_overloads_like_torch(args, kw, low, high):
     expected = torch.randint(*args, **tkw)
     got = xa.randint(*args, **kw)
     assert got.shape == tuple(expected.shape)
-    assert str(got.dtype) == str(expected.dtype).removeprefix("torch.")
+    assert str(got.dtype) == str(expected.dtype)
     draws = xa.randint(*args, **{**kw, "size": (2000,)} if "size" in kw else kw).numpy() \
         if "size" in kw else got.numpy()
     assert draws.min() >= low and draws.max() < high
@@ -384,7 +384,7 @@ def test_random_fill_bad_arguments():
     with pytest.raises(ValueError, match="normal_: expected std >= 0, got std=-1"):
         xa.zeros(2).normal_(0, -1)
     with pytest.raises(TypeError, match="uniform_: expected a floating point tensor, got dtype "
-                                        "int64"):
+                                        "torch.int64"):
         xa.zeros(2, dtype=xa.int64).uniform_()
 
 

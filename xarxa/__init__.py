@@ -14,9 +14,12 @@ surface; the few names PyTorch lacks here are xarxa's own packages (`datasets`, 
 tests/test_namespaces.py. Names that moved away still resolve, with a DeprecationWarning
 naming their new place (`_MOVED` below).
 """
-from .dtypes import (bool, double, float, float16, float32, float64,  # noqa: A004
+from .dtypes import (bool, double, dtype, float, float16, float32, float64,  # noqa: A004
                      get_default_dtype, half, int, int8, int16, int32, int64, long,
-                     set_default_dtype, uint8)
+                     set_default_dtype, short, uint8)
+from ._size import Size
+from ._printing import set_printoptions
+from ._threads import get_num_threads, set_num_threads
 from .random import Generator, get_rng_state, manual_seed, set_rng_state
 from .tensor import Tensor
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -54,9 +57,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     # tensors, dtypes, devices, randomness
-    "Tensor", "tensor", "as_tensor", "from_numpy", "is_tensor",
-    "bool", "uint8", "int8", "int16", "int32", "int64", "int", "long", "float16", "half",
-    "float32", "float", "float64", "double", "get_default_dtype", "set_default_dtype",
+    "Tensor", "tensor", "as_tensor", "from_numpy", "is_tensor", "Size", "set_printoptions",
+    "dtype", "bool", "uint8", "int8", "int16", "short", "int32", "int64", "int", "long",
+    "float16", "half", "float32", "float", "float64", "double", "get_default_dtype",
+    "set_default_dtype", "get_num_threads", "set_num_threads",
     "device", "get_default_device", "set_default_device",
     "Generator", "manual_seed", "get_rng_state", "set_rng_state",
     # factories

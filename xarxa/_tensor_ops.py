@@ -225,8 +225,8 @@ class TensorOps:
         copy=False)` or `to(other)` (other's device and dtype). Returns `self` when nothing
         changes (unless copy=True); a cast is differentiable between float types. A device
         other than the CPU is a RuntimeError (`xarxa.devices.check`)."""
-        if len(args) == 1 and not kwargs and isinstance(args[0], np.dtype):  # to(dtype)
-            dtype = args[0]
+        if len(args) == 1 and not kwargs and isinstance(args[0], (dtypes.dtype, np.dtype)):
+            dtype = getattr(args[0], "dtype", args[0])  # to(dtype): its NumPy dtype
             copy = False
         else:
             device, dtype, _, copy = devices.parse_to(args, kwargs, "Tensor.to")

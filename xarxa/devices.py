@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import dtypes
+
 # PyTorch's device types: any of them can be named, only the CPU can hold tensors here
 TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
          "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
@@ -139,7 +141,7 @@ def get_default_device() -> device:
 
 def _is_dtype(value) -> bool:
     """A dtype given to `.to` (xa.float32, np.float32, torch.float32), not a device."""
-    if isinstance(value, np.dtype):
+    if isinstance(value, (np.dtype, dtypes.dtype)):
         return True
     if isinstance(value, type) and issubclass(value, np.generic):
         return True

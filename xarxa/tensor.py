@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import devices, dtypes
+from . import devices
+from ._size import Size
+from ._size import of as _size_of
+from .dtypes import _BY_NP
+from .dtypes import of as _dtype_of
 from .autograd import engine, hooks, version
 from ._tensor_ops import TensorOps
 from .autograd import function as _function
@@ -55,16 +59,22 @@ class Tensor(TensorOps):
 
     # -- properties ---------------------------------------------------------------------
     @property
-    def shape(self) -> tuple:
-        return self._data.shape
+    def shape(self) -> Size:
+        """The sizes of the dimensions, a `Size` (PyTorch's `torch.Size([2, 3])`)."""
+        return _size_of(self._data.shape)
 
     @property
     def ndim(self) -> int:
         return self._data.ndim
 
     @property
-    def dtype(self) -> np.dtype:
-        return self._data.dtype
+    def dtype(self):
+        """The element type, an `xarxa.dtype` (prints as `torch.float32`, equals NumPy's)."""
+        d = self._data.dtype
+        try:
+            return _BY_NP[d]
+        except KeyError:
+            return _dtype_of(d)
 
     @property
     def device(self) -> "devices.device":
@@ -72,12 +82,17 @@ class Tensor(TensorOps):
         return devices.CPU
 
     @property
-    def is_cuda(self) -> bool:
-        return False
-
-    @property
     def is_cpu(self) -> bool:
         return True
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self._data.dtype.kind == "c"
+
+    def is_signed(self) -> bool:
+        return self._data.dtype.kind in "fic"
 
     def get_device(self) -> int:
         """The device index, −1 for the CPU (PyTorch's convention)."""
@@ -147,7 +162,7 @@ class Tensor(TensorOps):
         """The shape (PyTorch's `size()`), or one dimension's size (`dim` may be negative)."""
         shape = self._data.shape
         if dim is None:
-            return shape
+            return _size_of(shape)
         n = len(shape)
         if not shape:
             raise IndexError(f"size: dimension specified as {dim} but tensor has no dimensions")
@@ -432,24 +447,24 @@ class Tensor(TensorOps):
         return object.__format__(self, spec)
 
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", precision=4,
-                               prefix="tensor(")
-        extras = []
-        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
-            extras.append(f"dtype={self.dtype}")
-        if self._ctx is not None:
-            extras.append(f"grad_fn=<{self._ctx.name}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        if self.name:
-            extras.append(f"name={self.name!r}")
-        return "tensor(" + ", ".join([body] + extras) + ")"
+        """PyTorch's text (`tensor([1., 2.], requires_grad=True)`; xarxa/_printing.py),
+        with xarxa's `name='w'` label last for a named tensor."""
+        return _printing.tensor_repr(self)
+
+
+# Devices and layouts PyTorch knows and this build does not have: each predicate is False
+# on every tensor (`is_cpu` is True above).
+for _name in ("is_cuda", "is_xpu", "is_mps", "is_meta", "is_ipu", "is_xla", "is_mtia",
+              "is_maia", "is_vulkan", "is_mkldnn", "is_quantized", "is_sparse",
+              "is_sparse_csr", "is_nested"):
+    setattr(Tensor, _name, property(lambda self: False, doc=f"{_name}: always False here"))
+del _name
 
 
 # The one place the tensor <-> autograd import cycle is closed: the ops build Tensors, and
 # Tensor's methods (TensorOps) and the graph nodes (Function.apply) need the ops / Tensor.
 _function.Tensor = Tensor
 from .autograd import ops  # noqa: E402
-from . import _tensor_ops  # noqa: E402
+from . import _printing, _tensor_ops  # noqa: E402
 
 _tensor_ops.ops = ops

@@ -23,7 +23,7 @@ help the xarxa run. Both start from the same seeds of Python's, NumPy's, torch's
 xarxa's generators.
 
 `assert_same_run` then checks: the same losses step by step (``rtol``), the same
-printed text (up to `as_xarxa_prints`) with the same numbers (within ``rtol`` or one
+printed text with the same numbers (within ``rtol`` or one
 unit of the last printed decimal), and every ``.pt``/``.pth`` file the xarxa run saved
 readable by ``torch.load`` with the same tensors as the PyTorch run's file of that name.
 """
@@ -170,26 +170,11 @@ def _last_digit(token: str) -> float:
     return 10.0 ** (int(exponent or 0) - decimals)
 
 
-_SIZE = re.compile(r"torch\.Size\(\[([-\d, ]*)\]\)")
-_DTYPE = re.compile(r"torch\.(float16|float32|float64|int8|int16|int32|int64|uint8|bool)\b")
-
-
-def as_xarxa_prints(text: str) -> str:
-    """PyTorch's printed text as xarxa prints the same values, where the two differ by
-    design (README, "Coming from PyTorch"): a shape is a tuple, ``(64, 1, 28, 28)``
-    where PyTorch prints ``torch.Size([64, 1, 28, 28])``, and a dtype a NumPy dtype,
-    ``int64`` where PyTorch prints ``torch.int64``."""
-    text = _SIZE.sub(lambda m: repr(tuple(int(v) for v in m.group(1).split(",") if v.strip())),
-                     text)
-    return _DTYPE.sub(r"\1", text)
-
-
 def assert_same_output(expected: str, actual: str, rtol: float, atol: float) -> None:
-    """The same text (`as_xarxa_prints` of PyTorch's), with numbers that differ by at most
-    ``rtol`` and ``atol`` or one unit of the last decimal printed (a loss of 0.12345 may
-    print as 0.1234 in one run, 0.1235 in the other); integers within ``rtol``/``atol``
-    only, so shapes and counts must be equal."""
-    expected = as_xarxa_prints(expected)
+    """The same text as PyTorch's (xarxa prints tensors, shapes and dtypes as PyTorch does),
+    with numbers that differ by at most ``rtol`` and ``atol`` or one unit of the last decimal
+    printed (a loss of 0.12345 may print as 0.1234 in one run, 0.1235 in the other);
+    integers within ``rtol``/``atol`` only, so shapes and counts must be equal."""
     assert NUMBER.split(actual) == NUMBER.split(expected), (
         f"the printed text differs:\n--- PyTorch\n{expected}\n--- xarxa\n{actual}")
     want, got = NUMBER.findall(expected), NUMBER.findall(actual)

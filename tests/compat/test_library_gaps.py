@@ -25,7 +25,7 @@ def test_t_matches_torch(shape):
 def test_t_gradient_and_refusal():
     gradcheck(lambda x: x.t() @ x, [np.random.default_rng(1).standard_normal((3, 2))])
     with pytest.raises(ValueError, match=r"t: expects a tensor with <= 2 dimensions, got "
-                                         r"shape \(2, 3, 4\)"):
+                                         r"shape torch.Size\(\[2, 3, 4\]\)"):
         xa.zeros(2, 3, 4).t()
 
 
@@ -78,7 +78,8 @@ def test_pairwise_distance_eps_broadcasting_and_identical_rows():
     # eps keeps the gradient finite where the two rows are equal, as in PyTorch
     assert_matches_torch(lambda x, y: F.pairwise_distance(x, y),
                          lambda x, y: torch.nn.functional.pairwise_distance(x, y), [a, a])
-    with pytest.raises(ValueError, match=r"shapes \(3, 4\) and \(3, 5\) cannot be broadcast"):
+    with pytest.raises(ValueError, match=r"shapes torch.Size\(\[3, 4\]\) and "
+                                         r"torch.Size\(\[3, 5\]\) cannot be broadcast"):
         F.pairwise_distance(xa.zeros(3, 4), xa.zeros(3, 5))
 
 

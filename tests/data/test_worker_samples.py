@@ -36,9 +36,9 @@ def deadline(seconds):
 def describe(o):
     """Type and value of a batch, all the way down, the same for xarxa and torch."""
     if isinstance(o, torch.Tensor):
-        return ("tensor", str(o.dtype).removeprefix("torch."), o.tolist())
+        return ("tensor", str(o.dtype), o.tolist())
     if isinstance(o, xa.Tensor):
-        return ("tensor", o.numpy().dtype.name, o.numpy().tolist())
+        return ("tensor", str(o.dtype), o.numpy().tolist())
     if isinstance(o, enum.Enum):
         return (type(o), o.value)
     if isinstance(o, collections.abc.Mapping):

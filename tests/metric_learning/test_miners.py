@@ -136,5 +136,5 @@ def test_embed_runs_without_a_graph():
     out = ml.embed(net, x, batch_size=4)
     assert out.shape == (10, 2) and not out.requires_grad
     np.testing.assert_allclose(out.numpy(), net(x).numpy(), rtol=1e-6)
-    with pytest.raises(ValueError, match=r"embed: expected a non-empty batch.*\(0, 3\)"):
+    with pytest.raises(ValueError, match=r"embed: expected a non-empty batch.*\[0, 3\]"):
         ml.embed(net, xa.zeros(0, 3))

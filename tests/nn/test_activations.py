@@ -106,7 +106,7 @@ def test_activation_errors():
         F.gelu(xa.zeros(2), approximate="fast")
     with pytest.raises(ValueError, match="Softplus: beta must be non-zero"):
         nn.Softplus(0)
-    with pytest.raises(TypeError, match="elu: expected a floating tensor, got dtype int64"):
+    with pytest.raises(TypeError, match="elu: expected a floating tensor, got dtype torch.int64"):
         F.elu(xa.tensor([1, 2]))
     with pytest.raises(TypeError, match=r"^SiLU: silu: expected a floating tensor"):
         nn.SiLU()(xa.tensor([1, 2]))

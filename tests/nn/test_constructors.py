@@ -37,7 +37,7 @@ def test_positional_arguments_mean_what_they_mean_in_torch(name, args):
     layer = getattr(nn, name)(*args)
     torch_layer = getattr(torch.nn, name)(*_torch_args(args))
     ours = {k: (tuple(v.shape), str(v.dtype)) for k, v in layer.state_dict().items()}
-    theirs = {k: (tuple(v.shape), str(v.dtype).removeprefix("torch."))
+    theirs = {k: (tuple(v.shape), str(v.dtype))
               for k, v in torch_layer.state_dict().items()}
     assert ours == theirs
     for attr in ("in_features", "out_features", "in_channels", "out_channels", "eps",

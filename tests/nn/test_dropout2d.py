@@ -74,5 +74,6 @@ def test_dropout2d_errors():
     with pytest.raises(ValueError, match=r"Dropout2d: p must be in \[0, 1\], got 2"):
         nn.Dropout2d(2)
     with pytest.raises(ValueError, match=r"^Dropout2d\(p=0.5\): dropout2d: expected a 4-D "
-                                         r"\(N, C, H, W\) input .*got shape \(3, 4\)"):
+                                         r"\(N, C, H, W\) input .*got shape "
+                                         r"torch.Size\(\[3, 4\]\)"):
         nn.Dropout2d()(xa.zeros(3, 4))

@@ -45,17 +45,19 @@ def test_layer_norm_in_float64_and_eval_mode_is_the_same_computation():
 
 def test_layer_norm_errors():
     with pytest.raises(ValueError, match=r"^LayerNorm\(\(4,\), .*\): layer_norm: input of shape "
-                                         r"\(2, 5\) does not end with normalized_shape \(4,\)"):
+                                         r"torch.Size\(\[2, 5\]\) does not end with "
+                                         r"normalized_shape \(4,\)"):
         nn.LayerNorm(4)(xa.zeros(2, 5))
     with pytest.raises(ValueError, match="LayerNorm: normalized_shape must be a positive int"):
         nn.LayerNorm(0)
     with pytest.raises(ValueError, match=r"layer_norm: weight of shape \(3,\) does not match "
                                          r"normalized_shape \(4,\)"):
         F.layer_norm(xa.zeros(2, 4), (4,), xa.ones(3))
-    with pytest.raises(TypeError, match="layer_norm: weight has dtype float64, the input "
-                                        "float32"):
+    with pytest.raises(TypeError, match="layer_norm: weight has dtype torch.float64, the "
+                                        "input torch.float32"):
         F.layer_norm(xa.zeros(2, 4), (4,), xa.ones(4, dtype=xa.float64))
-    with pytest.raises(TypeError, match="layer_norm: expected a floating input, got dtype int64"):
+    with pytest.raises(TypeError, match="layer_norm: expected a floating input, got dtype "
+                                        "torch.int64"):
         F.layer_norm(xa.tensor([[1, 2]]), (2,))
 
 
@@ -126,7 +128,7 @@ def test_embedding_errors():
         layer(xa.tensor([-1, 2]))
     with pytest.raises(TypeError, match=r"^Embedding\(5, 3\): embedding: input must hold "
                                         r"integer indices \(int64 or int32\), got dtype "
-                                        r"float32"):
+                                        r"torch.float32"):
         layer(xa.tensor([1.0, 2.0]))
     with pytest.raises(ValueError, match="Embedding: padding_idx must be within the 5 rows"):
         nn.Embedding(5, 3, padding_idx=5)

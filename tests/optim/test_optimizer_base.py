@@ -104,7 +104,7 @@ def test_load_state_dict_names_what_does_not_fit():
     opt.step()
     state = opt.state_dict()
     other = optim.SGD([xa.ones(3, requires_grad=True)], lr=0.1, momentum=0.9)
-    with pytest.raises(ValueError, match=r"momentum_buffer.*\(2,\).*\(3,\)"):
+    with pytest.raises(ValueError, match=r"momentum_buffer.*\(2,\).*torch.Size\(\[3\]\)"):
         other.load_state_dict(state)
     two = optim.SGD([xa.ones(2, requires_grad=True), xa.ones(2, requires_grad=True)], lr=0.1)
     with pytest.raises(ValueError, match="1 parameters in the state, 2"):

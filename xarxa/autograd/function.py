@@ -32,7 +32,7 @@ import numpy as np
 
 from .. import backend
 
-from . import version
+from . import names, version
 from .grad_mode import local as _mode
 # Older import paths of the grad-mode names (they live in grad_mode.py now)
 from .grad_mode import (_GradMode, enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
@@ -95,8 +95,30 @@ class Function:
             cls.apply = classmethod(tensor_function.apply)
 
     @property
-    def name(self) -> str:
+    def label(self) -> str:
+        """xarxa's name of the node, its op's (`'Mul'`): what `inspect` tables and
+        drawings and error messages show. A subclass may refine it (`Rounding`)."""
         return type(self).__name__
+
+    @property
+    def name(self) -> "names.NodeName":
+        """The label (a str, `'Mul'`); called, PyTorch's name: `grad_fn.name()` is
+        `'MulBackward0'` (the table in `names.py`)."""
+        return names.NodeName(self.label, self)
+
+    @property
+    def next_functions(self) -> tuple:
+        """PyTorch's `((node, 0), …)` per input: its node, an `AccumulateGrad` for a leaf
+        that requires grad, or None (see `names.next_functions`)."""
+        return names.next_functions(self)
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for the user's own notes on this node (PyTorch's `grad_fn.metadata`)."""
+        meta = self.__dict__.get("_metadata")
+        if meta is None:
+            meta = self._metadata = {}
+        return meta
 
     # -- graph construction -------------------------------------------------------------
     @classmethod
@@ -137,7 +159,7 @@ class Function:
         return (result, *(Tensor._from_op(a, None) for a in aux))
 
     def __repr__(self) -> str:
-        return f"<{self.name} node>"
+        return f"<{self.name()} object at {hex(id(self))}>"  # PyTorch's
 
 
 # Creation order of graph nodes: a node is always created after its inputs' nodes, so

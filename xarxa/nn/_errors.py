@@ -13,7 +13,7 @@ def check_input(module, x) -> None:
         what = f"a NumPy array of shape {x.shape} and dtype {x.dtype}"
         first = next(module.parameters(), None)
         if first is not None and x.dtype.kind == "f" and x.dtype != first.dtype:
-            fix = f"xa.tensor(x, dtype=xa.{first.dtype})"   # the model's own dtype
+            fix = f"xa.tensor(x, dtype=xa.{first.dtype.name})"   # the model's own dtype
         else:
             fix = "xa.tensor(x) (a copy) or xa.from_numpy(x) (sharing its memory)"
     elif isinstance(x, (list, tuple)) and _all_numbers(x):

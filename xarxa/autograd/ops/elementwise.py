@@ -11,6 +11,7 @@ import numpy as np
 
 from ..function import Function
 from ...tensor import Tensor
+from ._out import into
 from ._util import check_broadcast, constant, floating
 
 
@@ -220,13 +221,18 @@ def _promote(x, y, true_div: bool):
     return x, y
 
 
+def _dtype(t):
+    """The NumPy dtype of a Tensor or array operand (cheaper to compare than Tensor.dtype)."""
+    return t._data.dtype if isinstance(t, Tensor) else t.dtype
+
+
 def _binary(cls, x, y, op):
     if not isinstance(x, Tensor):
         x = constant(x, y)
     if not isinstance(y, Tensor):
         y = constant(y, x)
-    xd = x.dtype
-    if xd is not y.dtype or (cls is Div and xd.kind != "f"):
+    xd = _dtype(x)
+    if xd is not _dtype(y) or (cls is Div and xd.kind != "f"):
         x, y = _promote(x, y, cls is Div)
     try:
         return cls.apply(x, y)
@@ -235,33 +241,45 @@ def _binary(cls, x, y, op):
         raise
 
 
-def add(x, y) -> Tensor:
-    """x + y, with NumPy broadcasting."""
-    return _binary(Add, x, y, "add")
+def add(x, y, *, alpha=1, out=None) -> Tensor:
+    """x + alpha·y, with NumPy broadcasting (`out=`: see `_out.into`)."""
+    if out is not None:
+        return into(out, "add", lambda: add(x, y, alpha=alpha), x, y)
+    return _binary(Add, x, y if alpha == 1 else mul(y, alpha), "add")
 
 
-def sub(x, y) -> Tensor:
-    """x − y, with NumPy broadcasting."""
-    return _binary(Sub, x, y, "sub")
+def sub(x, y, *, alpha=1, out=None) -> Tensor:
+    """x − alpha·y, with NumPy broadcasting."""
+    if out is not None:
+        return into(out, "sub", lambda: sub(x, y, alpha=alpha), x, y)
+    return _binary(Sub, x, y if alpha == 1 else mul(y, alpha), "sub")
 
 
-def mul(x, y) -> Tensor:
+def mul(x, y, *, out=None) -> Tensor:
     """x · y elementwise, with NumPy broadcasting."""
+    if out is not None:
+        return into(out, "mul", lambda: mul(x, y), x, y)
     return _binary(Mul, x, y, "mul")
 
 
-def div(x, y) -> Tensor:
+def div(x, y, *, out=None) -> Tensor:
     """x / y elementwise, with NumPy broadcasting."""
+    if out is not None:
+        return into(out, "div", lambda: div(x, y), x, y)
     return _binary(Div, x, y, "div")
 
 
-def neg(x: Tensor) -> Tensor:
+def neg(x: Tensor, *, out=None) -> Tensor:
     """−x."""
+    if out is not None:
+        return into(out, "neg", lambda: neg(x), x)
     return Neg.apply(x)
 
 
-def pow(x, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
+def pow(x, exponent, *, out=None) -> Tensor:  # noqa: A001 - PyTorch's name
     """x ** exponent; a Python-number exponent is a constant of the op."""
+    if out is not None:
+        return into(out, "pow", lambda: pow(x, exponent), x, exponent)
     if isinstance(x, Tensor) and isinstance(exponent, (int, float)) \
             and not isinstance(exponent, bool):
         if isinstance(exponent, float):
@@ -270,28 +288,38 @@ def pow(x, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
     return _binary(Pow, x, exponent, "pow")
 
 
-def exp(x: Tensor) -> Tensor:
+def exp(x: Tensor, *, out=None) -> Tensor:
     """e^x elementwise."""
+    if out is not None:
+        return into(out, "exp", lambda: exp(x), x)
     return Exp.apply(floating(x))
 
 
-def log(x: Tensor) -> Tensor:
+def log(x: Tensor, *, out=None) -> Tensor:
     """Natural logarithm elementwise."""
+    if out is not None:
+        return into(out, "log", lambda: log(x), x)
     return Log.apply(floating(x))
 
 
-def sqrt(x: Tensor) -> Tensor:
+def sqrt(x: Tensor, *, out=None) -> Tensor:
     """Square root elementwise."""
+    if out is not None:
+        return into(out, "sqrt", lambda: sqrt(x), x)
     return Sqrt.apply(floating(x))
 
 
-def abs(x: Tensor) -> Tensor:  # noqa: A001 - PyTorch's name
+def abs(x: Tensor, *, out=None) -> Tensor:  # noqa: A001 - PyTorch's name
     """|x| elementwise (gradient sign(x), 0 at 0)."""
+    if out is not None:
+        return into(out, "abs", lambda: abs(x), x)
     return Abs.apply(x)
 
 
-def clamp(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
+def clamp(x: Tensor, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002
     """Limit x to [min, max]; either bound may be None."""
+    if out is not None:
+        return into(out, "clamp", lambda: clamp(x, min, max), x)
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     if min is not None and max is not None and min > max:
@@ -301,20 +329,26 @@ def clamp(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
     return Clamp.apply(x, min=min, max=max)
 
 
-def maximum(x, y) -> Tensor:
+def maximum(x, y, *, out=None) -> Tensor:
     """Elementwise max; the gradient goes to the larger input (to x on a tie). A NaN in
     either input gives NaN (PyTorch's), and both inputs get the gradient there."""
+    if out is not None:
+        return into(out, "maximum", lambda: maximum(x, y), x, y)
     return _binary(Maximum, x, y, "maximum")
 
 
-def minimum(x, y) -> Tensor:
+def minimum(x, y, *, out=None) -> Tensor:
     """Elementwise min; the gradient goes to the smaller input (to x on a tie). NaN wins, as
     in `maximum`."""
+    if out is not None:
+        return into(out, "minimum", lambda: minimum(x, y), x, y)
     return _binary(Minimum, x, y, "minimum")
 
 
-def where(condition, x, y) -> Tensor:
+def where(condition, x, y, *, out=None) -> Tensor:
     """Pick x where `condition` is true and y elsewhere (broadcasting all three)."""
+    if out is not None:
+        return into(out, "where", lambda: where(condition, x, y), x, y)
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype.kind != "b":
         raise TypeError(f"where: condition must be boolean, got dtype {cond.dtype}")
@@ -325,7 +359,7 @@ def where(condition, x, y) -> Tensor:
         x = constant(x, y)
     if not isinstance(y, Tensor):
         y = constant(y, x)
-    if x.dtype is not y.dtype:
+    if _dtype(x) is not _dtype(y):
         x, y = _promote(x, y, False)
     return Where.apply(cond, x, y)
 

@@ -8,6 +8,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..function import Function
+from ._out import into
 from ...tensor import Tensor
 from ._util import normalize_dim
 from .shape import getitem, transpose
@@ -50,7 +51,7 @@ def _along(index, dim):
 
 
 class Scatter(Function):
-    def forward(ctx, x, src, index=None, dim=0):
+    def forward(ctx, x, src, index=None, dim=0, value=None):  # value: the form, for names.py
         out = x.copy()
         out[_along(index, dim)] = src
         return out
@@ -127,12 +128,18 @@ def _check_tensor(x, op: str) -> None:
         raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
 
 
-def gather(input: Tensor, dim: int, index) -> Tensor:  # noqa: A002 - PyTorch's name
+def gather(input: Tensor, dim: int, index, *, out=None) -> Tensor:  # noqa: A002 - PyTorch's name
     """out[i][j] = input[index[i][j]][j] for dim=0 (and so on): values read along `dim` at
     `index`, which has input's number of dimensions (sizes ≤ input's outside `dim`)."""
+    if out is not None:
+        return into(out, "gather", lambda: gather(input, dim, index), input)
     _check_tensor(input, "gather")
     d = normalize_dim(dim, input.ndim, "gather")
     idx = _index(index, "gather")
+    if idx.ndim == 0 or input.ndim == 0:  # 0-d counts as 1-d of one element (PyTorch's)
+        from .shape import reshape
+        got = gather(reshape(input, 1) if input.ndim == 0 else input, dim, idx.reshape(-1))
+        return reshape(got, ()) if idx.ndim == 0 else got
     if idx.ndim != max(input.ndim, 1) or any(
             i != d and n > m for i, (n, m) in enumerate(zip(idx.shape, input.shape))):
         raise ValueError(f"gather: index of shape {idx.shape} does not fit input of shape "
@@ -153,6 +160,15 @@ def scatter(input: Tensor, dim: int, index, src=None, value=None) -> Tensor:  # 
         raise TypeError("scatter: expected exactly one of src (a Tensor) or value (a number)")
     d = normalize_dim(dim, input.ndim, "scatter")
     idx = _index(index, "scatter")
+    if input.ndim == 0 or idx.ndim == 0 or (isinstance(src, Tensor) and src.ndim == 0):
+        # 0-d tensors count as 1-d of one element, as in PyTorch: the one-hot idiom
+        # zeros(10).scatter_(0, tensor(y), value=1)
+        from .shape import reshape
+        flat = scatter(reshape(input, 1) if input.ndim == 0 else input, dim,
+                       idx.reshape(-1) if idx.ndim == 0 else idx,
+                       reshape(src, 1) if isinstance(src, Tensor) and src.ndim == 0 else src,
+                       value)
+        return reshape(flat, ()) if input.ndim == 0 else flat
     if idx.ndim != input.ndim or any(i != d and n > m for i, (n, m)
                                      in enumerate(zip(idx.shape, input.shape))):
         raise ValueError(f"scatter: index of shape {idx.shape} does not fit input of shape "
@@ -167,11 +183,14 @@ def scatter(input: Tensor, dim: int, index, src=None, value=None) -> Tensor:  # 
                          f"{idx.shape}")
     if src.shape != idx.shape:
         src = getitem(src, tuple(slice(0, n) for n in idx.shape))
-    return Scatter.apply(input, src, index=idx.astype(np.int64, copy=False), dim=d)
+    return Scatter.apply(input, src, index=idx.astype(np.int64, copy=False), dim=d,
+                         value=value)
 
 
-def index_select(input: Tensor, dim: int, index) -> Tensor:  # noqa: A002
+def index_select(input: Tensor, dim: int, index, *, out=None) -> Tensor:  # noqa: A002
     """The entries of `input` at the 1-D `index` along `dim`."""
+    if out is not None:
+        return into(out, "index_select", lambda: index_select(input, dim, index), input)
     _check_tensor(input, "index_select")
     d = normalize_dim(dim, input.ndim, "index_select")
     idx = _index(index, "index_select")
@@ -259,8 +278,11 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
     return split(input, max(-(-n // chunks), 1), dim)
 
 
-def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
+def sort(input: Tensor, dim: int = -1, descending: bool = False,  # noqa: A002
+         stable: bool = False, *, out=None):
     """(values, indices) sorted along `dim`; values are differentiable, indices int64."""
+    if out is not None:
+        return into(out, "sort", lambda: sort(input, dim, descending, stable), input)
     _check_tensor(input, "sort")
     d = normalize_dim(dim, input.ndim, "sort")
     if input.ndim == 0:
@@ -272,9 +294,11 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,  # noqa: A002
-         sorted: bool = True):  # noqa: A002
+         sorted: bool = True, *, out=None):  # noqa: A002
     """The `k` largest (or smallest) entries along `dim`, as (values, indices), always in
     sorted order (sorted=False is accepted: any order is allowed then)."""
+    if out is not None:
+        return into(out, "topk", lambda: topk(input, k, dim, largest, sorted), input)
     _check_tensor(input, "topk")
     d = normalize_dim(dim, input.ndim, "topk")
     n = input.shape[d] if input.ndim else 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..function import Function
+from ._out import into
 from ...tensor import Tensor
 
 
@@ -63,8 +64,10 @@ class Linear(Function):
         return dx, dw, db
 
 
-def matmul(x: Tensor, y: Tensor) -> Tensor:
+def matmul(x: Tensor, y: Tensor, *, out=None) -> Tensor:
     """Matrix product with NumPy's rules (1-D vectors, broadcast batch dimensions)."""
+    if out is not None:
+        return into(out, "matmul", lambda: matmul(x, y), x, y)
     if not isinstance(x, Tensor) or not isinstance(y, Tensor):
         raise TypeError(f"matmul: expected two Tensors, got {type(x).__name__} and "
                         f"{type(y).__name__}")

@@ -64,9 +64,10 @@ def _upstream(grad, reduction: str, denom, shape, xp):
 
 class Reduce(Function):
     """The reduction of a composed loss's per-element losses, by the rule above; `denom` is
-    the mean's divisor (default: the number of elements)."""
+    the mean's divisor (default: the number of elements); `op` names the loss (for its
+    PyTorch node name, autograd/names.py)."""
 
-    def forward(ctx, loss, reduction="mean", denom=None):
+    def forward(ctx, loss, reduction="mean", denom=None, op=None):
         n = loss.size if denom is None else denom
         ctx.save_for_backward(loss.shape, n, reduction)
         return _reduce(loss, reduction, n, loss.dtype, ctx.xp)

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from ..function import Function
+from ._out import into
 from ...tensor import Tensor
 from ._erf import erf_array
 from ._util import check_broadcast, constant, floating
@@ -218,7 +219,7 @@ class Rounding(Function):
         return (ctx.xp.zeros_like(grad),)
 
     @property
-    def name(self) -> str:
+    def label(self) -> str:
         return self.attrs.get("kind", "rounding").capitalize()
 
 
@@ -230,39 +231,53 @@ def _float_unary(cls, x):
     return cls.apply(floating(x))
 
 
-def sin(x: Tensor) -> Tensor:
+def sin(x: Tensor, *, out=None) -> Tensor:
     """sin x elementwise."""
+    if out is not None:
+        return into(out, "sin", lambda: sin(x), x)
     return _float_unary(Sin, x)
 
 
-def cos(x: Tensor) -> Tensor:
+def cos(x: Tensor, *, out=None) -> Tensor:
     """cos x elementwise."""
+    if out is not None:
+        return into(out, "cos", lambda: cos(x), x)
     return _float_unary(Cos, x)
 
 
-def tan(x: Tensor) -> Tensor:
+def tan(x: Tensor, *, out=None) -> Tensor:
     """tan x elementwise."""
+    if out is not None:
+        return into(out, "tan", lambda: tan(x), x)
     return _float_unary(Tan, x)
 
 
-def asin(x: Tensor) -> Tensor:
+def asin(x: Tensor, *, out=None) -> Tensor:
     """arcsin x elementwise (NaN outside [−1, 1], as in PyTorch)."""
+    if out is not None:
+        return into(out, "asin", lambda: asin(x), x)
     return _float_unary(Asin, x)
 
 
-def acos(x: Tensor) -> Tensor:
+def acos(x: Tensor, *, out=None) -> Tensor:
     """arccos x elementwise (NaN outside [−1, 1])."""
+    if out is not None:
+        return into(out, "acos", lambda: acos(x), x)
     return _float_unary(Acos, x)
 
 
-def atan(x: Tensor) -> Tensor:
+def atan(x: Tensor, *, out=None) -> Tensor:
     """arctan x elementwise."""
+    if out is not None:
+        return into(out, "atan", lambda: atan(x), x)
     return _float_unary(Atan, x)
 
 
-def atan2(input: Tensor, other) -> Tensor:  # noqa: A002 - PyTorch's names
+def atan2(input: Tensor, other, *, out=None) -> Tensor:  # noqa: A002 - PyTorch's names
     """The angle of the point (other, input): arctan(input/other) in the right quadrant,
     elementwise with broadcasting (PyTorch's argument order: y first)."""
+    if out is not None:
+        return into(out, "atan2", lambda: atan2(input, other), input, other)
     from .elementwise import _promote
     y = floating(input)
     x = other if isinstance(other, Tensor) else Tensor(constant(other, y))
@@ -273,53 +288,73 @@ def atan2(input: Tensor, other) -> Tensor:  # noqa: A002 - PyTorch's names
     return Atan2.apply(y, x)
 
 
-def sinh(x: Tensor) -> Tensor:
+def sinh(x: Tensor, *, out=None) -> Tensor:
     """Hyperbolic sine elementwise."""
+    if out is not None:
+        return into(out, "sinh", lambda: sinh(x), x)
     return _float_unary(Sinh, x)
 
 
-def cosh(x: Tensor) -> Tensor:
+def cosh(x: Tensor, *, out=None) -> Tensor:
     """Hyperbolic cosine elementwise."""
+    if out is not None:
+        return into(out, "cosh", lambda: cosh(x), x)
     return _float_unary(Cosh, x)
 
 
-def erf(x: Tensor) -> Tensor:
+def erf(x: Tensor, *, out=None) -> Tensor:
     """The error function (2/√π)∫₀ˣ e^(−t²) dt elementwise."""
+    if out is not None:
+        return into(out, "erf", lambda: erf(x), x)
     return _float_unary(Erf, x)
 
 
-def log1p(x: Tensor) -> Tensor:
+def log1p(x: Tensor, *, out=None) -> Tensor:
     """ln(1 + x), accurate for small x."""
+    if out is not None:
+        return into(out, "log1p", lambda: log1p(x), x)
     return _float_unary(Log1p, x)
 
 
-def expm1(x: Tensor) -> Tensor:
+def expm1(x: Tensor, *, out=None) -> Tensor:
     """eˣ − 1, accurate for small x."""
+    if out is not None:
+        return into(out, "expm1", lambda: expm1(x), x)
     return _float_unary(Expm1, x)
 
 
-def log2(x: Tensor) -> Tensor:
+def log2(x: Tensor, *, out=None) -> Tensor:
     """Base-2 logarithm elementwise."""
+    if out is not None:
+        return into(out, "log2", lambda: log2(x), x)
     return _float_unary(Log2, x)
 
 
-def log10(x: Tensor) -> Tensor:
+def log10(x: Tensor, *, out=None) -> Tensor:
     """Base-10 logarithm elementwise."""
+    if out is not None:
+        return into(out, "log10", lambda: log10(x), x)
     return _float_unary(Log10, x)
 
 
-def reciprocal(x: Tensor) -> Tensor:
+def reciprocal(x: Tensor, *, out=None) -> Tensor:
     """1/x elementwise."""
+    if out is not None:
+        return into(out, "reciprocal", lambda: reciprocal(x), x)
     return _float_unary(Reciprocal, x)
 
 
-def rsqrt(x: Tensor) -> Tensor:
+def rsqrt(x: Tensor, *, out=None) -> Tensor:
     """1/√x elementwise."""
+    if out is not None:
+        return into(out, "rsqrt", lambda: rsqrt(x), x)
     return _float_unary(Rsqrt, x)
 
 
-def square(x: Tensor) -> Tensor:
+def square(x: Tensor, *, out=None) -> Tensor:
     """x² elementwise (integer tensors stay integer; bools become int64, as in PyTorch)."""
+    if out is not None:
+        return into(out, "square", lambda: square(x), x)
     if x.dtype.kind == "b":
         x = Tensor(x._data.astype("int64"))
     return Square.apply(x)
@@ -333,23 +368,31 @@ def _rounding(x: Tensor, kind: str, decimals: int = 0) -> Tensor:
     return Rounding.apply(x, kind=kind, decimals=decimals)
 
 
-def floor(x: Tensor) -> Tensor:
+def floor(x: Tensor, *, out=None) -> Tensor:
     """The largest integer ≤ x, elementwise (gradient 0)."""
+    if out is not None:
+        return into(out, "floor", lambda: floor(x), x)
     return _rounding(x, "floor")
 
 
-def ceil(x: Tensor) -> Tensor:
+def ceil(x: Tensor, *, out=None) -> Tensor:
     """The smallest integer ≥ x, elementwise (gradient 0)."""
+    if out is not None:
+        return into(out, "ceil", lambda: ceil(x), x)
     return _rounding(x, "ceil")
 
 
-def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch's name
+def round(x: Tensor, decimals: int = 0, *, out=None) -> Tensor:  # noqa: A001 - PyTorch's name
     """x rounded to `decimals` places, halves to even as in PyTorch (gradient 0)."""
+    if out is not None:
+        return into(out, "round", lambda: round(x, decimals), x)
     return _rounding(x, "round", decimals)
 
 
-def sign(x: Tensor) -> Tensor:
+def sign(x: Tensor, *, out=None) -> Tensor:
     """−1, 0 or 1 by the sign of x (gradient 0)."""
+    if out is not None:
+        return into(out, "sign", lambda: sign(x), x)
     return _rounding(x, "sign")
 
 
@@ -401,40 +444,54 @@ def _compare(op: str, input, other):  # noqa: A002
                     f"{type(other).__name__}")
 
 
-def eq(input: Tensor, other) -> Tensor:  # noqa: A002 - PyTorch's names
+def eq(input: Tensor, other, *, out=None) -> Tensor:  # noqa: A002 - PyTorch's names
     """input == other elementwise (a bool tensor)."""
+    if out is not None:
+        return into(out, "eq", lambda: eq(input, other), input, other)
     return _compare("eq", input, other)
 
 
-def ne(input: Tensor, other) -> Tensor:  # noqa: A002
+def ne(input: Tensor, other, *, out=None) -> Tensor:  # noqa: A002
     """input != other elementwise (a bool tensor)."""
+    if out is not None:
+        return into(out, "ne", lambda: ne(input, other), input, other)
     return _compare("ne", input, other)
 
 
-def lt(input: Tensor, other) -> Tensor:  # noqa: A002
+def lt(input: Tensor, other, *, out=None) -> Tensor:  # noqa: A002
     """input < other elementwise (a bool tensor)."""
+    if out is not None:
+        return into(out, "lt", lambda: lt(input, other), input, other)
     return _compare("lt", input, other)
 
 
-def le(input: Tensor, other) -> Tensor:  # noqa: A002
+def le(input: Tensor, other, *, out=None) -> Tensor:  # noqa: A002
     """input <= other elementwise (a bool tensor)."""
+    if out is not None:
+        return into(out, "le", lambda: le(input, other), input, other)
     return _compare("le", input, other)
 
 
-def gt(input: Tensor, other) -> Tensor:  # noqa: A002
+def gt(input: Tensor, other, *, out=None) -> Tensor:  # noqa: A002
     """input > other elementwise (a bool tensor)."""
+    if out is not None:
+        return into(out, "gt", lambda: gt(input, other), input, other)
     return _compare("gt", input, other)
 
 
-def ge(input: Tensor, other) -> Tensor:  # noqa: A002
+def ge(input: Tensor, other, *, out=None) -> Tensor:  # noqa: A002
     """input >= other elementwise (a bool tensor)."""
+    if out is not None:
+        return into(out, "ge", lambda: ge(input, other), input, other)
     return _compare("ge", input, other)
 
 
-def heaviside(input: Tensor, values: Tensor) -> Tensor:  # noqa: A002
+def heaviside(input: Tensor, values: Tensor, *, out=None) -> Tensor:  # noqa: A002
     """PyTorch's Heaviside function: 0 where input < 0, `values` where input == 0 and 1 where
     input > 0 (the two broadcast; one dtype for both; no gradient, as in PyTorch). The notes'
     step, 1 at 0 with gradient 0 (the perceptron's activation), is `F.step`."""
+    if out is not None:
+        return into(out, "heaviside", lambda: heaviside(input, values), input, values)
     op = "heaviside"
     if not isinstance(input, Tensor) or not isinstance(values, Tensor):
         raise TypeError(f"{op}: expected Tensors for input and values, got "

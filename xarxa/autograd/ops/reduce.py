@@ -11,6 +11,7 @@ import warnings
 from collections import namedtuple
 
 from ..function import Function
+from ._out import into
 from ...tensor import Tensor
 from ._util import normalize_dim, normalize_dims
 
@@ -146,14 +147,18 @@ class MaxReduce(Function):
         return (dx,)
 
 
-def sum(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+def sum(x: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:  # noqa: A001
     """Sum over `dim` (an int, a tuple, or None for all elements)."""
+    if out is not None:
+        return into(out, "sum", lambda: sum(x, dim, keepdim), x)
     axes = normalize_dims(dim, x.ndim, "sum")
     return Sum.apply(x, axes=axes, keepdim=keepdim)
 
 
-def mean(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+def mean(x: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
     """Arithmetic mean over `dim` (all elements when None)."""
+    if out is not None:
+        return into(out, "mean", lambda: mean(x, dim, keepdim), x)
     if x.dtype.kind != "f":
         raise TypeError(f"mean: expected a floating tensor, got dtype {x.dtype}; "
                         "convert it with .float() first")
@@ -178,17 +183,21 @@ def _max_min(x: Tensor, dim, keepdim: bool, largest: bool, op: str):
     return MaxMin(values, Tensor._from_op(indices, None))
 
 
-def max(x: Tensor, dim=None, keepdim: bool = False):  # noqa: A001
+def max(x: Tensor, dim=None, keepdim: bool = False, *, out=None):  # noqa: A001
     """The largest element, or with `dim` a `(values, indices)` pair as in PyTorch.
 
     The gradient is routed to the selected element only (the notes' max node); when
     several elements tie, to the first of them (the one `argmax` returns).
     """
+    if out is not None:
+        return into(out, "max", lambda: max(x, dim, keepdim), x)
     return _max_min(x, dim, keepdim, True, "max")
 
 
-def min(x: Tensor, dim=None, keepdim: bool = False):  # noqa: A001
+def min(x: Tensor, dim=None, keepdim: bool = False, *, out=None):  # noqa: A001
     """The smallest element, or with `dim` a `(values, indices)` pair; routes like `max`."""
+    if out is not None:
+        return into(out, "min", lambda: min(x, dim, keepdim), x)
     return _max_min(x, dim, keepdim, False, "min")
 
 
@@ -206,29 +215,37 @@ def _var(x: Tensor, dim, keepdim: bool, correction: int, sqrt: bool, op: str) ->
     return Var.apply(x, axes=axes, keepdim=keepdim, correction=correction, sqrt=sqrt)
 
 
-def var(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1) -> Tensor:
+def var(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1, *, out=None) -> Tensor:
     """Variance Σ(x − mean)² / (n − correction); `correction=1` is PyTorch's unbiased default.
 
     Along a dimension of an empty batch (shape (0, 3), dim=1) the result is empty.
     """
+    if out is not None:
+        return into(out, "var", lambda: var(x, dim, keepdim, correction), x)
     return _var(x, dim, keepdim, correction, False, "var")
 
 
-def std(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1) -> Tensor:
+def std(x: Tensor, dim=None, keepdim: bool = False, correction: int = 1, *, out=None) -> Tensor:
     """Standard deviation √var; its gradient is 0 (not NaN) where all values are equal."""
+    if out is not None:
+        return into(out, "std", lambda: std(x, dim, keepdim, correction), x)
     return _var(x, dim, keepdim, correction, True, "std")
 
 
-def argmax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+def argmax(x: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
     """Index of the largest element (of the flattened tensor when `dim` is None)."""
+    if out is not None:
+        return into(out, "argmax", lambda: argmax(x, dim, keepdim), x)
     if dim is None:
         return Tensor._from_op(x._data.argmax().astype("int64"), None)
     d = normalize_dim(dim, x.ndim, "argmax")
     return Tensor._from_op(x._data.argmax(axis=d, keepdims=keepdim).astype("int64"), None)
 
 
-def argmin(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+def argmin(x: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
     """Index of the smallest element (of the flattened tensor when `dim` is None)."""
+    if out is not None:
+        return into(out, "argmin", lambda: argmin(x, dim, keepdim), x)
     if dim is None:
         return Tensor._from_op(x._data.argmin().astype("int64"), None)
     d = normalize_dim(dim, x.ndim, "argmin")

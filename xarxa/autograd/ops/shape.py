@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ..function import Function
+from ._out import into
 from ...tensor import Tensor
 from ._util import normalize_dim
 
@@ -182,8 +183,11 @@ def _check_same_rank(xs, op):
             raise TypeError(f"{op}: expected Tensors, got {type(t).__name__}")
 
 
-def cat(tensors, dim: int = 0) -> Tensor:
+def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     """Concatenate along an existing dimension; all other sizes must agree."""
+    if out is not None:
+        tensors = list(tensors)
+        return into(out, "cat", lambda: cat(tensors, dim), tensors)
     xs = list(tensors)
     _check_same_rank(xs, "cat")
     d = normalize_dim(dim, xs[0].ndim, "cat")
@@ -198,8 +202,11 @@ def cat(tensors, dim: int = 0) -> Tensor:
 concatenate = cat
 
 
-def stack(tensors, dim: int = 0) -> Tensor:
+def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     """Join equally shaped tensors along a new dimension."""
+    if out is not None:
+        tensors = list(tensors)
+        return into(out, "stack", lambda: stack(tensors, dim), tensors)
     xs = list(tensors)
     _check_same_rank(xs, "stack")
     d = normalize_dim(dim, xs[0].ndim + 1, "stack")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from ..function import Function
+from ._out import into
 from ...tensor import Tensor
 from ._util import normalize_dims
 
@@ -71,7 +72,7 @@ def _reduced_shape(shape, axes):
 
 
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False,  # noqa: A002
-         dtype=None) -> Tensor:
+         dtype=None, *, out=None) -> Tensor:
     """The p-norm of `input` over `dim` (all elements when None), PyTorch's `torch.norm`:
     p = 'fro' (Frobenius, the 2-norm of the elements: the default), any number, inf or
     -inf (max / min |x|), 0 (count of non-zeros). Differentiable, with PyTorch's gradient
@@ -80,6 +81,8 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False,  # noqa: A002
     Example:
         >>> xa.norm(xa.tensor([[3.0, 4.0]]), dim=1)    # tensor([5.])
     """
+    if out is not None:
+        return into(out, "norm", lambda: norm(input, p, dim, keepdim, dtype), input)
     if not isinstance(input, Tensor):
         raise TypeError(f"norm: expected a Tensor, got {type(input).__name__}")
     if dtype is not None:
@@ -105,8 +108,10 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False,  # noqa: A002
     return Norm.apply(input, p=float(p), axes=axes, keepdim=bool(keepdim))
 
 
-def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
+def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:  # noqa: A002 - PyTorch's names
     """The matrix product of two 2-D tensors (n×m @ m×p -> n×p); no broadcasting."""
+    if out is not None:
+        return into(out, "mm", lambda: mm(input, mat2), input, mat2)
     from .linalg import matmul
     a, b = _shapes("mm", input, mat2)
     if len(a) != 2 or len(b) != 2:
@@ -118,8 +123,10 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
     return matmul(input, mat2)
 
 
-def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:  # noqa: A002
     """Batched matrix product of two 3-D tensors (b×n×m @ b×m×p -> b×n×p); no broadcasting."""
+    if out is not None:
+        return into(out, "bmm", lambda: bmm(input, mat2), input, mat2)
     from .linalg import matmul
     a, b = _shapes("bmm", input, mat2)
     if len(a) != 3 or len(b) != 3:

@@ -51,7 +51,7 @@ def reduce(loss: Tensor, reduction: str, op: str, denom=None) -> Tensor:
     check_reduction(reduction, op)
     if reduction == "none":
         return loss
-    return Reduce.apply(loss, reduction=reduction, denom=denom)
+    return Reduce.apply(loss, reduction=reduction, denom=denom, op=op)
 
 
 def check_probabilities(x: np.ndarray, op: str, name: str = "input", hint: str = "") -> None:
