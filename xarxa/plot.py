@@ -353,6 +353,7 @@ def _show_mosaic(ax, image, cmap: str):
     if image.ndim == 3:  # RGB: NaN gaps become white
         image = np.where(np.isnan(image), 1.0, image)
     ax.imshow(image, cmap=cmap, interpolation="nearest")
+    ax.set_facecolor("#b9d3ee")  # the gaps between tiles: a colour no grey tile has
     ax.set_xticks([])
     ax.set_yticks([])
 
