@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PAGES = ["autograd.md", "losses.md", "optimizers.md", "cnns.md", "upsampling.md",
          "skip-connections.md", "metric-learning.md", "seeing-inside.md",
-         "pytorch.md", "extending.md", "mpi.md",
+         "pytorch.md", "onnx.md", "extending.md", "mpi.md",
          "cli.md", "playground.md", "speed-and-accuracy.md"]
 SHELL_PAGES = {"cli.md", "playground.md", "speed-and-accuracy.md"}
 CODE_PAGES = [p for p in PAGES if p not in SHELL_PAGES]
@@ -37,7 +37,8 @@ LINK = re.compile(r"\]\(([^)\s#]*)(?:#([^)\s]*))?\)")
 # pictures drawn by Graphviz's `dot`: the pages guard them with shutil.which("dot")
 NEEDS_DOT = {"ex11-graph.png", "xor-graph.png"}
 # pictures no page's code draws: the playground's screenshot (tools/docs_images.py takes it)
-NOT_DRAWN_BY_PAGES = {"playground.png"}
+# and Netron's (`xarxa view` in headless Chromium, as tests/io/test_onnx_view.py drives it)
+NOT_DRAWN_BY_PAGES = {"playground.png", "netron.png"}
 MAX_COMMITTED_BYTES = 200_000
 
 

@@ -15,6 +15,7 @@ import pytest
 import torch
 import torch.nn
 import torch.nn.functional
+import torch.onnx  # noqa: F401  (torch loads it lazily: dir(torch) lists it once imported)
 import torch.optim
 
 import xarxa

@@ -48,6 +48,7 @@ from .backends import (are_deterministic_algorithms_enabled,  # noqa: E402
 from . import autograd, random  # noqa: E402
 from . import nn, optim, data, metrics, metric_learning, inspect  # noqa: E402
 from . import distributed, io, models, plot, train  # noqa: E402
+from . import onnx  # noqa: E402  (imports the onnx package only when called)
 from .data import datasets  # noqa: E402
 from . import utils  # noqa: E402  (torch.utils.data -> xarxa.utils.data)
 from .serialization import load, save  # noqa: E402
@@ -88,8 +89,8 @@ __all__ = [
     # weights
     "save", "load",
     # PyTorch's subpackages
-    "accelerator", "autograd", "backends", "cuda", "distributed", "nn", "optim", "random",
-    "utils",
+    "accelerator", "autograd", "backends", "cuda", "distributed", "nn", "onnx", "optim",
+    "random", "utils",
     # xarxa's own (tests/test_namespaces.py says why each is here)
     "data", "datasets", "inspect", "io", "metric_learning", "metrics", "models", "plot",
     "train",

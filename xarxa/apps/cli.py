@@ -30,6 +30,7 @@ import numpy as np
 from . import landscape as landscape_cli
 from .playground import cli as playground_cli
 from . import run as run_cli
+from . import view as view_cli
 from .solve import cli as solve_cli
 from . import catalog
 from .train.tasks import MINERS
@@ -108,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="unet: the decoder's ×2 upsampling (notes 1.6.2): a learned "
                    "transposed convolution, or nearest-neighbour / bed-of-nails unpooling "
                    "then a 3×3 convolution (default: transpose)")
+    t.add_argument("--export-onnx", action="store_true", help="also write the trained model "
+                   "as model.onnx beside the checkpoint (xarxa view opens it in Netron)")
     e = sub.add_parser("evaluate", help="score a checkpoint on its test set")
     e.add_argument("--checkpoint", required=True)
     e.add_argument("--data-root")
@@ -122,14 +125,15 @@ def _parser() -> argparse.ArgumentParser:
     solve_cli.add_parser(sub)  # xarxa solve: its options live in its module
     playground_cli.add_parser(sub)  # xarxa playground: its options live in its module
     run_cli.add_parser(sub)  # xarxa run script.py …: every argument after it is the script's
+    view_cli.add_parser(sub)  # xarxa view model.onnx: its options live in its module
     return parser
 
 
 def _train(args) -> int:
     from ..distributed import init_process_group
     init_process_group()  # first: under mpiexec, a rank that fails later can stop them all
-    from .train.run import (BOUNDARY, CHECKPOINT, CURVES, METRICS_FILE, format_report,
-                            resume_config, train_run)
+    from .train.run import (BOUNDARY, CHECKPOINT, CURVES, METRICS_FILE, ONNX_FILE,
+                            format_report, resume_config, train_run)
     given = {k: getattr(args, k) for k in ("model", "dataset", "loss", "optimizer", "lr",
                                            "momentum", "nesterov", "weight_decay",
                                            "batch_size", "epochs", "hidden", "activation",
@@ -148,7 +152,10 @@ def _train(args) -> int:
           + (" (interrupted)" if results["interrupted"] else ""))
     print(format_report(results))
     # With no complete epoch there are no curves and no checkpoint: list what exists.
-    written = [f for f in (METRICS_FILE, CURVES, BOUNDARY, CHECKPOINT)
+    if args.export_onnx and os.path.exists(os.path.join(config["out"], CHECKPOINT)):
+        from .train.run import export_onnx
+        export_onnx(os.path.join(config["out"], CHECKPOINT))
+    written = [f for f in (METRICS_FILE, CURVES, BOUNDARY, CHECKPOINT, ONNX_FILE)
                if os.path.exists(os.path.join(config["out"], f))]
     print(f"\nwrote {config['out']}/: {', '.join(written)}")
     return 130 if results["interrupted"] else 0
@@ -198,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers["solve"] = solve_cli.run
     handlers["playground"] = playground_cli.run
     handlers["run"] = run_cli.run
+    handlers["view"] = view_cli.run
     try:
         # A diverging run overflows inside the ops; fit's finite-loss check reports it in
         # one line, so NumPy's per-op RuntimeWarnings would only add noise before it.

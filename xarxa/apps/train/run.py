@@ -8,7 +8,9 @@
   accuracy, per-class precision/recall and confusion matrix, wall time;
 * ``learning_curves.png`` — loss and accuracy per epoch, train vs validation;
 * ``decision_boundary.png`` — for 2-D inputs (xor, moons, spirals …): the regions the
-  trained classifier assigns to each class, over the training points.
+  trained classifier assigns to each class, over the training points;
+* ``model.onnx`` — with ``xarxa train --export-onnx`` (``export_onnx``): the trained model
+  as ONNX, for ONNX Runtime, PyTorch or Netron (``xarxa view``).
 
 The validation set is ``val_split`` of the training set, held out by the seed (notes
 1.4.6): it is scored every epoch; the test set only once, in the final report. A
@@ -37,10 +39,10 @@ from .tasks import (MODEL_OPTIONS, check_loss, default_dataset, defaults, load_t
                     make_loss, make_optimizer, model_config, model_options, runner)
 
 __all__ = ["train_run", "evaluate_checkpoint", "resolve_config", "resume_config",
-           "format_report"]
+           "format_report", "export_onnx"]
 
 CHECKPOINT, METRICS_FILE, CURVES = "checkpoint.npz", "metrics.json", "learning_curves.png"
-BOUNDARY = "decision_boundary.png"
+BOUNDARY, ONNX_FILE = "decision_boundary.png", "model.onnx"
 _HYPER = ("loss", "optimizer", "lr", "momentum", "weight_decay", "nesterov", "batch_size",
           "epochs", "hidden", "activation", "val_split")
 # What a resumed run takes from its checkpoint and may not change: the model (with its
@@ -301,6 +303,27 @@ def evaluate_checkpoint(path: str, data_root: str | None = None) -> dict[str, An
     return {"config": config, "epochs_completed": int(ckpt["epoch"]),
             "class_names": task.class_names,
             "test": _scores(model, loss_fn, task.test, task.num_classes)}
+
+
+def export_onnx(path: str, target: str | None = None) -> str:
+    """Write the model of the ``xarxa train`` checkpoint ``path`` as ONNX to ``target``
+    (default: ``model.onnx`` beside it), for a batch of any size; return ``target``."""
+    from ... import onnx
+    from ...creation import zeros
+    from ...models import build
+    from ...serialization import load
+    from .tasks import image_spec
+    ckpt = load(path)
+    config = _train_config(ckpt, path, "export-onnx")
+    model = build(config["model"], **ckpt["extra"]["model_config"])
+    model.load_state_dict(ckpt["model"])
+    shape, _ = image_spec(config["dataset"], config["model"])
+    target = target or os.path.join(os.path.dirname(os.path.abspath(path)), ONNX_FILE)
+    with naming_the_file(target):
+        onnx.export(model, zeros(2, *shape), target, input_names=["input"],
+                    output_names=["output"],
+                    dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+    return target
 
 
 def _write_json(path: str, obj: Any) -> None:
