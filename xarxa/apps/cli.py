@@ -1,5 +1,5 @@
 """The ``xarxa`` command line: ``train``, ``evaluate``, ``summary``, ``landscape``,
-``solve``, ``playground``, ``run``.
+``solve``, ``playground``, ``run``, ``view``.
 
     xarxa train                              # an MLP on the shipped digits, ~96 % test
     xarxa train --model lenet5 --dataset fashion-mnist --epochs 3
@@ -9,9 +9,11 @@
     xarxa landscape --function ill-conditioned --optimizers gd,momentum
     xarxa playground
     xarxa run train.py --epochs 3            # a PyTorch script, unedited, on xarxa
+    xarxa view runs/<run>/model.onnx         # the network in Netron (train --export-onnx)
 
-Each of the last four keeps its options in its own module (`xarxa.apps.solve.cli`,
-`xarxa.apps.landscape`, `xarxa.apps.playground.cli`) and registers here.
+Each of the last five keeps its options in its own module (`xarxa.apps.solve.cli`,
+`xarxa.apps.landscape`, `xarxa.apps.playground.cli`, `xarxa.apps.run`, `xarxa.apps.view`)
+and registers here.
 
 The work is done in ``xarxa.apps.train.run`` and ``xarxa.models``; this file only parses
 arguments and prints. The choices of --model, --dataset, --loss and --optimizer are the
