@@ -7,6 +7,7 @@ Chromium and its driver, which .ci/run installs)."""
 import json
 import os
 import shutil
+import sys
 import threading
 import time
 import urllib.error
@@ -130,3 +131,9 @@ def test_netron_renders_the_graph_with_layer_names(served, tmp_path, monkeypatch
         assert not errors, errors
     finally:
         driver.quit()
+
+
+def test_view_without_netron_says_how_to_install_it(run_dir, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "netron", None)   # as if not installed
+    assert main(["view", str(run_dir / "model.onnx"), "--no-browser"]) == 2
+    assert "pip install 'xarxa[onnx]'" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from __future__ import annotations
 import http.server
 import os
 import re
+import sys
 import tempfile
 import time
 import webbrowser
@@ -129,8 +130,12 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     with tempfile.TemporaryDirectory(prefix="xarxa-view-") as workdir:
-        path = model_file(args.model, workdir)
-        server = serve(path, args.host, args.port)
+        try:
+            path = model_file(args.model, workdir)
+            server = serve(path, args.host, args.port)
+        except ImportError as error:   # an optional package missing: one line, status 2
+            print(f"xarxa view: error: {error}", file=sys.stderr)
+            return 2
         print(f"Netron shows {args.model} at {server.url}  (Ctrl-C to stop)", flush=True)
         if not args.no_browser:
             webbrowser.open(server.url)
