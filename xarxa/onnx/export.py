@@ -274,7 +274,8 @@ def _check_same(g, other) -> None:
             raise UnsupportedOperatorError(
                 f"onnx.export: op {op} in {f'layer {scope!r}' if scope else 'forward'} reads "
                 "values computed from the input outside the ops (as sort and topk compute "
-                "their order in NumPy): they would be frozen into the file; no ONNX form")
+                "their order in NumPy), or drawn at random: they would be frozen into the "
+                "file; no ONNX form")
 
 
 def _name_outputs(g, tracer, results, output_names, input_names) -> list[str]:
