@@ -63,9 +63,3 @@ class Size(tuple):
 
     def __reduce__(self):
         return Size, (tuple(self),)
-
-
-
-def of(shape: tuple) -> Size:
-    """A Size of a NumPy shape (a tuple of ints already: no checks, the fast path)."""
-    return _tuple_new(Size, shape)

@@ -37,8 +37,10 @@ class dtype:  # noqa: N801 - PyTorch's class name (`torch.dtype`)
     __str__ = __repr__
 
     def __eq__(self, other):
+        if self is other:  # one object per dtype (`of`): the common case, and the cheapest
+            return True
         if other.__class__ is dtype:
-            return self.dtype == other.dtype
+            return False
         if isinstance(other, np.dtype):
             return self.dtype == other
         if other is None:  # np.dtype(None) is float64: None is no dtype here
@@ -49,6 +51,12 @@ class dtype:  # noqa: N801 - PyTorch's class name (`torch.dtype`)
             return self.dtype == np.dtype(other)
         except (TypeError, ValueError):
             return NotImplemented
+
+    def __ne__(self, other):
+        if self is other:
+            return False
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
     def __hash__(self) -> int:
         return hash(self.dtype)

@@ -10,7 +10,6 @@ import numpy as np
 
 from . import devices
 from ._size import Size
-from ._size import of as _size_of
 from .dtypes import _BY_NP
 from .dtypes import of as _dtype_of
 from .autograd import engine, hooks, version
@@ -18,6 +17,8 @@ from ._tensor_ops import TensorOps
 from .autograd import function as _function
 from .autograd.grad_mode import is_grad_enabled
 from .autograd.version import bump_version
+
+_new_size = tuple.__new__  # Size(shape) without its checks: a NumPy shape is ints already
 
 
 class Tensor(TensorOps):
@@ -61,7 +62,7 @@ class Tensor(TensorOps):
     @property
     def shape(self) -> Size:
         """The sizes of the dimensions, a `Size` (PyTorch's `torch.Size([2, 3])`)."""
-        return _size_of(self._data.shape)
+        return _new_size(Size, self._data.shape)
 
     @property
     def ndim(self) -> int:
@@ -162,7 +163,7 @@ class Tensor(TensorOps):
         """The shape (PyTorch's `size()`), or one dimension's size (`dim` may be negative)."""
         shape = self._data.shape
         if dim is None:
-            return _size_of(shape)
+            return _new_size(Size, shape)
         n = len(shape)
         if not shape:
             raise IndexError(f"size: dimension specified as {dim} but tensor has no dimensions")

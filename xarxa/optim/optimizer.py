@@ -175,11 +175,11 @@ class Optimizer:
         for p in group["params"]:
             if p.grad is None:
                 continue
-            g = p.grad.numpy()
-            if g.shape != p.shape:
+            g, a = p.grad.numpy(), p.numpy()
+            if g.shape != a.shape:
                 raise ValueError(f"{type(self).__name__}: gradient of shape {g.shape} does "
                                  f"not match its parameter's shape {p.shape}")
-            yield p, p.numpy(), g
+            yield p, a, g
 
     # -- checkpoints --------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

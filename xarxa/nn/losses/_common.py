@@ -71,7 +71,7 @@ def check_probabilities(x: np.ndarray, op: str, name: str = "input", hint: str =
 def check_input(x, op: str, name: str = "input") -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: {name} must be a Tensor, got {type(x).__name__}")
-    if x.dtype.kind != "f":
+    if x._data.dtype.kind != "f":
         raise TypeError(f"{op}: {name} must be a floating tensor, got dtype {x.dtype}")
     return x
 
@@ -84,12 +84,13 @@ def float_target(target, input: Tensor, op: str, name: str = "target") -> Tensor
     """
     if not isinstance(target, Tensor):
         target = Tensor(np.asarray(target, dtype=input.dtype))
-    if target.dtype.kind not in "fiub":
+    # (the arrays' shapes and dtypes: every loss call comes through here)
+    if target._data.dtype.kind not in "fiub":
         raise TypeError(f"{op}: {name} must be numeric, got dtype {target.dtype}")
-    if target.shape != input.shape:
+    if target._data.shape != input._data.shape:
         raise ValueError(f"{op}: {name} shape {target.shape} does not match input shape "
                          f"{input.shape}")
-    if target.dtype != input.dtype:
+    if target._data.dtype != input._data.dtype:
         if target.dtype.kind != "f":
             target = Tensor(target._data.astype(input.dtype))
         else:
