@@ -116,36 +116,50 @@ def test_errors(make, match):
 
 
 def test_transforms():
+    """The one set (torchvision's semantics): tensor images (C, H, W), a batch (N, C, H, W)
+    shares one draw; a TensorDataset applies its transform per sample."""
     img = np.arange(2 * 3 * 3, dtype=np.float32).reshape(2, 3, 3)
-    out = T.Normalize([1.0, 2.0], [2.0, 4.0])(img)
-    np.testing.assert_allclose(out[1], (img[1] - 2.0) / 4.0)
+    timg = xa.tensor(img)
+    out = T.Normalize([1.0, 2.0], [2.0, 4.0])(timg)
+    np.testing.assert_allclose(out.numpy()[1], (img[1] - 2.0) / 4.0)
     assert out.dtype == np.float32
-    assert T.Pad(2)(img).shape == (2, 7, 7)
-    np.testing.assert_array_equal(T.RandomHorizontalFlip(p=1.0)(img), img[..., ::-1])
-    np.testing.assert_array_equal(T.RandomHorizontalFlip(p=0.0)(img), img)
-    batch = np.stack([img] * 50)
+    assert T.Pad(2)(timg).shape == (2, 7, 7)
+    np.testing.assert_array_equal(T.RandomHorizontalFlip(p=1.0)(timg).numpy(), img[..., ::-1])
+    np.testing.assert_array_equal(T.RandomHorizontalFlip(p=0.0)(timg).numpy(), img)
+    # per sample through a dataset: about half of 50 identical images come out flipped
+    ds = TensorDataset(np.stack([img] * 50), np.zeros(50, np.int64),
+                       transform=T.RandomHorizontalFlip())
     xa.manual_seed(0)
-    flipped = T.RandomHorizontalFlip()(batch)
-    n_flipped = sum(np.array_equal(f, img[..., ::-1]) for f in flipped)
+    flipped, _ = next(iter(DataLoader(ds, batch_size=50)))
+    n_flipped = sum(np.array_equal(f, img[..., ::-1]) for f in flipped.numpy())
     assert 10 < n_flipped < 40
-    crops = T.RandomCrop(3, padding=1)(xa.tensor(batch))
+    crops = T.RandomCrop(3, padding=1)(xa.tensor(np.stack([img] * 50)))
     assert isinstance(crops, xa.Tensor) and crops.shape == (50, 2, 3, 3)
     # every crop is a window of the zero-padded image
-    padded = T.Pad(1)(img)
+    padded = T.Pad(1)(timg).numpy()
     windows = [padded[:, i:i + 3, j:j + 3] for i in range(3) for j in range(3)]
     assert all(any(np.array_equal(c, w) for w in windows) for c in crops.numpy())
     with pytest.raises(ValueError, match="RandomCrop"):
-        T.RandomCrop(9)(img)
+        T.RandomCrop(9)(timg)
     with pytest.raises(ValueError, match="Normalize"):
-        T.Normalize(0.0, 1.0)(img[0])
+        T.Normalize([0.0], [1.0])(timg[0])
+    with pytest.raises(TypeError, match="Normalize"):   # as torchvision: a tensor image
+        T.Normalize([0.0], [1.0])(img)
 
 
-def test_dataset_transform_applies_per_batch():
+def test_dataset_transform_applies_per_sample():
     ds = TensorDataset(np.ones((4, 1, 2, 2), np.float32), np.zeros(4, np.int64),
-                       transform=T.Compose([T.Pad(1), T.Normalize(0.5, 0.5)]))
+                       transform=T.Compose([T.Pad(1), T.Normalize([0.5], [0.5])]))
     x, _ = next(iter(DataLoader(ds, batch_size=4)))
     assert x.shape == (4, 1, 4, 4) and x.numpy().max() == 1.0 and x.numpy().min() == -1.0
     assert ds[0][0].shape == (1, 4, 4)
+
+
+def test_one_set_of_transforms():
+    from xarxa.vision import transforms as V
+    for name in ("Compose", "Lambda", "Normalize", "Pad", "RandomCrop",
+                 "RandomHorizontalFlip", "CenterCrop", "ToTensor"):
+        assert getattr(V, name) is getattr(T, name)
 
 
 def test_public_datasets(monkeypatch):

@@ -85,8 +85,9 @@ class TensorDataset(Dataset):
     Args:
         *tensors: Tensors or arrays, each (N, ...); sample i is
             ``(tensors[0][i], tensors[1][i], ...)``.
-        transform: applied to the first tensor (the inputs) of each sample or batch;
-            ``xarxa.data.transforms`` work on one (C, H, W) sample or a batch.
+        transform: applied to the first tensor (the inputs) of each sample, given as a
+            Tensor (images as (C, H, W) tensor images: ``xarxa.data.transforms``); a batch
+            is transformed sample by sample, so random transforms draw per sample.
         classes: the class names, ``classes[i]`` naming label i (torchvision's
             ``.classes``); None when the targets are no class indices (regression).
 
@@ -129,10 +130,19 @@ class TensorDataset(Dataset):
 
     def _pick(self, index) -> tuple[Tensor, ...]:
         out = [a[index] for a in self.arrays]
-        if self.transform is not None:
-            out[0] = self.transform(out[0])
-            out[0] = out[0].numpy() if isinstance(out[0], Tensor) else out[0]
+        if self.transform is not None:  # per sample, as a Dataset's transform is in PyTorch
+            if isinstance(index, np.ndarray):  # a batch: each sample draws its own
+                out[0] = np.stack([self._transformed(x) for x in out[0]]) if len(out[0]) \
+                    else out[0]
+            else:
+                out[0] = self._transformed(out[0])
         return tuple(Tensor(np.asarray(o)) for o in out)
+
+    def _transformed(self, sample) -> np.ndarray:
+        """The transform of one input sample, given as a Tensor (torchvision's tensor
+        image (C, H, W) for image data), back as an array."""
+        result = self.transform(Tensor(np.asarray(sample)))
+        return result.numpy() if isinstance(result, Tensor) else np.asarray(result)
 
     def __getitem__(self, index: int) -> tuple[Tensor, ...]:
         return self._pick(index)
