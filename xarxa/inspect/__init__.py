@@ -6,7 +6,7 @@ notes' forward/backward table of a recorded pass, also as Markdown and LaTeX), `
 (a loss is one node; `call_scope` makes a function of your own one node too)."""
 from ..autograd.record import Tape, call_scope, record  # noqa: F401
 from .trace import Trace, TraceRow, trace  # noqa: F401
-from .dot import draw, to_dot  # noqa: F401
+from .dot import Drawing, draw, to_dot  # noqa: F401
 from .receptive_field import FieldRow, FieldTable, receptive_field  # noqa: F401
 from .summary import Row, Summary, summary  # noqa: F401
 from .hessian import Hessian, hessian, top_eigenvalues  # noqa: F401
@@ -14,7 +14,7 @@ from .landscape import Landscape, Trajectory, landscape, random_directions, traj
 from .lr_find import LRFind, lr_find  # noqa: F401
 from .saliency import feature_maps, saliency  # noqa: F401
 
-__all__ = ["FieldRow", "FieldTable", "Row", "Summary", "Tape", "Trace", "TraceRow",
+__all__ = ["Drawing", "FieldRow", "FieldTable", "Row", "Summary", "Tape", "Trace", "TraceRow",
            "call_scope", "draw", "receptive_field", "record", "summary", "to_dot", "trace"]
 __all__ += ["Hessian", "LRFind", "Landscape", "Trajectory", "feature_maps", "hessian",
             "landscape", "lr_find", "random_directions", "saliency", "top_eigenvalues",

@@ -184,36 +184,67 @@ def _label(text: str) -> str:
     return _quote(text)
 
 
-def draw(tensor_or_tape, path, format: str | None = None,  # noqa: A002 - dot's word
-         rankdir: str = "TB", expand: bool = False, full=None, size=SLIDE) -> str:
+class Drawing(str):
+    """What `draw` returns: the path written (a `str`, as before), or with no path the SVG
+    text itself. A notebook cell whose last line is a drawing shows the picture inline
+    (`_repr_svg_` for SVG, `_repr_png_` for PNG)."""
+
+    format: str = "svg"
+    data: bytes = b""
+
+    def __new__(cls, text: str, fmt: str, data: bytes) -> "Drawing":
+        self = super().__new__(cls, text)
+        self.format, self.data = fmt, data
+        return self
+
+    def _repr_svg_(self) -> str | None:
+        return self.data.decode("utf-8") if self.format == "svg" else None
+
+    def _repr_png_(self) -> bytes | None:
+        return self.data if self.format == "png" else None
+
+
+def draw(tensor_or_tape, path=None, format: str | None = None,  # noqa: A002 - dot's word
+         rankdir: str = "TB", expand: bool = False, full=None, size=SLIDE) -> Drawing:
     """Write the graph of `to_dot(tensor_or_tape, ...)` as a picture by running Graphviz's
     `dot`.
 
     Args:
-        path: the file to write; its suffix (.svg, .png, .pdf) gives the format.
+        path: the file to write; its suffix (.svg, .png, .pdf) gives the format. None:
+            write no file and return the SVG (for a notebook: `draw(tape)` as a cell's last
+            line shows the graph inline).
         format: 'svg', 'png' or 'pdf', overriding the suffix.
         rankdir, expand, full, size: as `to_dot`'s ('LR' draws a chain left to right;
             `expand=True` a loss's implementation; `size` the slide it is scaled to fit).
 
-    Returns the path written.
+    Returns the path written (a `Drawing`: a str that a notebook shows as the picture), or
+    with no path the SVG text (a `Drawing` too).
 
     Raises:
         FileNotFoundError: when the `dot` program is not installed (the message says how).
         ValueError: for an unknown format; RuntimeError: when `dot` fails.
     """
-    path = os.fspath(path)
-    fmt = (format or os.path.splitext(path)[1].lstrip(".")).lower()
-    if fmt not in FORMATS:
-        raise ValueError(f"draw: the format must be one of {', '.join(FORMATS)} (from the "
-                         f"suffix of {path!r} or format=), got {fmt!r}")
+    path = None if path is None else os.fspath(path)
+    suffix = "svg" if path is None else os.path.splitext(path)[1].lstrip(".")
+    fmt = (format or suffix).lower()
+    if fmt not in FORMATS or (path is None and fmt != "svg"):
+        where = f"the suffix of {path!r} or format=" if path else "format= without a path"
+        allowed = ", ".join(FORMATS) if path else "svg"
+        raise ValueError(f"draw: the format must be one of {allowed} (from {where}), got "
+                         f"{fmt!r}")
     text = to_dot(tensor_or_tape, rankdir=rankdir, expand=expand, full=full, size=size)
     program = shutil.which("dot")
     if program is None:
         raise FileNotFoundError(f"draw: Graphviz's `dot` program is not on PATH; "
                                 f"{INSTALL_HINT}")
-    result = subprocess.run([program, f"-T{fmt}", "-o", path], input=text.encode(),
+    result = subprocess.run([program, f"-T{fmt}"], input=text.encode(),
                             capture_output=True, timeout=120, check=False)
     if result.returncode != 0:
-        raise RuntimeError(f"draw: `dot -T{fmt}` failed writing {path!r}: "
+        where = f" writing {path!r}" if path else ""
+        raise RuntimeError(f"draw: `dot -T{fmt}` failed{where}: "
                            f"{result.stderr.decode(errors='replace').strip()}")
-    return path
+    if path is None:
+        return Drawing(result.stdout.decode("utf-8"), fmt, result.stdout)
+    with open(path, "wb") as f:
+        f.write(result.stdout)
+    return Drawing(path, fmt, result.stdout)

@@ -143,7 +143,8 @@ class Hessian:
             left out of the kind and of the condition number.
         gtol: the point is a critical point when ‖∇L‖ ≤ gtol.
 
-    ``print(H)`` writes the reading in words (``H.describe()``); ``repr(H)`` is one line.
+    ``print(H)`` writes the reading in words (``H.describe()``); ``repr(H)`` is one line;
+    ``H.plot()`` draws the spectrum, and a notebook shows the words and the spectrum.
     """
 
     matrix: np.ndarray
@@ -251,6 +252,21 @@ class Hessian:
                 f"|grad|={self.gradient_norm:.3g}, eigenvalues={lam}, "
                 f"near_zero={int(self.near_zero.sum())}, "
                 f"condition_number={self.condition_number:.4g})")
+
+
+    def plot(self, path=None, title: str | None = None):
+        """The eigenvalues as a stem plot, the near-zero band shaded
+        (``notebook.spectrum_figure``); written to ``path`` when given. Returns the
+        matplotlib ``Figure``."""
+        from .notebook import spectrum_figure
+        fig = spectrum_figure(self, title)
+        if path is not None:
+            fig.savefig(path, dpi=100)
+        return fig
+
+    def _repr_html_(self) -> str:   # a notebook's cell: the reading in words and the spectrum
+        from .notebook import summary_html
+        return summary_html(self.describe(), self.plot(), "Hessian spectrum")
 
 
 def _steps(theta: np.ndarray, h: float) -> np.ndarray:

@@ -118,6 +118,11 @@ class Landscape:
                 + (f"; {n} trajector{'y' if n == 1 else 'ies'}: {paths}" if n else "") + ")")
 
 
+    def _repr_html_(self) -> str:   # a notebook's cell: the one-line summary and the figure
+        from .notebook import summary_html
+        return summary_html(repr(self), self.plot(), "loss landscape")
+
+
 def _coordinate(params: list[Tensor], axis, fn: str) -> tuple[int, str]:
     """The flat index of one chosen scalar parameter: a tensor (one element) or (tensor, i)."""
     tensor, index = (axis, 0) if isinstance(axis, Tensor) else tuple(axis)

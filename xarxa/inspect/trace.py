@@ -45,7 +45,8 @@ class TraceRow:
 
 class Trace:
     """The rows of a trace; `str()` gives the text table, `to_markdown()`/`to_latex()` the
-    same table for a notebook or a report, `rows` the data.
+    same table for a notebook or a report, `rows` the data. As a notebook cell's last
+    line it shows as a table (HTML, and Markdown for other front ends).
 
     `out` names the differentiated output in the headers ("out"; `xarxa solve` sets "L");
     `full` is what is printed element by element (`tables.shown_in_full`).
@@ -95,6 +96,13 @@ class Trace:
     def to_markdown(self) -> str:
         """The table as a Markdown pipe table."""
         return render_table(self.header(), [self.cells(r) for r in self.rows], "markdown")
+
+    def _repr_markdown_(self) -> str:   # a notebook's cell shows the table (notebook.py)
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        from .notebook import table_html
+        return table_html(self.header(), [self.cells(r) for r in self.rows])
 
     def to_latex(self) -> str:
         """The table as a LaTeX `tabular` (labels and values in math mode; needs amsmath
