@@ -27,8 +27,9 @@ DOCS = ROOT / "docs"
 PAGES = ["autograd.md", "losses.md", "optimizers.md", "cnns.md", "upsampling.md",
          "skip-connections.md", "metric-learning.md", "seeing-inside.md",
          "pytorch.md", "onnx.md", "extending.md", "mpi.md",
-         "cli.md", "playground.md", "speed-and-accuracy.md"]
-SHELL_PAGES = {"cli.md", "playground.md", "speed-and-accuracy.md"}
+         "cli.md", "playground.md", "speed-and-accuracy.md", "lecture-figures.md"]
+# lecture-figures.md: experiments/figures.py draws its pictures (tests/test_lecture_figures.py)
+SHELL_PAGES = {"cli.md", "playground.md", "speed-and-accuracy.md", "lecture-figures.md"}
 CODE_PAGES = [p for p in PAGES if p not in SHELL_PAGES]
 # fenced python blocks, also indented ones inside list items
 BLOCK = re.compile(r"^( *)```python\n(.*?)^\1```", re.S | re.M)
