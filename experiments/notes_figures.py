@@ -97,16 +97,17 @@ def plot_activations(path: str | None, points: int = 801):
     fig, axes = _figure(12.0, 3.4, 1, 4)
     for ax, (name, (g, dg)) in zip(axes, activation_curves(x).items()):
         ax.plot(x, g, label=f"{name}(x)", linewidth=1.8)
-        ax.plot(x, dg, label="derivative (autograd)", linewidth=1.4, linestyle="--")
+        ax.plot(x, dg, label=f"{name}′(x)", linewidth=1.4, linestyle="--")
         if name == "step":
-            ax.annotate("δ(x) at 0:\nno useful gradient", (0.0, 0.5), xytext=(0.6, 0.5),
+            ax.annotate("δ(x) at 0:\nno useful\ngradient", (0.0, 0.5), xytext=(0.4, 0.45),
                         fontsize=8)
         ax.set_title(name)
         ax.set_xlabel("x")
         ax.set_ylabel(f"{name}(x) and its derivative")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
-    fig.suptitle("§1.1.2: activations and their derivatives")
+    fig.suptitle("§1.1.2: activations and their derivatives (the dashed lines computed by "
+                 "autograd)")
     return _save(fig, path)
 
 
