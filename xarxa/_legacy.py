@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import creation, dtypes
+from . import dtypes
 from .devices import check as _check_device
 from .tensor import Tensor
 
@@ -19,8 +19,8 @@ from .tensor import Tensor
 _TYPES = {"FloatTensor": "float32", "DoubleTensor": "float64", "HalfTensor": "float16",
           "LongTensor": "int64", "IntTensor": "int32", "ShortTensor": "int16",
           "CharTensor": "int8", "ByteTensor": "uint8", "BoolTensor": "bool"}
-# the prefixes of a type name: xarxa's ('xarxa.FloatTensor', what `Tensor.type()` returns)
-# and PyTorch's, so that a script's 'torch.FloatTensor' works too
+# the prefixes of a type name: PyTorch's ('torch.FloatTensor', what `Tensor.type()` returns,
+# as dtypes print as `torch.float32`) and xarxa's own ('xarxa.FloatTensor')
 _PREFIXES = ("xarxa.", "torch.")
 
 __all__ = list(_TYPES)
@@ -52,30 +52,39 @@ def _construct(cls, args: tuple, device):
     op = cls.__name__
     _check_device(device, op)
     dtype = dtypes.resolve(cls._numpy, op)
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        data = args[0]
+        if data._data.dtype != dtype:  # as PyTorch: no silent cast of a tensor
+            raise TypeError(f"{op}: expected a tensor of dtype {np.dtype(dtype)}, got "
+                            f"{data._data.dtype}; cast it with .to() or .type()")
+        return data.view_as(data)  # an alias in the graph, as PyTorch's
+    return Tensor(legacy_array(args, dtype, op))
+
+
+def legacy_array(args: tuple, dtype, op: str) -> np.ndarray:
+    """The array of a legacy constructor's arguments (not a Tensor): none gives an empty
+    array, integers or a `Size` an uninitialised one of that shape, one sequence its values
+    cast to `dtype` (`xa.FloatTensor(...)`, and `xa.Tensor(...)` with the default dtype)."""
+    dtype = np.dtype(dtype)
     if not args:
-        return creation.empty(0, dtype=dtype)
+        return np.empty(0, dtype=dtype)
     if len(args) == 1 and _is_size(args[0]):
         args = tuple(args[0])
     if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
         if any(a < 0 for a in args):
             raise ValueError(f"{op}: expected a shape of non-negative integers, got {args}")
-        return creation.empty(*args, dtype=dtype)
+        return np.empty(tuple(int(a) for a in args), dtype=dtype)
     if len(args) > 1:
         raise TypeError(f"{op}: expected data (a list, an array, a tensor) or a shape of "
                         f"integers, got {args}")
     data = args[0]
-    if isinstance(data, Tensor):
-        if data._data.dtype != dtype:  # as PyTorch: no silent cast of a tensor
-            raise TypeError(f"{op}: expected a tensor of dtype {np.dtype(dtype)}, got "
-                            f"{data._data.dtype}; cast it with .to() or .type()")
-        return data.view_as(data)  # an alias in the graph, as PyTorch's
     if isinstance(data, (int, float, complex, np.number)) or isinstance(data, (str, bytes)):
         raise TypeError(f"{op}: data must be a sequence (got {type(data).__name__})")
     values = np.asarray(data)
     if dtype.kind in "iu" and values.dtype.kind in "iuf" and values.size:
         _check_range(values, dtype, op)
     # a cast of the values, as PyTorch's: LongTensor([1.7]) is 1, ByteTensor([-1]) is 255
-    return Tensor(np.array(values, dtype=dtype, copy=True))
+    return np.array(values, dtype=dtype, copy=True)
 
 
 def _check_range(values: np.ndarray, dtype: np.dtype, op: str) -> None:

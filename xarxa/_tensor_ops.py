@@ -270,10 +270,11 @@ class TensorOps:
     def type(self, dtype=None, non_blocking: bool = False):
         """PyTorch's `.type`: with a dtype, a legacy type or its name, the cast `to(dtype)`
         (`x.type(torch.float)`, `x.type(torch.LongTensor)`, `x.type('torch.LongTensor')`);
-        without, the name of the tensor type ('xarxa.FloatTensor', as torch's
-        'torch.FloatTensor')."""
+        without, the name of the tensor type as PyTorch writes it ('torch.FloatTensor',
+        with the prefix that dtypes print with, `torch.float32`); 'xarxa.FloatTensor' is
+        accepted as a name too."""
         if dtype is None:
-            return f"xarxa.{dtypes.legacy_name(self.dtype)}Tensor"
+            return f"torch.{dtypes.legacy_name(self.dtype)}Tensor"
         from . import _legacy  # the legacy types are Tensor factories: import them late
         return self.to(_legacy.dtype_of(dtype, "Tensor.type"))
 

@@ -12,6 +12,7 @@ from . import devices
 from ._size import Size
 from .dtypes import _BY_NP
 from .dtypes import of as _dtype_of
+from .dtypes import get_default_dtype as _default_dtype
 from .autograd import engine, hooks, version
 from ._tensor_ops import TensorOps
 from .autograd import function as _function
@@ -21,27 +22,60 @@ from .autograd.version import bump_version
 _new_size = tuple.__new__  # Size(shape) without its checks: a NumPy shape is ints already
 
 
+_NO_DATA = object()  # Tensor() with no argument: an empty tensor
+
+
+def _legacy_data(data, sizes: tuple, device):
+    """The array (and version box) of ``Tensor(data, *sizes)`` when `data` is not an
+    ndarray: PyTorch's legacy constructor (see `Tensor`)."""
+    devices.check(device, "Tensor")
+    if isinstance(data, np.ndarray):
+        if sizes:
+            raise TypeError(f"Tensor: expected one array or a shape of integers, got an array "
+                            f"and {sizes}")
+        return data, None
+    if isinstance(data, np.generic) and not sizes:   # a NumPy scalar keeps its dtype
+        return np.asarray(data), None
+    if isinstance(data, Tensor) and not sizes:       # an alias sharing storage and version
+        return data._data, version.share(data)
+    from . import _legacy
+    args = () if data is _NO_DATA else (data,) + sizes
+    return _legacy.legacy_array(args, _default_dtype(), "Tensor"), None
+
+
 class Tensor(TensorOps):
     """An array with an optional gradient and the graph node that produced it.
 
+    Called as PyTorch's legacy constructor ``torch.Tensor(...)``: Python data
+    (``xa.Tensor([1, 2])``) gives a tensor of the default dtype (float32), sizes
+    (``xa.Tensor(2, 3)`` or a `Size`) an uninitialised one of that shape, no argument an
+    empty one, a tensor an alias of it (its dtype kept, cut from the graph). One
+    difference: a NumPy array (or NumPy scalar) is wrapped as it is, with its dtype and no
+    copy (PyTorch casts it to float32) — that is how xarxa itself wraps its arrays. Use
+    `xa.tensor(...)` to build with the dtype inferred from the data.
+
     Args:
-        data: an array (kept as is, no copy). Use `xa.tensor(...)` to build from lists.
-        requires_grad: track operations on this tensor to compute its gradient.
+        data: an array (kept as is, no copy), Python data, or the first of the sizes.
+        requires_grad: track operations on this tensor to compute its gradient (xarxa
+            accepts it here; PyTorch's legacy constructor does not).
         name: a label shown in `repr`, `inspect.trace` tables and graph drawings.
+        device: 'cpu' (None); any other device is refused.
     """
 
     __slots__ = ("_data", "requires_grad", "_grad", "_ctx", "name", "_version_box",
                  "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected op
 
-    def __init__(self, data, requires_grad: bool = False, name: str | None = None):
-        if not isinstance(data, np.ndarray):
-            data = np.asarray(data)
+    def __init__(self, data=_NO_DATA, *sizes, requires_grad: bool = False,
+                 name: str | None = None, device=None):
+        box = None  # a version.VersionBox, shared by aliases of the storage
+        if not isinstance(data, np.ndarray) or sizes or device is not None:
+            data, box = _legacy_data(data, sizes, device)
         self._data = data
         self._grad: Tensor | None = None
         self._ctx = None
         self.name = name
-        self._version_box = None  # a version.VersionBox, shared by aliases of the storage
+        self._version_box = box
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)

@@ -3,18 +3,14 @@ repeat, sort, topk, and chunk/split (slices through getitem). Their backward mov
 gradients back to where the values came from; it never computes new values."""
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 
 from ..function import Function
 from ._out import into
 from ...tensor import Tensor
+from ... import return_types
 from ._util import normalize_dim
 from .shape import getitem, transpose
-
-SortResult = namedtuple("SortResult", ["values", "indices"])
-
 
 def _index(index, op: str, name: str = "index") -> np.ndarray:
     """An integer index array (a Tensor, array or list), with the op named when it isn't."""
@@ -286,11 +282,11 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False,  # noqa: A002
     _check_tensor(input, "sort")
     d = normalize_dim(dim, input.ndim, "sort")
     if input.ndim == 0:
-        return SortResult(input * 1, Tensor(np.zeros((), np.int64)))
+        return return_types.sort(input * 1, Tensor(np.zeros((), np.int64)))
     a = input._data
     # a stable sort of -a keeps equal elements in order for descending=True as well
     order = np.argsort(-a if descending else a, axis=d, kind="stable")
-    return SortResult(gather(input, d, order), Tensor(order.astype(np.int64)))
+    return return_types.sort(gather(input, d, order), Tensor(order.astype(np.int64)))
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,  # noqa: A002
@@ -306,9 +302,9 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,  # noqa: A0
         raise ValueError(f"topk: k ({k}) out of range for dimension {d} of size {n}")
     values, indices = sort(input, d, descending=largest)
     if input.ndim == 0:
-        return SortResult(values, indices)
+        return return_types.topk(values, indices)
     cut = (slice(None),) * d + (slice(0, k),)
-    return SortResult(getitem(values, cut), Tensor(indices._data[cut]))
+    return return_types.topk(getitem(values, cut), Tensor(indices._data[cut]))
 
 
 def t(input: Tensor) -> Tensor:  # noqa: A002

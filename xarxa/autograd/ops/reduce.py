@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import builtins
 import warnings
-from collections import namedtuple
-
 from ..function import Function
 from ._out import into
 from ...tensor import Tensor
+from ... import return_types
 from ._util import normalize_dim, normalize_dims
 
-MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
 
 def accumulate_dtype(dtype):
@@ -173,14 +171,16 @@ def _max_min(x: Tensor, dim, keepdim: bool, largest: bool, op: str):
         return MaxReduce.apply(x, dim=None, keepdim=keepdim, largest=largest)
     d = normalize_dim(dim, x.ndim, op)
     if x.ndim == 0:
-        return MaxMin(MaxReduce.apply(x, dim=None, keepdim=False, largest=largest),
-                      Tensor._from_op(x._data.astype("int64") * 0, None))
+        pair = return_types.max if largest else return_types.min
+        return pair(MaxReduce.apply(x, dim=None, keepdim=False, largest=largest),
+                    Tensor._from_op(x._data.astype("int64") * 0, None))
     if x.shape[d] == 0:   # an empty batch along another dim is fine: empty results
         raise ValueError(f"{op}: cannot reduce dim {d} of size 0 (input shape {x.shape})")
     values = MaxReduce.apply(x, dim=d, keepdim=keepdim, largest=largest)
     pick = x._data.argmax if largest else x._data.argmin
     indices = pick(axis=d, keepdims=keepdim).astype("int64")
-    return MaxMin(values, Tensor._from_op(indices, None))
+    pair = return_types.max if largest else return_types.min
+    return pair(values, Tensor._from_op(indices, None))
 
 
 def max(x: Tensor, dim=None, keepdim: bool = False, *, out=None):  # noqa: A001
