@@ -35,7 +35,7 @@ IMAGE = re.compile(r"!\[[^\]]*\]\(img/([^)\s]+)\)")
 PLAYGROUND = "playground.png"
 PLAYGROUND_QUERY = "?dataset=spirals&noise=0.05&features=x1,x2,sinx1,sinx2&hidden=8,8,6"
 PLAYGROUND_UPDATES = 560
-WINDOW = (1400, 1250)
+WINDOW = (1400, 1500)  # tall enough for the landscape and sharpness charts
 
 
 def shown_pictures() -> dict[str, list[str]]:

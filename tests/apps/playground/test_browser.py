@@ -53,6 +53,41 @@ def _wait(condition, timeout, what):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+def _labels(element):
+    """What the page's chart helper drew on a canvas: its title, axis labels, legend, ticks."""
+    import json
+    read = lambda key: element.get_attribute(f"data-{key}") or ""  # noqa: E731
+    return {"title": read("title"), "xlabel": read("xlabel"), "ylabel": read("ylabel"),
+            "legend": json.loads(read("legend") or "[]"),
+            "xticks": json.loads(read("xticks") or "[]"),
+            "yticks": json.loads(read("yticks") or "[]")}
+
+
+def _check_chart_labels(browser, by_id):
+    """Every chart is projectable: a title, labelled axes with tick values, and a legend
+    naming each series when there are several (issue 19)."""
+    _wait(lambda: by_id("landscape").get_attribute("data-title"), 20, "the landscape")
+    want = {"loss-chart": ("Loss (cross-entropy)", "update", "loss", ["train", "test"]),
+            "acc-chart": ("Accuracy", "update", "accuracy", ["train", "test"]),
+            "hessian": ("Hessian eigenvalues", "update", "eigenvalue", ["λmax", "λmin"]),
+            "landscape": (None, "direction 1", "direction 2", ["path", "start", "now"]),
+            "plane": ("Decision regions: P(class 1)", "x₁", "x₂",
+                      ["class 0", "class 1", "test point (dark ring)"])}
+    for name, (title, xlabel, ylabel, legend) in want.items():
+        got = _labels(by_id(name))
+        assert got["title"] and (title is None or got["title"] == title), (name, got)
+        assert (got["xlabel"], got["ylabel"], got["legend"]) == (xlabel, ylabel, legend), \
+            (name, got)
+        assert len(got["xticks"]) >= 2 and len(got["yticks"]) >= 2, (name, got)
+    assert "update" in _labels(by_id("landscape"))["title"]
+    assert "100 %" in _labels(by_id("acc-chart"))["yticks"]
+    assert by_id("landscape").get_attribute("data-colourbar")  # the colours' values
+    # the log scale relabels the loss axis
+    by_id("log-loss").click()
+    assert _labels(by_id("loss-chart"))["ylabel"] == "loss (log scale)"
+    by_id("log-loss").click()
+
+
 def test_page_trains_xor_and_shows_a_points_table(browser, client, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -99,6 +134,7 @@ def test_page_trains_xor_and_shows_a_points_table(browser, client, tmp_path):
     assert by_id("message").get_attribute("hidden") is not None  # no error shown
 
     by_id("play").click()  # pause, for a still picture
+    _check_chart_labels(browser, by_id)
     shot = tmp_path / "playground.png"
     browser.save_screenshot(str(shot))
     data = shot.read_bytes()

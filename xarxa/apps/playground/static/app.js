@@ -265,27 +265,48 @@ function setPlaying(playing) {
 }
 
 // -- drawing --------------------------------------------------------------------------------
-function planeToPx(hello, canvas) {
-  const R = hello.domain, w = canvas.width, h = canvas.height;
-  if (!hello.regression) return p => [(p[0] + R) / (2 * R) * w, (R - p[1]) / (2 * R) * h];
-  const [y0, y1] = hello.yrange;
-  return p => [(p[0] + R) / (2 * R) * w, (y1 - p[1]) / (y1 - y0) * h];
+// the plane's frame (axes, title, legend) and its map from data to canvas pixels
+function planeFrame(hello, canvas) {
+  const R = hello.domain, [y0, y1] = hello.regression ? hello.yrange : [-R, R];
+  const ring = $("show-test").checked;
+  const legend = hello.regression ?
+    [{label: "network's output", colour: Draw.rgb(Draw.BLUE)}, {label: "train", dot: "#333", ring: "#fff"},
+     ...(ring ? [{label: "test", dot: "#333", ring: "#000"}] : [])] :
+    [{label: "class 0", dot: Draw.rgb(Draw.ORANGE)}, {label: "class 1", dot: Draw.rgb(Draw.BLUE)},
+     ...(ring ? [{label: "test point (dark ring)", dot: "#bbb", ring: "#000"}] : [])];
+  const logits = LOGIT_LOSSES.includes(hello.config.loss);
+  const f = Draw.frame(canvas, {
+    title: hello.regression ? "The network's fit y = f(x)" :
+      logits ? "Decision regions: P(class 1)" : "Decision regions: score s",
+    xlabel: hello.regression ? "x" : "x₁", ylabel: hello.regression ? "y" : "x₂",
+    square: !hello.regression, legend,
+    x: {lo: -R, hi: R, ticks: Draw.niceTicks(-R, R, 5)},
+    y: {lo: y0, hi: y1, ticks: Draw.niceTicks(y0, y1, 5)}});
+  f.toPx = p => [f.px(p[0]), f.py(p[1])];
+  return f;
+}
+
+function planeToPx(hello) {
+  return app.plane ? app.plane.toPx : planeFrame(hello, $("plane")).toPx;
 }
 
 function drawPlane() {
-  const canvas = $("plane"), ctx = canvas.getContext("2d"), hello = app.hello, f = app.frame;
-  const toPx = planeToPx(hello, canvas);
+  const canvas = $("plane"), hello = app.hello, f = app.frame;
+  const frame = app.plane = planeFrame(hello, canvas), ctx = frame.ctx, toPx = frame.toPx;
   if (hello.regression) {
-    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
     const R = hello.domain, n = f.plane.curve.length;
+    ctx.save(); ctx.beginPath(); ctx.rect(frame.box.x, frame.box.y, frame.box.w, frame.box.h);
+    ctx.clip();
     ctx.strokeStyle = Draw.rgb(Draw.BLUE); ctx.lineWidth = 2; ctx.beginPath();
     f.plane.curve.forEach((y, i) => {
       const [X, Y] = toPx([-R + 2 * R * i / (n - 1), y]);
       i ? ctx.lineTo(X, Y) : ctx.moveTo(X, Y);
     });
     ctx.stroke();
+    ctx.restore();
   } else {
-    Draw.heatmap(canvas, Draw.decode(f.plane.values), hello.grid, hello.grid, Draw.diverging);
+    Draw.heatmap(canvas, Draw.decode(f.plane.values), hello.grid, hello.grid, Draw.diverging,
+                 255, frame.box);
   }
   Draw.points(ctx, hello.train, toPx, hello.regression, false, null);
   if ($("show-test").checked) Draw.points(ctx, hello.test, toPx, hello.regression, true, null);
@@ -382,26 +403,33 @@ function drawCurves() {
   setNumber("train-loss", last[1]); setNumber("test-loss", last[2]);
   setNumber("train-acc", last[3], true); setNumber("test-acc", last[4], true);
   const xs = h.map(r => r[0]), log = $("log-loss").checked;
+  const lossName = $("loss").selectedOptions[0] ? $("loss").selectedOptions[0].textContent : "";
+  const TRAIN = "#183d4e", TEST = "#c0392b";
   Draw.chart($("loss-chart"), [
-    {xs, ys: h.map(r => r[1]), colour: "#222"},
-    {xs, ys: h.map(r => r[2]), colour: "#999", dash: [4, 3]}], {log});
+    {xs, ys: h.map(r => r[1]), label: "train", colour: TRAIN},
+    {xs, ys: h.map(r => r[2]), label: "test", colour: TEST, dash: [5, 3]}],
+    {log, title: `Loss${lossName ? ` (${lossName})` : ""}`, xlabel: "update",
+     ylabel: log ? "loss (log scale)" : "loss"});
   if (!app.hello.regression)
     Draw.chart($("acc-chart"), [
-      {xs, ys: h.map(r => r[3]), colour: "#222"},
-      {xs, ys: h.map(r => r[4]), colour: "#999", dash: [4, 3]}], {ymin: 0, ymax: 1});
+      {xs, ys: h.map(r => r[3]), label: "train", colour: TRAIN},
+      {xs, ys: h.map(r => r[4]), label: "test", colour: TEST, dash: [5, 3]}],
+      {ymin: 0, ymax: 1, yticks: [0, 0.5, 1], title: "Accuracy", xlabel: "update", ylabel: "accuracy",
+       ytext: v => Math.round(100 * v) + " %"});
 }
 
 function drawViews() {
   const land = app.landscape, h = app.hello;
   const on = h.view_points < h.train.length ? ` (on its first ${h.view_points} points)` : "";
   if (land) {
-    Draw.landscape($("landscape"), land);
+    Draw.landscape($("landscape"), land, `Training loss at update ${land.step}`);
     $("landscape-note").textContent = `Training loss${on} (log colour, dark = low) at ` +
       `update ${land.step} on the plane of ${land.note}; white: the weights' path, red: now.`;
   }
   const hs = app.hessian, xs = hs.map(r => r[0]);
-  Draw.chart($("hessian"), [{xs, ys: hs.map(r => r[1]), colour: "#183d4e"},
-                            {xs, ys: hs.map(r => r[2]), colour: "#c0392b", dash: [4, 3]}]);
+  Draw.chart($("hessian"), [{xs, ys: hs.map(r => r[1]), label: "λmax", colour: "#183d4e"},
+                            {xs, ys: hs.map(r => r[2]), label: "λmin", colour: "#c0392b", dash: [5, 3]}],
+             {title: "Hessian eigenvalues", xlabel: "update", ylabel: "eigenvalue"});
   if (hs.length) {
     const [step, lam, low] = hs[hs.length - 1], lr = app.frame.lr;
     $("hessian-note").textContent = `Training loss${on} at update ${step}: λmax (solid) = ` +

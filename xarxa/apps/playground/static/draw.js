@@ -31,9 +31,10 @@ const Draw = (() => {
     return out;
   }
 
-  // a rows x cols grid of values (row 0 on top) painted over the whole canvas, smoothed
+  // a rows x cols grid of values (row 0 on top) painted over the canvas (or over `box`,
+  // {x, y, w, h}, the plot area that frame() lays out), smoothed
   const scratch = document.createElement("canvas");
-  function heatmap(canvas, values, rows, cols, colour, alpha = 255) {
+  function heatmap(canvas, values, rows, cols, colour, alpha = 255, box = null) {
     scratch.width = cols; scratch.height = rows;
     const sctx = scratch.getContext("2d"), img = sctx.createImageData(cols, rows);
     for (let i = 0; i < rows * cols; i++) {
@@ -44,8 +45,9 @@ const Draw = (() => {
     sctx.putImageData(img, 0, 0);
     const ctx = canvas.getContext("2d");
     ctx.imageSmoothingEnabled = true;
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(scratch, 0, 0, canvas.width, canvas.height);
+    if (!box) ctx.clearRect(0, 0, canvas.width, canvas.height);
+    const b = box || {x: 0, y: 0, w: canvas.width, h: canvas.height};
+    ctx.drawImage(scratch, b.x, b.y, b.w, b.h);
   }
 
   // a 1-D curve of values in [-1, 1] (a unit of a regression network)
@@ -61,11 +63,171 @@ const Draw = (() => {
     ctx.stroke();
   }
 
-  // line chart: series [{xs, ys, colour, dash, width}], ys may hold nulls (gaps)
+  // -- axes, ticks, titles and legends: one helper for every chart of the page -------------
+  const FONT = "12px system-ui, sans-serif", TITLE_FONT = "600 13px system-ui, sans-serif";
+  const INK = "#222", MUTED = "#555", GRID = "#e6e6e6";
+
+  // about `count` round values (1, 2 or 5 times a power of ten) covering [lo, hi]
+  function niceTicks(lo, hi, count = 5, integer = false) {
+    if (!(hi > lo)) return [lo];
+    let step = Math.pow(10, Math.floor(Math.log10((hi - lo) / count)));
+    for (const m of [1, 2, 5, 10]) if ((hi - lo) / (m * step) <= count) { step *= m; break; }
+    if (integer) step = Math.max(1, Math.round(step));
+    const out = [];
+    for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step)
+      out.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(12)));
+    return out;
+  }
+
+  // a tick's text: short, never "-0"
+  function tickText(v) {
+    if (v === 0) return "0";
+    const a = Math.abs(v);
+    if (a < 1e-3 || a >= 1e5) {
+      const e = Math.floor(Math.log10(a)), m = Number((v / Math.pow(10, e)).toPrecision(2));
+      return (m === 1 ? "" : m === -1 ? "−" : m + "×") + "10" + superscript(e);
+    }
+    return String(Number(v.toPrecision(4))).replace("-", "−");
+  }
+  const SUP = {"-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹"};
+  const superscript = e => String(e).split("").map(c => SUP[c]).join("");
+
+  // one legend entry's swatch: a line (colour, dash, outline) or a dot (fill, ring)
+  function swatch(ctx, e, x, y) {
+    if (e.dot) {
+      ctx.beginPath(); ctx.arc(x + 9, y, 4.5, 0, 2 * Math.PI);
+      ctx.fillStyle = e.dot; ctx.fill();
+      ctx.lineWidth = 1.5; ctx.strokeStyle = e.ring || "#fff"; ctx.stroke();
+      return;
+    }
+    ctx.setLineDash(e.dash || []);
+    if (e.outline) {
+      ctx.strokeStyle = e.outline; ctx.lineWidth = (e.width || 2) + 2.5;
+      ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x + 18, y); ctx.stroke();
+    }
+    ctx.strokeStyle = e.colour; ctx.lineWidth = e.width || 2;
+    ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x + 18, y); ctx.stroke();
+    ctx.setLineDash([]);
+  }
+
+  // Lays out and draws a plot's frame on a white canvas: the title, the legend (one entry per
+  // series, beside the title or on rows below it), the axis labels, the tick values and the
+  // axis lines; returns the plot area {x, y, w, h} and the maps px(x), py(y) into it.
+  // spec: {title, xlabel, ylabel, x: {lo, hi, ticks}, y: {lo, hi, ticks, text},
+  //        legend: [{label, colour, dash, dot, ring, outline}], square, grid,
+  //        colourbar: {colour(t), lo, hi, label}}
+  // Every text drawn is recorded on the canvas (data-title, data-xlabel, data-ylabel,
+  // data-legend, data-xticks, data-yticks) so that tests can read what a student sees.
+  function frame(canvas, spec) {
+    const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+    ctx.setLineDash([]);
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
+    const legend = spec.legend || [];
+    const ytext = spec.y.text || tickText, xtext = spec.x.text || tickText;
+    const yt = spec.y.ticks.map(v => [v, ytext(v)]), xt = spec.x.ticks.map(v => [v, xtext(v)]);
+    ctx.font = FONT;
+    const tickW = Math.max(0, ...yt.map(([, t]) => ctx.measureText(t).width));
+    const entryW = legend.map(e => 26 + ctx.measureText(e.label).width);
+    ctx.font = TITLE_FONT;
+    const titleW = spec.title ? ctx.measureText(spec.title).width : 0;
+    // the legend: beside the title when it fits, else on rows of its own
+    const legendW = entryW.reduce((a, b) => a + b + 10, 0);
+    const rows = [];
+    let row = [], used = 0, beside = titleW + 16 + legendW <= W - 8;
+    legend.forEach((e, i) => {
+      if (!beside && row.length && used + entryW[i] > W - 8) { rows.push(row); row = []; used = 0; }
+      row.push(i); used += entryW[i] + 10;
+    });
+    if (row.length) rows.push(row);
+    let top = spec.title ? 20 : 6;
+    const legendTop = beside ? 11 : top + 7;
+    if (!beside) top += 16 * rows.length;
+    top += 6;
+    const left = (spec.ylabel ? 18 : 4) + tickW + 8, right = 10;
+    const bottom = 18 + (spec.xlabel ? 16 : 0) + (spec.colourbar ? 36 : 0);
+    const box = {x: left, y: top, w: W - left - right, h: H - top - bottom};
+    if (spec.square) {
+      const s = Math.min(box.w, box.h);
+      box.x += (box.w - s) / 2; box.w = s; box.h = s;
+    }
+    const {lo: x0, hi: x1} = spec.x, {lo: y0, hi: y1} = spec.y;
+    const px = x => box.x + (x - x0) / (x1 - x0) * box.w;
+    const py = y => box.y + box.h - (y - y0) / (y1 - y0) * box.h;
+    const drawn = {title: spec.title || "", xlabel: spec.xlabel || "", ylabel: spec.ylabel || "",
+                   legend: legend.map(e => e.label), xticks: [], yticks: []};
+    // title and legend
+    ctx.textBaseline = "middle"; ctx.fillStyle = INK;
+    if (spec.title) { ctx.font = TITLE_FONT; ctx.textAlign = "left"; ctx.fillText(spec.title, 4, 10); }
+    ctx.font = FONT;
+    rows.forEach((r, k) => {
+      const width = r.reduce((a, i) => a + entryW[i] + 10, -10);
+      let x = beside ? W - 6 - width : 4;
+      for (const i of r) {
+        swatch(ctx, legend[i], x, legendTop + 16 * k);
+        ctx.fillStyle = INK; ctx.textAlign = "left";
+        ctx.fillText(legend[i].label, x + 24, legendTop + 16 * k);
+        x += entryW[i] + 10;
+      }
+    });
+    // grid, ticks and their values
+    ctx.lineWidth = 1; ctx.fillStyle = MUTED;
+    ctx.textAlign = "right";
+    for (const [v, t] of yt) {
+      const Y = Math.round(py(v)) + 0.5;
+      if (Y < box.y - 1 || Y > box.y + box.h + 1) continue;
+      if (spec.grid) { ctx.strokeStyle = v === 0 ? "#bbb" : GRID; ctx.beginPath();
+                       ctx.moveTo(box.x, Y); ctx.lineTo(box.x + box.w, Y); ctx.stroke(); }
+      ctx.strokeStyle = "#888"; ctx.beginPath(); ctx.moveTo(box.x - 4, Y); ctx.lineTo(box.x, Y);
+      ctx.stroke();
+      ctx.fillText(t, box.x - 6, Y); drawn.yticks.push(t);
+    }
+    ctx.textAlign = "center"; ctx.textBaseline = "top";
+    for (const [v, t] of xt) {
+      const X = Math.round(px(v)) + 0.5;
+      if (X < box.x - 1 || X > box.x + box.w + 1) continue;
+      if (spec.grid) { ctx.strokeStyle = GRID; ctx.beginPath();
+                       ctx.moveTo(X, box.y); ctx.lineTo(X, box.y + box.h); ctx.stroke(); }
+      ctx.strokeStyle = "#888"; ctx.beginPath(); ctx.moveTo(X, box.y + box.h);
+      ctx.lineTo(X, box.y + box.h + 4); ctx.stroke();
+      ctx.fillText(t, X, box.y + box.h + 5); drawn.xticks.push(t);
+    }
+    // axis labels
+    ctx.fillStyle = INK;
+    if (spec.xlabel) {
+      ctx.textBaseline = "top"; ctx.fillText(spec.xlabel, box.x + box.w / 2, box.y + box.h + 20);
+    }
+    if (spec.ylabel) {
+      ctx.save(); ctx.translate(2, box.y + box.h / 2); ctx.rotate(-Math.PI / 2);
+      ctx.textAlign = "center"; ctx.textBaseline = "top"; ctx.fillText(spec.ylabel, 0, 0);
+      ctx.restore();
+    }
+    // a colour bar under the plot, its ends valued, its name between them
+    if (spec.colourbar) {
+      const cb = spec.colourbar, by = box.y + box.h + 18 + (spec.xlabel ? 18 : 0);
+      for (let i = 0; i < box.w; i++) {
+        ctx.fillStyle = rgb(cb.colour(i / (box.w - 1)));
+        ctx.fillRect(box.x + i, by, 1, 9);
+      }
+      ctx.strokeStyle = "#888"; ctx.strokeRect(box.x + 0.5, by + 0.5, box.w - 1, 8);
+      ctx.fillStyle = MUTED; ctx.textBaseline = "top";
+      const lo = tickText(Number(cb.lo.toPrecision(2))), hi = tickText(Number(cb.hi.toPrecision(2)));
+      ctx.textAlign = "left"; ctx.fillText(lo, box.x, by + 11);
+      ctx.textAlign = "right"; ctx.fillText(hi, box.x + box.w, by + 11);
+      ctx.textAlign = "center"; ctx.fillStyle = INK; ctx.fillText(cb.label || "", box.x + box.w / 2, by + 11);
+      drawn.colourbar = [lo, hi, cb.label || ""];
+    }
+    ctx.textBaseline = "alphabetic"; ctx.textAlign = "left";
+    ctx.strokeStyle = "#888"; ctx.lineWidth = 1; ctx.beginPath();
+    ctx.moveTo(box.x - 0.5, box.y); ctx.lineTo(box.x - 0.5, box.y + box.h + 0.5);
+    ctx.lineTo(box.x + box.w, box.y + box.h + 0.5); ctx.stroke();
+    for (const [k, v] of Object.entries(drawn))
+      canvas.dataset[k] = typeof v === "string" ? v : JSON.stringify(v);
+    return {ctx, box, px, py};
+  }
+
+  // line chart: series [{xs, ys, label, colour, dash, width}], ys may hold nulls (gaps);
+  // opts: {title, xlabel, ylabel, log, ymin, ymax, yticks, ytext}; a legend when several series
   function chart(canvas, series, opts = {}) {
-    const ctx = canvas.getContext("2d"), w = canvas.width, h = canvas.height;
-    const pad = {l: 38, r: 6, t: 6, b: 16};
-    ctx.clearRect(0, 0, w, h);
     let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
     const f = opts.log ? (v => Math.log10(Math.max(v, 1e-12))) : (v => v);
     for (const s of series) {
@@ -76,25 +238,34 @@ const Draw = (() => {
         y0 = Math.min(y0, f(y)); y1 = Math.max(y1, f(y));
       });
     }
-    if (!isFinite(x0)) return;
+    if (!isFinite(x0)) { x0 = 0; x1 = 1; y0 = 0; y1 = 1; }  // no data yet: the frame alone
     if (opts.ymin !== undefined) y0 = opts.ymin;
     if (opts.ymax !== undefined) y1 = opts.ymax;
     if (!opts.log && opts.ymin === undefined) y0 = Math.min(0, y0);
     if (y1 - y0 < 1e-9) { y1 += 0.5; y0 -= 0.5; }
     if (x1 === x0) x1 = x0 + 1;
-    const px = x => pad.l + (x - x0) / (x1 - x0) * (w - pad.l - pad.r);
-    const py = y => h - pad.b - (y - y0) / (y1 - y0) * (h - pad.t - pad.b);
-    ctx.strokeStyle = "#ccc"; ctx.lineWidth = 1; ctx.beginPath();
-    ctx.moveTo(pad.l, pad.t); ctx.lineTo(pad.l, h - pad.b); ctx.lineTo(w - pad.r, h - pad.b);
-    ctx.stroke();
-    ctx.fillStyle = "#777"; ctx.font = "10px system-ui, sans-serif"; ctx.textAlign = "right";
-    const label = v => opts.log ? "1e" + v.toFixed(1) : formatNumber(v);
-    ctx.fillText(label(y1), pad.l - 3, pad.t + 8);
-    ctx.fillText(label(y0), pad.l - 3, h - pad.b);
-    ctx.textAlign = "left"; ctx.fillText(String(x0), pad.l, h - 3);
-    ctx.textAlign = "right"; ctx.fillText(String(x1), w - pad.r, h - 3);
+    let yticks, ytext = opts.ytext;
+    if (opts.log) {  // whole decades when the range spans one or more, else round values
+      const d0 = Math.floor(y0 + 1e-9), d1 = Math.ceil(y1 - 1e-9);
+      if (d1 - d0 >= 2) {
+        const every = Math.ceil((d1 - d0) / 5);
+        yticks = niceTicks(d0, d1, 99, true).filter(e => (e - d0) % every === 0 && e >= y0 - 1e-9 && e <= y1 + 1e-9);
+      } else {
+        yticks = niceTicks(Math.pow(10, y0), Math.pow(10, y1), 4).filter(v => v > 0).map(Math.log10);
+      }
+      ytext = e => tickText(Number(Math.pow(10, e).toPrecision(6)));
+    } else {
+      yticks = opts.yticks || niceTicks(y0, y1, 5);
+    }
+    const {ctx, box, px, py} = frame(canvas, {
+      title: opts.title, xlabel: opts.xlabel, ylabel: opts.ylabel, grid: true,
+      x: {lo: x0, hi: x1, ticks: niceTicks(x0, x1, 5, true)},
+      y: {lo: y0, hi: y1, ticks: yticks, text: ytext},
+      legend: series.length > 1 ? series.map(s => ({label: s.label, colour: s.colour, dash: s.dash,
+                                                     width: s.width})) : []});
+    ctx.save(); ctx.beginPath(); ctx.rect(box.x, box.y - 2, box.w + 2, box.h + 4); ctx.clip();
     for (const s of series) {
-      ctx.strokeStyle = s.colour; ctx.lineWidth = s.width || 1.5;
+      ctx.strokeStyle = s.colour; ctx.lineWidth = s.width || 2;
       ctx.setLineDash(s.dash || []); ctx.beginPath();
       let pen = false;
       s.xs.forEach((x, i) => {
@@ -106,6 +277,7 @@ const Draw = (() => {
       });
       ctx.stroke();
     }
+    ctx.restore();
     ctx.setLineDash([]);
   }
 
@@ -133,28 +305,40 @@ const Draw = (() => {
   }
 
   // the landscape: log10 loss on an n x n grid (row 0 = lowest direction-2 value), the path
-  function landscape(canvas, land) {
-    const n = land.n, vals = new Float32Array(n * n);
+  function landscape(canvas, land, title = "Loss around the weights") {
+    const n = land.n, vals = new Float32Array(n * n), s = land.span;
     const lo = Math.log10(Math.max(land.lo, 1e-12)), hi = Math.log10(Math.max(land.hi, 1e-12));
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
       const v = land.loss[i * n + j];
       const t = v === null ? 1 : (Math.log10(Math.max(v, 1e-12)) - lo) / Math.max(hi - lo, 1e-9);
       vals[(n - 1 - i) * n + j] = t;  // row 0 drawn at the bottom
     }
-    heatmap(canvas, vals, n, n, sequential);
-    const ctx = canvas.getContext("2d"), w = canvas.width, h = canvas.height, s = land.span;
-    const toPx = ([a, b]) => [(a + s) / (2 * s) * w, (s - b) / (2 * s) * h];
-    ctx.strokeStyle = "rgba(255,255,255,0.9)"; ctx.lineWidth = 1.5; ctx.beginPath();
-    land.path.forEach((p, i) => { const [X, Y] = toPx(p); i ? ctx.lineTo(X, Y) : ctx.moveTo(X, Y); });
-    ctx.stroke();
-    ctx.fillStyle = "#fff";
-    land.path.forEach(p => { const [X, Y] = toPx(p); ctx.fillRect(X - 1, Y - 1, 2, 2); });
-    const [cx, cy] = toPx(land.path[land.path.length - 1]);
-    ctx.beginPath(); ctx.arc(cx, cy, 4, 0, 2 * Math.PI); ctx.fillStyle = "#d0021b"; ctx.fill();
-    ctx.fillStyle = "#fff"; ctx.font = "10px system-ui, sans-serif"; ctx.textAlign = "left";
-    ctx.fillText(`±${formatNumber(s)} along each direction`, 4, h - 4);
+    const ticks = niceTicks(-s, s, 4);
+    const {ctx, box, px, py} = frame(canvas, {
+      title, xlabel: "direction 1", ylabel: "direction 2", square: true,
+      x: {lo: -s, hi: s, ticks}, y: {lo: -s, hi: s, ticks},
+      legend: [{label: "path", colour: "#fff", outline: "#222"},
+               {label: "start", dot: "#fff", ring: "#222"},
+               {label: "now", dot: "#d0021b", ring: "#fff"}],
+      colourbar: {colour: sequential, lo: land.lo, hi: land.hi, label: "loss (log scale)"}});
+    heatmap(canvas, vals, n, n, sequential, 255, box);
+    const toPx = ([a, b]) => [px(a), py(b)];
+    ctx.save(); ctx.beginPath(); ctx.rect(box.x, box.y, box.w, box.h); ctx.clip();
+    for (const [colour, width] of [["rgba(0,0,0,0.55)", 3.5], ["#fff", 1.8]]) {
+      ctx.strokeStyle = colour; ctx.lineWidth = width; ctx.beginPath();
+      land.path.forEach((p, i) => { const [X, Y] = toPx(p); i ? ctx.lineTo(X, Y) : ctx.moveTo(X, Y); });
+      ctx.stroke();
+    }
+    const mark = (p, fill, ring) => {
+      const [X, Y] = toPx(p);
+      ctx.beginPath(); ctx.arc(X, Y, 4.5, 0, 2 * Math.PI); ctx.fillStyle = fill; ctx.fill();
+      ctx.lineWidth = 1.5; ctx.strokeStyle = ring; ctx.stroke();
+    };
+    mark(land.path[0], "#fff", "#222");
+    mark(land.path[land.path.length - 1], "#d0021b", "#fff");
+    ctx.restore();
   }
 
-  return {diverging, sequential, rgb, decode, heatmap, curve, chart, points, landscape,
-          formatNumber, ORANGE, BLUE};
+  return {diverging, sequential, rgb, decode, heatmap, curve, frame, niceTicks, tickText, chart,
+          points, landscape, formatNumber, ORANGE, BLUE};
 })();
