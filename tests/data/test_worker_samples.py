@@ -4,9 +4,7 @@ IntEnum, named tuples, custom mappings) through the workers' pickle-free wire, e
 torch's DataLoader gives them; a type that cannot cross is an error naming it."""
 import collections
 import collections.abc
-import contextlib
 import enum
-import signal
 import sys
 import types
 import typing
@@ -17,20 +15,7 @@ import torch
 
 import xarxa as xa
 from xarxa.data import DataLoader
-
-
-@contextlib.contextmanager
-def deadline(seconds):
-    """Fail (instead of hanging) if the block takes longer than ``seconds``."""
-    def expired(*_):
-        raise TimeoutError(f"still running after {seconds} s: the loader hangs")
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+from deadline import deadline
 
 
 def describe(o):

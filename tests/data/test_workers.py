@@ -1,7 +1,6 @@
 """DataLoader(num_workers=2): the same batches in the same order as num_workers=0; a worker
 that raises, dies or stalls is an error naming it within seconds, never a hang; workers stop
 at the end of the epoch, on garbage collection, and persist when asked."""
-import contextlib
 import faulthandler
 import gc
 import os
@@ -15,20 +14,7 @@ import torch
 
 import xarxa as xa
 from xarxa.data import DataLoader, Dataset, IterableDataset, TensorDataset, get_worker_info
-
-
-@contextlib.contextmanager
-def deadline(seconds):
-    """Fail (instead of hanging) if the block takes longer than ``seconds``."""
-    def expired(*_):
-        raise TimeoutError(f"still running after {seconds} s: the loader hangs")
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+from deadline import deadline
 
 
 def as_plain(batch):
