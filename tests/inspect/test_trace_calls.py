@@ -233,3 +233,48 @@ def test_every_loss_is_one_row_that_passes_what_backward_passed(name):
         np.testing.assert_allclose(loss.to_inputs[0], t[loss.inputs[0]].grad)
     assert name in xa.inspect.to_dot(tape)
     assert name not in [r.op for r in xa.inspect.trace(tape, expand=True).rows]
+
+
+# every loss `xarxa solve` offers: (its F function, keyword arguments, target, w, b, x)
+SOLVE_LOSSES = {
+    "l1": (F.l1_loss, {}, 2.0, 2.7, 1.0, 2.0),
+    "mse": (F.mse_loss, {}, 2.0, 2.7, 1.0, 2.0),
+    "huber": (F.huber_loss, {"delta": 0.5}, 2.0, 0.9, 0.1, 2.0),
+    "hinge": (F.hinge_loss, {"margin": 1.0}, 1.0, 0.2, 0.1, 2.0),
+    "binary_cross_entropy": (F.binary_cross_entropy, {}, 1.0, 0.2, 0.3, 1.0),
+    "binary_cross_entropy_with_logits": (F.binary_cross_entropy_with_logits, {}, 1.0,
+                                         0.2, 0.3, 1.0),
+    "focal": (F.sigmoid_focal_loss, {"alpha": -1.0, "gamma": 2.0, "reduction": "mean"}, 1.0,
+              0.2, 0.3, 1.0),
+}
+
+
+def test_solve_offers_exactly_these_losses():
+    from xarxa.apps import catalog
+    assert sorted(SOLVE_LOSSES) == sorted(catalog.names("losses", "solve"))
+
+
+@pytest.mark.parametrize("name", sorted(SOLVE_LOSSES))
+def test_solve_and_trace_agree_on_every_loss(name):
+    """The loss row `xarxa solve` prints and the one-node row of `trace` of the library's
+    function: the same L, ∂L/∂ŷ and parameter gradients, for every loss of the solver."""
+    from xarxa.apps.solve import solve
+    fn, options, target, w0, b0, x0 = SOLVE_LOSSES[name]
+    expression = "sigmoid(w*x + b)" if name == "binary_cross_entropy" else "w*x + b"
+    solver_options = {k: v for k, v in options.items() if k in ("delta", "margin", "gamma")}
+    s = solve(expression, {"w": w0, "b": b0, "x": x0}, target=target, loss=name, lr=0.1,
+              **solver_options)
+    solved = s.steps[0].trace["L"]
+    w = xa.tensor(w0, dtype=xa.float64, requires_grad=True, name="w")
+    b = xa.tensor(b0, dtype=xa.float64, requires_grad=True, name="b")
+    x = xa.tensor(x0, dtype=xa.float64, name="x")
+    y = xa.tensor(target, dtype=xa.float64, name="y")
+    with xa.inspect.record() as tape:
+        z = w * x + b
+        out = z.sigmoid() if name == "binary_cross_entropy" else z
+        fn(out, y, **options).backward()
+    t = xa.inspect.trace(tape)
+    (row,) = [r for r in t.rows if r.op == fn.__name__]
+    assert float(row.value) == pytest.approx(float(solved.value), rel=1e-9)
+    assert float(row.local[0]) == pytest.approx(float(solved.local[0]), rel=1e-9)
+    assert s.steps[0].grads == pytest.approx({"w": float(w.grad), "b": float(b.grad)})
