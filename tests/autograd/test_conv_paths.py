@@ -1,8 +1,8 @@
 """The convolution's alternative paths (issue 9's speed and memory work) against PyTorch:
 forward by the input's windows or by shifted tap products (stride 1, K < C); dx and dW
 from the gradient's windows (stride 1, K ≤ C, or K ≤ 2C with dx) or by the input's windows
-and col2im; the free 1×1 column view, asymmetric 'same' padding; and what a Conv2d node
-keeps for backward."""
+and col2im; the free 1×1 column view, asymmetric 'same' padding; what a Conv2d node
+keeps for backward; and the (switched-off) Winograd F(2×2, 3×3) path."""
 import numpy as np
 import pytest
 import torch
@@ -74,3 +74,72 @@ def test_conv2d_keeps_its_input_not_the_windows():
     saved = sum(a.nbytes for a in y.grad_fn.saved if hasattr(a, "nbytes"))
     # the 3×3 windows would be 9× the input; the input and the weight are what is kept
     assert saved == x.numpy().nbytes + w.numpy().nbytes
+
+
+# -- Winograd F(2×2, 3×3) (issue 23): measured slower than the im2col paths on this 2-core
+# CPU (benchmarks/RESULTS.md), so `conv.WINOGRAD` is off; these tests switch it on and hold
+# the path to PyTorch and to the im2col paths, so that it stays correct for a later rule.
+
+from xarxa.autograd.ops import conv as conv_ops   # noqa: E402
+
+
+@pytest.fixture
+def winograd(monkeypatch):
+    monkeypatch.setattr(conv_ops, "WINOGRAD", True)
+    monkeypatch.setattr(conv_ops, "WINOGRAD_MIN_CHANNELS", 1)   # route channels 1 and 3 too
+
+
+def _grads(ours):
+    y, x, w, b = ours
+    return [y.numpy()] + [None if t.grad is None else t.grad.numpy() for t in (x, w, b)]
+
+
+@pytest.mark.parametrize("dtype, rtol, atol", [("float64", 1e-10, 1e-10), ("float32", 1e-4, 1e-5)])
+@pytest.mark.parametrize("n, c, k, size, padding", [
+    (1, 1, 1, 5, 0),      # batch 1, one channel, odd size, no padding
+    (1, 3, 4, 7, 1),      # batch 1, 3 channels, odd size
+    (2, 3, 1, 6, 1),      # even size, K < C
+    (3, 1, 3, 9, 0),      # one input channel, odd size
+    (2, 5, 6, 8, 1),      # even size, K > C
+    (2, 3, 3, 3, 0),      # a single output pixel
+    (2, 4, 4, 4, 0),      # a single 2×2 tile
+])
+def test_conv2d_winograd_matches_torch_and_im2col(winograd, monkeypatch, n, c, k, size,
+                                                   padding, dtype, rtol, atol):
+    ours, theirs = _conv_both(n, c, k, size, (3, 3), 1, padding, dtype=dtype)
+    assert conv_ops._winograd_rule(ours[2].shape, (1, 1), (padding,) * 4, (1, 1), 1)
+    scale = max(1.0, float(np.abs(theirs[0].detach().numpy()).max()))
+    got = _grads(ours)
+    want = [theirs[0].detach().numpy()] + [t.grad.numpy() for t in theirs[1:]]
+    for a, b in zip(got, want):
+        assert a.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol * scale)
+    monkeypatch.setattr(conv_ops, "WINOGRAD", False)       # today's paths, same inputs
+    for a, b in zip(got, _grads(_conv_both(n, c, k, size, (3, 3), 1, padding, dtype=dtype)[0])):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol * scale)
+
+
+@pytest.mark.parametrize("c, k", [(3, 2), (1, 4)])
+def test_conv2d_winograd_weight_gradient_without_input_gradient(winograd, c, k):
+    ours, theirs = _conv_both(2, c, k, 7, (3, 3), 1, 1, input_grad=False)
+    assert ours[1].grad is None
+    for a, b in zip(ours[2:], theirs[2:]):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_winograd_rule_is_a_deterministic_per_shape_choice(monkeypatch):
+    rule = conv_ops._winograd_rule
+    assert not conv_ops.WINOGRAD                           # off: measured slower here
+    assert not rule((8, 8, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1)
+    monkeypatch.setattr(conv_ops, "WINOGRAD", True)
+    assert rule((8, 8, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1)
+    assert not rule((16, 1, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1)  # a stem: below the floor
+    assert not rule((4, 16, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1)
+    assert rule((8, 8, 3, 3), (1, 1), (0, 0, 0, 0), (1, 1), 1)
+    assert rule((8, 8, 3, 3), (1, 1), (0, 1, 0, 1), (1, 1), 1)     # 'same'-style asymmetric
+    for args in [((8, 8, 5, 5), (1, 1), (1, 1, 1, 1), (1, 1), 1),   # not 3×3
+                 ((8, 8, 3, 3), (2, 2), (1, 1, 1, 1), (1, 1), 1),   # strided
+                 ((8, 8, 3, 3), (1, 1), (2, 2, 2, 2), (1, 1), 1),   # padding 2
+                 ((8, 8, 3, 3), (1, 1), (1, 1, 1, 1), (2, 2), 1),   # dilated
+                 ((8, 4, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 2)]:  # grouped
+        assert not rule(*args)
