@@ -8,11 +8,12 @@ where PyTorch has one (`cross_entropy`, `multi_margin`, `binary_cross_entropy`) 
 spellings of earlier versions are `ALIASES`, accepted wherever a name is read (the command
 line, saved run configs, the playground's URLs).
 
-Where the library already names a thing (the models of `xarxa.models`, the activations of
-the MLP, the init schemes of `nn.init`, the two-parameter functions of `surfaces`), the
-table here is built from it rather than written again. What each application does with a
-name stays in the application (how `xarxa train` turns a loss into a function of logits and
-labels, how the solver prints it); the tables say which names each application offers.
+Where the library already has a registry (the models of `xarxa.models`, the two-parameter
+functions of `surfaces`), the table here is that registry, not a copy; where the library
+keeps its own short list (the MLP's activations, `nn.init.SCHEMES`), a test checks that it
+equals the catalogue's. Each entry says which applications offer the name; how an
+application builds the thing stays small and next to the entry (`Loss.train`, how `xarxa
+train` makes a classifier's loss) or in the application (how the solver prints a loss).
 """
 from __future__ import annotations
 
