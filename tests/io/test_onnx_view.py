@@ -5,8 +5,6 @@ update lock, a Content-Security-Policy that allows this server only), and headle
 renders the graph with the layers' names, fetching nothing from elsewhere (skipped without
 Chromium and its driver, which .ci/run installs)."""
 import json
-import os
-import shutil
 import sys
 import threading
 import time
@@ -22,10 +20,8 @@ pytest.importorskip("onnx")
 pytest.importorskip("netron")
 from xarxa.apps import view  # noqa: E402
 from xarxa.apps.cli import main  # noqa: E402
+from headless import CHROMIUM, DRIVER, start_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = "/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") \
-    else shutil.which("chromedriver")
 
 
 @pytest.fixture(scope="module")
@@ -94,21 +90,9 @@ def test_the_page_is_served_offline(served, run_dir):
                     reason="needs Chromium and its driver (Debian: apt-get install chromium "
                     "chromium-driver; .ci/run installs them)")
 def test_netron_renders_the_graph_with_layer_names(served, tmp_path, monkeypatch):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    monkeypatch.setenv("SE_OFFLINE", "true")   # Selenium Manager, were it asked: no network
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1400,1000", "--no-first-run", "--no-proxy-server",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-extensions",
-                f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
+    driver = start_chromium(tmp_path / "profile", window=(1400, 1000),
+                            logs=("browser", "performance"), monkeypatch=monkeypatch)
     try:
-        driver.set_page_load_timeout(30)
         driver.get(served.url)
         end, ids = time.monotonic() + 30, []
         while time.monotonic() < end and not ids:

@@ -6,15 +6,11 @@ state lives in its URL, a screenshot is saved, and the console has no errors.
 Nothing is downloaded: the driver's path is given (Selenium Manager is never asked) and
 the page has no external resources.
 """
-import os
-import shutil
 import time
 
 import pytest
+from headless import CHROMIUM, DRIVER, start_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = "/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") \
-    else shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM and DRIVER),
     reason="needs Chromium and its driver (Debian: apt-get install chromium chromium-driver)")
@@ -24,21 +20,7 @@ DEADLINE = 20.0  # seconds for the test loss to fall below 0.1
 
 @pytest.fixture
 def browser(tmp_path, monkeypatch):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager, were it asked: no network
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1400,1250", "--no-first-run", "--no-proxy-server",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-extensions",
-                f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
-    driver.set_page_load_timeout(30)
+    driver = start_chromium(tmp_path / "profile", monkeypatch=monkeypatch)
     yield driver
     driver.quit()
 
