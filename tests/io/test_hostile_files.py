@@ -151,6 +151,48 @@ def test_shared_references_do_not_make_the_pth_walk_exponential(tmp_path):
     assert out[0] is out[9] and out[0][0] is out[9][3]
 
 
+def _shared_tuple_ops() -> bytes:
+    """The opcodes (no PROTO, no STOP) of 30 nested tuples each holding its child 10
+    times: 1.2 KB whose hash visits 10**30 tuples (Python does not cache tuple hashes)."""
+    t = ("leaf",)
+    for _ in range(30):
+        t = (t,) * 10
+    return pickle.dumps(t, protocol=2)[2:-1]
+
+
+_T = "ctorch._utils\n_rebuild_tensor_v2\n"
+
+
+@pytest.mark.parametrize("name,pkl", [
+    # written by hand: pickle.dumps({t: 1}) would itself hash t forever
+    ("key", b"\x80\x02}" + _shared_tuple_ops() + b"K\x01s."),  # SETITEM
+    ("keys", b"\x80\x02}(" + _shared_tuple_ops() + b"K\x01u."),  # SETITEMS
+    ("dict", b"(" + _shared_tuple_ops() + b"K\x01d."),  # DICT (protocol 0/1)
+    ("set", b"\x80\x04\x8f(" + _shared_tuple_ops() + b"\x90."),  # EMPTY_SET, ADDITEMS
+    ("frozenset", b"\x80\x04(" + _shared_tuple_ops() + b"\x91."),  # FROZENSET
+    ("pairs", b"\x80\x02ccollections\nOrderedDict\n]" + _shared_tuple_ops()  # OrderedDict
+     + b"K\x01\x86a\x85R."),  # ([(t, 1)]): the scan cannot see a list's items
+    ("geometry", b"\x80\x02" + _T.encode() + b"((" + _x("storage")  # a tensor whose
+     + b"ctorch\nByteStorage\n" + _x("0") + _x("cpu") + b"K\x01tQK\x00]"  # size [t] an
+     + _shared_tuple_ops() + b"a]NNtR."),  # error message would repr in full
+])
+def test_hash_bombs_are_refused_before_unpickling(tmp_path, name, pkl):
+    path = _zip(tmp_path / f"{name}.pth", _records(pkl) + [("archive/data/0", b"\0")])
+    match = {"pairs": "OrderedDict is called with arguments",
+             "geometry": "bad tensor geometry"}.get(name, "hash bomb")
+    r = refused_quickly(path, match)
+    assert r["seconds"] < 2, r
+
+
+def test_small_shared_keys_still_load(tmp_path):
+    # the cap counts hashed objects: a key of 3 levels (1,111 tuples) is fine
+    t = ("leaf",)
+    for _ in range(3):
+        t = (t,) * 10
+    path = _zip(tmp_path / "keys.pth", _records(pickle.dumps({t: 1, frozenset([t]): 2})))
+    assert xa.load(path) == {t: 1, frozenset([t]): 2}
+
+
 def test_a_tuple_that_contains_itself_is_refused_not_walked_forever(tmp_path):
     loop = []
     t = (loop, "x")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import reprlib
 import zipfile
 from collections import OrderedDict
 from typing import Any
@@ -35,6 +36,7 @@ import numpy as np
 from ..tensor import Tensor
 from .atomic import atomic_write
 from ._common import bfloat16_to_float32
+from ._pickle_scan import check as _check_hash_sizes
 
 __all__ = ["load", "save", "writer", "UnsafePickleError"]
 
@@ -110,6 +112,12 @@ class _Array(_Sealed):
         self.array = array
 
 
+def _short(v) -> str:
+    """A file's value in an error message: reprlib bounds the depth and length (a full
+    repr of tuples shared through the memo can be 10**30 characters)."""
+    return reprlib.repr(v)
+
+
 def _rebuild(storage, offset, size, stride, dtype=None):
     """The tensor ``storage[offset + sum(i_k * stride_k)]``, copied out as an array."""
     if not isinstance(storage, _Storage):
@@ -124,8 +132,8 @@ def _rebuild(storage, offset, size, stride, dtype=None):
     size, stride = tuple(size), tuple(stride)
     ints = all(type(v) is int and v >= 0 for v in (offset, *size, *stride))
     if not ints or len(size) != len(stride):
-        raise pickle.UnpicklingError(f"bad tensor geometry: offset {offset!r}, size "
-                                     f"{size!r}, stride {stride!r}")
+        raise pickle.UnpicklingError(f"bad tensor geometry: offset {_short(offset)}, "
+                                     f"size {_short(size)}, stride {_short(stride)}")
     nbytes = int(np.prod(size, dtype=object)) * dt.itemsize
     if nbytes > storage.budget[0]:  # views of one storage, or stride-0 ones, can be many
         raise pickle.UnpicklingError(  # times its size: a hostile file's memory bomb
@@ -151,7 +159,7 @@ def _tensor_v2(storage, offset, size, stride, requires_grad, hooks, metadata=Non
 
 def _tensor_v3(storage, offset, size, stride, requires_grad, hooks, dtype, metadata=None):
     if not isinstance(dtype, _Marker) or dtype.storage:
-        raise pickle.UnpicklingError(f"_rebuild_tensor_v3 needs a dtype, got {dtype!r}")
+        raise pickle.UnpicklingError(f"_rebuild_tensor_v3 needs a dtype, got {_short(dtype)}")
     return _rebuild(storage, offset, size, stride, dtype)
 
 
@@ -161,8 +169,17 @@ def _parameter(data, requires_grad, hooks, state=None):
     return data
 
 
+def _ordered_dict(*args):
+    # pickle writes OrderedDict() and then SETITEMS, whose keys _pickle_scan checks;
+    # OrderedDict(pairs) would hash keys it has not seen (lists hide them from the scan)
+    if args:
+        raise pickle.UnpicklingError("OrderedDict is called with arguments, which "
+                                     "pickle never writes")
+    return OrderedDict()
+
+
 _ALLOWED = {
-    "collections.OrderedDict": OrderedDict,
+    "collections.OrderedDict": _ordered_dict,
     "torch._utils._rebuild_tensor": _rebuild,  # the pre-v2 signature is _rebuild's own
     "torch._utils._rebuild_tensor_v2": _tensor_v2,
     "torch._utils._rebuild_tensor_v3": _tensor_v3,
@@ -201,7 +218,7 @@ class _Unpickler(pickle.Unpickler):
         if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"
                 and isinstance(pid[1], _Marker) and pid[1].storage and isinstance(pid[2], str)
                 and type(pid[4]) is int):
-            raise pickle.UnpicklingError(f"unsupported persistent id {pid!r}")
+            raise pickle.UnpicklingError(f"unsupported persistent id {_short(pid)}")
         _, kind, key, _location, numel = pid
         if key not in self.storages:
             record = f"{self.prefix}data/{key}"
@@ -353,8 +370,9 @@ def _unpickle(archive: zipfile.ZipFile, path: str, size: int) -> Any:
     prefix = pkl[0][:-len("data.pkl")]
     big = prefix + "byteorder" in names and \
         _read(archive, prefix + "byteorder", size).strip() == b"big"
-    return _Unpickler(_read(archive, pkl[0], size), archive, prefix, big, path,
-                      size, _MAX_GROWTH * size).load()
+    data = _read(archive, pkl[0], size)
+    _check_hash_sizes(data, path)  # hash bombs (dict keys of shared tuples), before unpickling
+    return _Unpickler(data, archive, prefix, big, path, size, _MAX_GROWTH * size).load()
 
 
 def writer(obj: Any, where: str = "save"):
