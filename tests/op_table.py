@@ -223,6 +223,11 @@ OPS += [
     OpCase("batch_norm", _bn_train,
            lambda x, w, b: TF.batch_norm(x, None, None, w, b, training=True),
            [((4, 3, 2, 2), (3,), (3,)), ((5, 3), (3,), (3,))]),
+    OpCase("batch_norm_relu",
+           lambda x, w, b: xa.batch_norm(x, None, None, w, b, training=True,
+                                         activation="relu"),
+           lambda x, w, b: torch.relu(TF.batch_norm(x, None, None, w, b, training=True)),
+           [((4, 3, 2, 2), (3,), (3,)), ((5, 3), (3,), (3,))]),
 ]
 
 # the fused loss nodes of xarxa/autograd/ops/loss.py, through their checked functions (the

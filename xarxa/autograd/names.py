@@ -216,7 +216,8 @@ TORCH_NAMES: dict = {
     "Log2": "Log2Backward0", "Log10": "Log10Backward0", "Reciprocal": "ReciprocalBackward0",
     "Rsqrt": "RsqrtBackward0", "Square": "PowBackward0", "Rounding": _rounding,
     # norm.py
-    "BatchNorm": "NativeBatchNormBackward0", "LayerNorm": "NativeLayerNormBackward0",
+    "BatchNorm": "NativeBatchNormBackward0", "BatchNormReLU": "ReluBackward0",  # fused
+    "LayerNorm": "NativeLayerNormBackward0",
     # pool.py
     "MaxPool2d": "MaxPool2DWithIndicesBackward0", "AvgPool2d": "AvgPool2DBackward0",
     "AdaptiveAvgPool2d": lambda n: ("MeanBackward1" if n.attrs.get("out_size") == (1, 1)

@@ -5,6 +5,7 @@ from collections import OrderedDict
 from typing import Iterable, Iterator
 
 from .module import Module
+from ..tensor import Tensor
 
 
 class Sequential(Module):
@@ -30,8 +31,23 @@ class Sequential(Module):
                 self.add_module(str(i), m)
 
     def forward(self, x):
+        # A BatchNorm1d/2d directly followed by a ReLU (those exact classes, no hooks on
+        # either, a Tensor input) runs as one fused op, batch_norm(..., activation="relu"):
+        # the same values and gradients with one full-size pass fewer (issue 23).
+        fuse = None
         for m in self._modules.values():
+            if fuse is not None:
+                if "_fusable" in type(m).__dict__ and m._hooks is None:
+                    x, fuse = fuse._forward_relu(x), None
+                    continue
+                x, fuse = fuse(x), None
+            if ("_fuses_relu" in type(m).__dict__ and m._hooks is None
+                    and isinstance(x, Tensor)):
+                fuse = m
+                continue
             x = m(x)
+        if fuse is not None:
+            x = fuse(x)
         return x
 
     def __len__(self) -> int:

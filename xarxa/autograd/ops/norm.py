@@ -134,10 +134,54 @@ class BatchNorm(Function):
         return dx, dgamma, dbeta
 
 
+class BatchNormReLU(BatchNorm):
+    """relu(BatchNorm(x)) as one node: the ReLU is applied in place to the batch norm's
+    fresh output (no second full-size array, no second node), and the backward masks the
+    incoming gradient with that output (`grad · [out > 0]`, exactly ReLU's backward) before
+    batch norm's own. Same values, bit for bit, as BatchNorm then ReLU."""
+
+    def forward(ctx, x, weight=None, bias=None, eps=1e-5, running=None, reduce=None):
+        res = BatchNorm.forward(ctx, x, weight, bias, eps, running, reduce)
+        out = res[0] if type(res) is tuple else res
+        ctx.xp.maximum(out, 0, out=out)
+        ctx.save_for_backward(*ctx.saved, out)
+        return res
+
+    # training: the same formula as BatchNorm's, evaluated in the masked gradient's own
+    # (fresh) buffer, so that dx costs one full-size temporary instead of two
+    def backward(ctx, grad):
+        xp = ctx.xp
+        gm = grad * (ctx.saved[-1] > 0)
+        if ctx.attrs.get("running") is not None:
+            return BatchNorm.backward(ctx, gm)
+        need = ctx.needs_input_grad
+        xc, invstd, gamma, perm, m = ctx.saved[:5]
+        g3 = channel_first_like(gm, perm, xc.shape)
+        dt = gm.dtype
+        sum_g = _channel_sum(g3)
+        sum_gxc = _channel_dot(xp, g3, xc)
+        dx = None
+        dgamma = sum_gxc * invstd if need[1] else None
+        dbeta = sum_g if len(need) > 2 and need[2] else None
+        if need[0]:
+            all_g, all_gxc = sum_g, sum_gxc
+            reduce = ctx.attrs.get("reduce")
+            if reduce is not None:
+                both = reduce(xp.concatenate([sum_g, sum_gxc]))
+                all_g, all_gxc = both[:len(sum_g)], both[len(sum_g):]
+            scale = gamma * invstd
+            tmp = xc * (-scale * invstd * invstd * all_gxc / m).astype(dt)[:, None, None]
+            tmp += (-scale * all_g / m).astype(dt)[:, None, None]
+            g3 *= scale.astype(dt)[:, None, None]
+            g3 += tmp                  # g3: a view of gm, or a fresh copy in x's order
+            dx = restore(g3, perm, gm.shape)
+        return dx, dgamma, dbeta
+
+
 def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None,
                training: bool = False, momentum: float = 0.1, eps: float = 1e-5, *,
-               reduce=None) -> Tensor:
+               reduce=None, activation: str | None = None) -> Tensor:
     """Normalise each channel (dim 1) with the batch statistics (training) or the running
     ones (evaluation), then scale by γ (`weight`) and shift by β (`bias`).
 
@@ -149,10 +193,17 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
     the sum over every process of a float64 array; in training the statistics are then the
     whole batch's, spread over the processes (see the module docstring).
 
+    `activation` (xarxa's, keyword-only): "relu" returns relu(batch_norm(...)) from one
+    fused node (`BatchNormReLU`: one full-size pass and array fewer), the same values and
+    gradients as the two ops; `nn.Sequential` uses it for a BatchNorm followed by a ReLU.
+
     Shape:
         (N, C), (N, C, L) or (N, C, H, W); running_mean, running_var, weight, bias (C,).
     """
     op = "batch_norm"
+    if activation not in (None, "relu"):
+        raise ValueError(f"{op}: activation must be None or 'relu', got {activation!r}")
+    fn = BatchNorm if activation is None else BatchNormReLU
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
     if x.ndim < 2:
@@ -170,13 +221,13 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
         if running_mean is None or running_var is None:
             raise ValueError(f"{op}: evaluation mode needs running_mean and running_var")
         running = (_array(running_mean), _array(running_var))
-        return BatchNorm.apply(x, weight, bias, eps=float(eps), running=running)
+        return fn.apply(x, weight, bias, eps=float(eps), running=running)
     per_channel = x.numel() // c if c else 0
     if reduce is not None:
-        out, mean, var, count = BatchNorm.apply(x, weight, bias, eps=float(eps), reduce=reduce)
+        out, mean, var, count = fn.apply(x, weight, bias, eps=float(eps), reduce=reduce)
         per_channel = int(count.item())
     elif per_channel > 1:
-        out, mean, var = BatchNorm.apply(x, weight, bias, eps=float(eps))
+        out, mean, var = fn.apply(x, weight, bias, eps=float(eps))
     if per_channel <= 1:
         where = " over every process" if reduce is not None else ""
         raise ValueError(f"{op}: expected more than 1 value per channel when training, got "

@@ -44,6 +44,8 @@ class Tanh(_Elementwise):
 class ReLU(_Elementwise):
     """max(0, x); `inplace=True` overwrites the input (see `F.relu`)."""
 
+    _fusable = True   # after a BatchNorm in nn.Sequential: one fused op (this exact class)
+
     def __init__(self, inplace: bool = False):
         super().__init__()
         self.inplace = inplace

@@ -80,7 +80,14 @@ class ResidualBlock(Module):
 
     def residual(self, h: Tensor) -> Tensor:
         """F(h), the part the block learns."""
-        return self.bn2(self.conv2(self.act(self.bn1(self.conv1(h)))))
+        h = self.conv1(h)
+        bn1, act = self.bn1, self.act
+        if ("_fuses_relu" in type(bn1).__dict__ and "_fusable" in type(act).__dict__
+                and bn1._hooks is None and act._hooks is None):
+            h = bn1._forward_relu(h)           # one fused BN + ReLU op, as nn.Sequential's
+        else:
+            h = act(bn1(h))
+        return self.bn2(self.conv2(h))
 
     def forward(self, h: Tensor) -> Tensor:
         return ops.relu(self.residual(h) + self.shortcut_bn(self.shortcut(h)))

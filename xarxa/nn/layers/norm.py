@@ -10,6 +10,7 @@ from ...autograd.ops.norm import batch_norm, layer_norm
 from ...dtypes import resolve
 from ...tensor import Tensor
 from ..module import Module, Parameter
+from .._errors import name_error
 from ._weights import check_device
 from ...autograd.version import bump_version
 
@@ -62,6 +63,18 @@ class _BatchNorm(Module):
                 bump_version(t)
 
     def forward(self, x: Tensor) -> Tensor:
+        return self._normalise(x)
+
+    def _forward_relu(self, x: Tensor) -> Tensor:
+        """relu(self(x)) as one fused op (`batch_norm(..., activation="relu")`): what
+        `nn.Sequential` calls for this layer followed by an `nn.ReLU`, neither with hooks."""
+        try:
+            return self._normalise(x, "relu")
+        except (ValueError, TypeError) as error:
+            name_error(self, error)
+            raise
+
+    def _normalise(self, x: Tensor, activation: str | None = None) -> Tensor:
         # The op checks the type, dtype and the statistics' shapes; the rank (1d vs 2d) and
         # num_features are this layer's own contract (the op cannot know num_features when
         # there is neither γ, β nor running statistics). Module.__call__ adds the name.
@@ -78,7 +91,8 @@ class _BatchNorm(Module):
             if momentum is None:  # cumulative average, as PyTorch's momentum=None
                 momentum = 1.0 / float(self.num_batches_tracked._data)
         return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                          use_batch, momentum or 0.0, self.eps, reduce=self._reduce())
+                          use_batch, momentum or 0.0, self.eps, reduce=self._reduce(),
+                          activation=activation)
 
     def _reduce(self):
         """How batch statistics are summed across processes: not at all (SyncBatchNorm's
@@ -99,6 +113,7 @@ class BatchNorm1d(_BatchNorm):
     """
 
     _ranks, _layout = (2, 3), "(N, C) or (N, C, L)"
+    _fuses_relu = True   # in nn.Sequential, with an nn.ReLU after it (this exact class)
 
 
 class BatchNorm2d(_BatchNorm):
@@ -109,6 +124,7 @@ class BatchNorm2d(_BatchNorm):
     """
 
     _ranks, _layout = (4,), "4-D (N, C, H, W)"
+    _fuses_relu = True
 
 
 class SyncBatchNorm(_BatchNorm):
