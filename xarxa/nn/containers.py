@@ -31,9 +31,10 @@ class Sequential(Module):
                 self.add_module(str(i), m)
 
     def forward(self, x):
-        # A BatchNorm1d/2d directly followed by a ReLU (those exact classes, no hooks on
-        # either, a Tensor input) runs as one fused op, batch_norm(..., activation="relu"):
-        # the same values and gradients with one full-size pass fewer (issue 23).
+        # In training, a BatchNorm1d/2d directly followed by a ReLU (those exact classes, no
+        # hooks on either, a Tensor input) runs as one fused op, batch_norm(...,
+        # activation="relu"): the same values and gradients with one full-size pass fewer
+        # (issue 23). In eval mode every layer runs as itself (export, inspection).
         fuse = None
         for m in self._modules.values():
             if fuse is not None:
@@ -41,7 +42,7 @@ class Sequential(Module):
                     x, fuse = fuse._forward_relu(x), None
                     continue
                 x, fuse = fuse(x), None
-            if ("_fuses_relu" in type(m).__dict__ and m._hooks is None
+            if ("_fuses_relu" in type(m).__dict__ and m._hooks is None and m.training
                     and isinstance(x, Tensor)):
                 fuse = m
                 continue

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd.ops import conv as C, pool as P
 from ..autograd.ops.embedding import Embedding
-from ..autograd.ops.norm import BatchNorm, LayerNorm
+from ..autograd.ops.norm import BatchNorm, BatchNormReLU, LayerNorm
 from ._emit import emits, unsqueeze
 
 
@@ -85,6 +85,12 @@ def _batch_norm(g, op):
     std = g.node("Sqrt", [g.node("Add", [var, g.scalar(eps, xv)])])
     y = g.node("Mul", [g.node("Div", [centered, std]), _per_channel(g, scale, xv.ndim)])
     return [g.node("Add", [y, _per_channel(g, bias, xv.ndim)])]
+
+
+@emits(BatchNormReLU)
+def _batch_norm_relu(g, op):
+    """The fused training-speed node (nn.Sequential's BatchNorm → ReLU) as ONNX's two ops."""
+    return [g.node("Relu", _batch_norm(g, op))]
 
 
 @emits(LayerNorm)

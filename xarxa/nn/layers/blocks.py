@@ -83,7 +83,7 @@ class ResidualBlock(Module):
         h = self.conv1(h)
         bn1, act = self.bn1, self.act
         if ("_fuses_relu" in type(bn1).__dict__ and "_fusable" in type(act).__dict__
-                and bn1._hooks is None and act._hooks is None):
+                and bn1._hooks is None and act._hooks is None and bn1.training):
             h = bn1._forward_relu(h)           # one fused BN + ReLU op, as nn.Sequential's
         else:
             h = act(bn1(h))
