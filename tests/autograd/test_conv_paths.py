@@ -77,16 +77,16 @@ def test_conv2d_keeps_its_input_not_the_windows():
 
 
 # -- Winograd F(2×2, 3×3) (issue 23): measured slower than the im2col paths on this 2-core
-# CPU (benchmarks/RESULTS.md), so `conv.WINOGRAD` is off; these tests switch it on and hold
-# the path to PyTorch and to the im2col paths, so that it stays correct for a later rule.
+# CPU (benchmarks/RESULTS.md), so autograd/ops/winograd.py's ENABLED is off; these tests
+# switch it on and hold the path to PyTorch and to the im2col paths, so that it stays correct for a later rule.
 
-from xarxa.autograd.ops import conv as conv_ops   # noqa: E402
+from xarxa.autograd.ops import winograd as winograd_ops  # noqa: E402
 
 
 @pytest.fixture
 def winograd(monkeypatch):
-    monkeypatch.setattr(conv_ops, "WINOGRAD", True)
-    monkeypatch.setattr(conv_ops, "WINOGRAD_MIN_CHANNELS", 1)   # route channels 1 and 3 too
+    monkeypatch.setattr(winograd_ops, "ENABLED", True)
+    monkeypatch.setattr(winograd_ops, "MIN_CHANNELS", 1)   # route channels 1 and 3 too
 
 
 def _grads(ours):
@@ -107,14 +107,14 @@ def _grads(ours):
 def test_conv2d_winograd_matches_torch_and_im2col(winograd, monkeypatch, n, c, k, size,
                                                    padding, dtype, rtol, atol):
     ours, theirs = _conv_both(n, c, k, size, (3, 3), 1, padding, dtype=dtype)
-    assert conv_ops._winograd_rule(ours[2].shape, (1, 1), (padding,) * 4, (1, 1), 1)
+    assert winograd_ops.applies(ours[2].shape, (1, 1), (padding,) * 4, (1, 1), 1)
     scale = max(1.0, float(np.abs(theirs[0].detach().numpy()).max()))
     got = _grads(ours)
     want = [theirs[0].detach().numpy()] + [t.grad.numpy() for t in theirs[1:]]
     for a, b in zip(got, want):
         assert a.dtype == np.dtype(dtype)
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol * scale)
-    monkeypatch.setattr(conv_ops, "WINOGRAD", False)       # today's paths, same inputs
+    monkeypatch.setattr(winograd_ops, "ENABLED", False)       # today's paths, same inputs
     for a, b in zip(got, _grads(_conv_both(n, c, k, size, (3, 3), 1, padding, dtype=dtype)[0])):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol * scale)
 
@@ -128,10 +128,10 @@ def test_conv2d_winograd_weight_gradient_without_input_gradient(winograd, c, k):
 
 
 def test_winograd_rule_is_a_deterministic_per_shape_choice(monkeypatch):
-    rule = conv_ops._winograd_rule
-    assert not conv_ops.WINOGRAD                           # off: measured slower here
+    rule = winograd_ops.applies
+    assert not winograd_ops.ENABLED                           # off: measured slower here
     assert not rule((8, 8, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1)
-    monkeypatch.setattr(conv_ops, "WINOGRAD", True)
+    monkeypatch.setattr(winograd_ops, "ENABLED", True)
     assert rule((8, 8, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1)
     assert not rule((16, 1, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1)  # a stem: below the floor
     assert not rule((4, 16, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1)
