@@ -78,7 +78,8 @@ def test_conv2d_keeps_its_input_not_the_windows():
 
 # -- Winograd F(2×2, 3×3) (issue 23): measured slower than the im2col paths on this 2-core
 # CPU (benchmarks/RESULTS.md), so autograd/ops/winograd.py's ENABLED is off; these tests
-# switch it on and hold the path to PyTorch and to the im2col paths, so that it stays correct for a later rule.
+# switch it on and hold the path to PyTorch and to the im2col paths, so that it stays
+# correct for a later rule.
 
 from xarxa.autograd.ops import winograd as winograd_ops  # noqa: E402
 
