@@ -60,13 +60,19 @@ def _grouping(dilations, group) -> dict:
     return extra
 
 
-@converts("Conv")
-def _conv(m, args, a):
+def _conv_inputs(args, a, op: str):
+    """x, w, b (or None), the kernel size, strides, dilations and group of a Conv /
+    ConvTranspose node."""
     x, w = args[0], args[1]
     b = args[2] if len(args) > 2 else None
-    _four_d(x, "Conv")
+    _four_d(x, op)
     kernel = list(a.get("kernel_shape", w.shape[2:]))
-    strides, dilations, group = _conv_options(a, kernel)
+    return (x, w, b, kernel, *_conv_options(a, kernel))
+
+
+@converts("Conv")
+def _conv(m, args, a):
+    x, w, b, kernel, strides, dilations, group = _conv_inputs(args, a, "Conv")
     top, left, bottom, right = _pads(a, x, kernel, strides, dilations)
     return (F.conv2d(x, w, b, tuple(strides), (top, bottom, left, right),
                      **_grouping(dilations, group)),)
@@ -74,11 +80,7 @@ def _conv(m, args, a):
 
 @converts("ConvTranspose")
 def _conv_transpose(m, args, a):
-    x, w = args[0], args[1]
-    b = args[2] if len(args) > 2 else None
-    _four_d(x, "ConvTranspose")
-    kernel = list(a.get("kernel_shape", w.shape[2:]))
-    strides, dilations, group = _conv_options(a, kernel)
+    x, w, b, kernel, strides, dilations, group = _conv_inputs(args, a, "ConvTranspose")
     extra = _grouping(dilations, group)
     out_pad = list(a.get("output_padding", [0, 0]))
     full = [(n - 1) * s + (k - 1) * d + 1 for n, s, k, d in
