@@ -283,13 +283,16 @@ class TensorOps:
         return ops.cast(self, self.dtype, copy=True)
 
     # -- reductions ------------------------------------------------------------------------
-    def sum(self, dim=None, keepdim: bool = False):
-        """Sum over `dim` (an int, a tuple, or None for all elements)."""
-        return ops.sum(self, dim, keepdim)
+    def sum(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        """Sum over `dim` (an int, a tuple, or None for all elements); NumPy's `axis` and
+        `keepdims` are accepted as in PyTorch."""
+        return ops.sum(self, dim if axis is None else axis,
+                       keepdim if keepdims is None else keepdims)
 
-    def mean(self, dim=None, keepdim: bool = False):
-        """Arithmetic mean over `dim` (all elements when None)."""
-        return ops.mean(self, dim, keepdim)
+    def mean(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        """Arithmetic mean over `dim` (all elements when None); `axis`, `keepdims` too."""
+        return ops.mean(self, dim if axis is None else axis,
+                        keepdim if keepdims is None else keepdims)
 
     def max(self, dim=None, keepdim: bool = False):
         """The largest element, or with `dim` a `(values, indices)` pair."""

@@ -318,10 +318,9 @@ class Tensor(TensorOps, InPlaceOps):
             gradient: the upstream gradient, of self's shape; may be omitted only when
                 self has one element (it is then 1).
             retain_graph: keep the graph (and its saved arrays) to call backward again.
-            create_graph: differentiating the gradient (double backward) is not supported.
+            create_graph: make the gradients Tensors of a graph (each leaf's `.grad` then
+                has a `grad_fn`), differentiable again; retain_graph then defaults to True.
         """
-        if create_graph:
-            raise engine.create_graph_error("backward")
         if not self.requires_grad:
             raise RuntimeError("backward: this tensor does not require a gradient and has "
                                "no graph (did you forget requires_grad=True, or is it "
@@ -338,7 +337,13 @@ class Tensor(TensorOps, InPlaceOps):
                 raise ValueError(f"backward: gradient of shape {grad.shape} does not match "
                                  f"the output shape {self.shape}")
             grad = grad.astype(self.dtype, copy=False)
-        engine.backward(self, grad, retain_graph=bool(retain_graph))
+        if create_graph:  # the seed stays a Tensor: it may itself carry a graph
+            if isinstance(gradient, Tensor) and gradient._data.dtype == grad.dtype:
+                grad = gradient
+            else:
+                grad = Tensor(grad)
+        retain = create_graph if retain_graph is None else retain_graph
+        engine.backward(self, grad, retain_graph=bool(retain), create_graph=create_graph)
 
     __hash__ = object.__hash__  # tensors are dictionary keys by identity, as in PyTorch
 

@@ -9,6 +9,11 @@ per-element probes) and, for small inputs, the full Jacobian too.
 libraries and compares the forward values and the gradients of `(out * v).sum()` for a
 random v (a plain `.sum()` would hide transposition and broadcasting bugs).
 torch is imported only when this function is called.
+
+Second order: `gradgradcheck(fn, inputs)` is `gradcheck` of fn's first derivative (the VJP
+with `create_graph=True`, a function of the inputs and the upstream gradient v), so the
+double backward is compared with finite differences of the first derivative;
+`assert_double_backward_matches_torch` compares the same double backward with PyTorch's.
 """
 from __future__ import annotations
 
@@ -66,7 +71,8 @@ def gradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, rtol: float = 1
     for o, v in zip(outs, vs):
         term = (o * Tensor(v)).sum()
         total = term if total is None else total + term
-    total.backward()
+    if total.requires_grad:  # else no output depends on the inputs: every gradient is 0
+        total.backward()
     analytic = {i: (leaves[i].grad.numpy() if leaves[i].grad is not None
                     else np.zeros_like(arrays[i])) for i in check}
 
@@ -151,3 +157,108 @@ def assert_matches_torch(fn_xarxa: Callable, fn_torch: Callable, inputs: Sequenc
             f"input {i}: gradient dtype {gx.dtype}, expected {arrays[i].dtype}"
         np.testing.assert_allclose(gx, gt, rtol=rtol, atol=atol,
                                    err_msg=f"input {i}: gradient differs from torch")
+
+
+def first_derivative(fn: Callable, n_inputs: int, wrt: Sequence[int]) -> Callable:
+    """fn's VJP as a function: `(*inputs, *vs) -> (d<fn(inputs), vs>/d inputs[i] for i in
+    wrt)`, each a Tensor of a graph (`create_graph=True`), zeros where unused."""
+    from .autograd import grad
+
+    def vjp(*args):
+        xs = [x if not isinstance(x, Tensor) or x.requires_grad or x.dtype.kind != "f"
+              else x.detach().requires_grad_() for x in args[:n_inputs]]
+        vs = args[n_inputs:]
+        outs = [o for o in _as_outputs(fn(*xs)) if o.requires_grad]
+        return grad(outs, [xs[i] for i in wrt], grad_outputs=list(vs)[:len(outs)],
+                    create_graph=True, materialize_grads=True)
+    return vjp
+
+
+def _differentiable_outputs(fn, arrays, check) -> list:
+    return [o for o in _call(fn, arrays, [i in check for i in range(len(arrays))])
+            if o.requires_grad]
+
+
+def gradgradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, rtol: float = 1e-5,
+                  atol: float = 1e-7, seed: int = 0, jacobian_max: int = 32,
+                  wrt: Sequence[int] | None = None) -> bool:
+    """Check fn's second derivatives (double backward) against finite differences of its
+    first derivative, in float64: `gradcheck` of the VJP `(x, v) -> v·∂fn/∂x` built with
+    `create_graph=True`, differentiated with respect to both x and v.
+
+    Args: as `gradcheck`; `wrt` picks the inputs whose gradient is differentiated.
+    Raises AssertionError naming the mismatch; returns True otherwise.
+    """
+    rng = np.random.default_rng(seed + 1)
+    floats = _float_mask(inputs)
+    arrays = [np.array(x, dtype=np.float64) if f else np.array(x)
+              for x, f in zip(inputs, floats)]
+    check = [i for i, f in enumerate(floats) if f and (wrt is None or i in wrt)]
+    vs = [rng.standard_normal(o.shape) for o in _differentiable_outputs(fn, arrays, check)]
+    vjp = first_derivative(fn, len(arrays), check)
+    return gradcheck(vjp, arrays + vs, eps=eps, rtol=rtol, atol=atol, seed=seed,
+                     jacobian_max=jacobian_max,
+                     wrt=check + list(range(len(arrays), len(arrays) + len(vs))))
+
+
+def assert_double_backward_matches_torch(fn_xarxa: Callable, fn_torch: Callable,
+                                         inputs: Sequence, rtol: float = 1e-4,
+                                         atol: float = 1e-5, seed: int = 0,
+                                         dtype=np.float32) -> None:
+    """Compare first and second derivatives with PyTorch's double backward: the VJP
+    g = v·∂f/∂x with `create_graph=True` in both libraries (same v), then the gradients of
+    ⟨g, u⟩ (same u) with respect to the inputs and to v, in `dtype` (float32 by default:
+    the second-order graph must keep the inputs' dtype)."""
+    import torch
+
+    floats = _float_mask(inputs)
+    arrays = [np.array(x, dtype=dtype) if f else np.array(x) for x, f in zip(inputs, floats)]
+    results = []
+    for lib in ("xarxa", "torch"):
+        make = (lambda a, r: Tensor(a.copy(), requires_grad=r)) if lib == "xarxa" else \
+            (lambda a, r: torch.tensor(a.copy(), requires_grad=r))
+        grad = grad_of(lib)
+        xs = [make(a, f) for a, f in zip(arrays, floats)]
+        outs = (fn_xarxa if lib == "xarxa" else fn_torch)(*xs)
+        outs = [o for o in (outs if isinstance(outs, (tuple, list)) else [outs])
+                if o.requires_grad]
+        local = np.random.default_rng(seed + 1)
+        vs = [make(local.standard_normal(tuple(o.shape)).astype(dtype), True) for o in outs]
+        wanted = [x for x, f in zip(xs, floats) if f]
+        firsts = grad(outs, wanted, grad_outputs=vs, create_graph=True,
+                      materialize_grads=True)
+        us = [local.standard_normal(tuple(g.shape)).astype(dtype) for g in firsts]
+        total = sum(((g * make(u, False)).sum() for g, u in zip(firsts, us)
+                     if g.requires_grad), start=make(np.zeros((), dtype), False))
+        seconds = grad([total], wanted + vs, materialize_grads=True, allow_unused=True) \
+            if total.requires_grad else [None] * (len(wanted) + len(vs))
+        results.append(([g.detach().numpy() for g in firsts],
+                        [None if s is None else s.detach().numpy() for s in seconds]))
+    (fx, sx), (ft, st) = results
+    for i, (a, b) in enumerate(zip(fx, ft)):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol,
+                                   err_msg=f"first derivative {i} differs from torch")
+    for i, (a, b) in enumerate(zip(sx, st)):
+        a = np.zeros_like(b) if a is None and b is not None else a
+        b = np.zeros_like(a) if b is None and a is not None else b
+        if a is None:
+            continue
+        assert a.dtype == dtype, f"second derivative {i}: dtype {a.dtype}, expected {dtype}"
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol,
+                                   err_msg=f"second derivative {i} (wrt "
+                                           f"{'input' if i < len(fx) else 'v'}) differs "
+                                           "from torch's double backward")
+
+
+def grad_of(lib: str) -> Callable:
+    """`autograd.grad` of xarxa or torch (torch's materialize_grads needs allow_unused)."""
+    if lib == "xarxa":
+        from .autograd import grad
+        return grad
+    import torch
+
+    def torch_grad(outputs, inputs, **kw):
+        if kw.get("materialize_grads"):
+            kw["allow_unused"] = True
+        return torch.autograd.grad(outputs, inputs, **kw)
+    return torch_grad

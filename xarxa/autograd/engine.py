@@ -6,6 +6,12 @@ into leaves' `.grad`, and releases every node unless `retain_graph=True`: a node
 arrays is freed (walking it again is an error), one that saved nothing stays walkable, as
 in PyTorch. Its named steps sit beside it: hooks and capture (`_node_gradient`), the
 version check (`version.check`), the backward contract (`_contract`, `_conform`).
+
+With `create_graph=True` the same walk hands each node Tensors instead of arrays
+(`_graph_backward`): the node's one `backward` runs on the graph's Tensors with
+`tensor_xp` as its array namespace, so every gradient is itself a Tensor in a graph,
+differentiable again (to any order). The first-order walk is untouched by this: one
+boolean test per node.
 """
 from __future__ import annotations
 
@@ -78,20 +84,14 @@ def node_of(t, seq: int):
     return node
 
 
-def create_graph_error(op: str) -> NotImplementedError:
-    """The one refusal of create_graph=True, for `backward()` and `autograd.grad`."""
-    return NotImplementedError(
-        f"{op}: create_graph=True (a graph of the gradient, for double backward) is not "
-        "supported by xarxa yet; its backward passes run on arrays")
-
-
 def _freed_error(node: Function) -> RuntimeError:
     return RuntimeError(
         f"backward: the graph through {node.name} was already freed by an earlier "
         "backward(); call backward(retain_graph=True) the first time to go through it twice")
 
 
-def backward(tensor, grad, retain_graph: bool = False, capture=None) -> None:
+def backward(tensor, grad, retain_graph: bool = False, capture=None,
+             create_graph: bool = False) -> None:
     """Accumulate d(tensor)/d(leaf) · grad into every leaf that requires a gradient.
 
     With `capture` (a `grad.Capture`, for `xa.autograd.grad`), no `.grad` is touched: the
@@ -99,11 +99,15 @@ def backward(tensor, grad, retain_graph: bool = False, capture=None) -> None:
     The walk, in four named steps: a node's gradient is complete (`_node_gradient`: hooks,
     capture, retain_grad), its saved values are checked (`version.check`), its backward
     runs and each input's gradient is made to fit the input (`_conform`), then handed to the
-    input's node or leaf; the node is released unless `retain_graph`.
+    input's node or leaf; the node is released unless `retain_graph`. With `create_graph`,
+    `grad` is a Tensor and so is every gradient of the walk (`_graph_backward`).
     """
     Tensor = function.Tensor
     handed: set[int] = {id(grad)}  # arrays already owned by someone: copy before storing
-    accumulate = _accumulate if capture is None else capture.leaf
+    if capture is not None:
+        accumulate = capture.leaf
+    else:
+        accumulate = _accumulate_graph if create_graph else _accumulate
     root = tensor._ctx
     if root is None:
         if hooks._leaf_hooks and hooks.leaf_hooks(tensor):
@@ -123,7 +127,7 @@ def backward(tensor, grad, retain_graph: bool = False, capture=None) -> None:
         if node.epoch < version._clock[0]:  # something was written in place since the node
             version.check(node)
         inputs = node.inputs
-        input_grads = node.backward(g)
+        input_grads = node.backward(g) if not create_graph else _graph_backward(node, g)
         if type(input_grads) is not tuple or len(input_grads) != len(inputs):
             input_grads = _contract(node, input_grads)
         for t, ig, needed in zip(inputs, input_grads, node.needs_input_grad):
@@ -131,7 +135,7 @@ def backward(tensor, grad, retain_graph: bool = False, capture=None) -> None:
                 continue
             data = t._data
             if type(ig) is not np.ndarray or ig.shape != data.shape or ig.dtype != data.dtype:
-                ig = _conform(node, inputs, t, ig)
+                ig = _conform(node, inputs, t, ig, create_graph)
             child = t._ctx
             if child is not None and child.seq > node.seq:  # rebased by an in-place op
                 child = node_of(t, node.seq)
@@ -159,17 +163,39 @@ def _node_gradient(node: Function, g, capture, Tensor):
             capture.node(node, g)
     elif node.out_ref is not None:
         out = node.out_ref()
-        if out is not None:
+        if out is not None and isinstance(g, Tensor):  # create_graph=True
+            out._grad = g if out._grad is None else out._grad + g
+        elif out is not None:
             out._grad = Tensor(g.copy() if out._grad is None else out._grad._data + g)
     return g
 
 
-def _conform(node: Function, inputs, t, ig):
-    """Check one entry of `node.backward`'s result and fit it to input `t`: sum broadcast
-    axes away, cast to the input's float dtype; anything else is an error naming the op."""
-    data = t._data
+def _graph_backward(node: Function, g):
+    """`node.backward` on Tensors, recorded (create_graph=True): the saved values as the
+    graph's Tensors (`graph_saved`) and `tensor_xp` as the node's array namespace, for the
+    duration of the call."""
+    from . import tensor_xp
+    from .grad_mode import _GradMode
+    saved, xp = node.saved, node.xp
+    node.saved = node.graph_saved()
+    node.xp = tensor_xp
     try:
-        if isinstance(ig, function.Tensor):
+        with _GradMode(True):
+            return node.backward(g)
+    finally:
+        node.saved, node.xp = saved, xp
+
+
+def _conform(node: Function, inputs, t, ig, create_graph: bool = False):
+    """Check one entry of `node.backward`'s result and fit it to input `t`: sum broadcast
+    axes away, cast to the input's float dtype; anything else is an error naming the op.
+    With `create_graph` the entry is a Tensor (an array is taken as a constant Tensor)."""
+    data = t._data
+    Tensor = function.Tensor
+    if create_graph:
+        return _conform_tensor(node, inputs, t, ig if isinstance(ig, Tensor) else Tensor(ig))
+    try:
+        if isinstance(ig, Tensor):
             raise TypeError
         if ig.shape != data.shape:
             ig = unbroadcast(ig, data.shape, node.name)
@@ -179,6 +205,21 @@ def _conform(node: Function, inputs, t, ig):
             ig = ig.astype(data.dtype)
     except (AttributeError, TypeError, ValueError):
         raise _entry_error(node, _position(inputs, t), ig, data) from None
+    return ig
+
+
+def _conform_tensor(node: Function, inputs, t, ig):
+    """`_conform` for a gradient that is a Tensor of the graph (create_graph=True)."""
+    data = t._data
+    if ig._data.dtype.kind != "f":
+        raise _entry_error(node, _position(inputs, t), ig._data, data)
+    if ig.shape != data.shape:
+        try:
+            ig = unbroadcast(ig, data.shape, node.name)
+        except ValueError:
+            raise _entry_error(node, _position(inputs, t), ig._data, data) from None
+    if ig._data.dtype != data.dtype:
+        ig = ig.to(data.dtype)
     return ig
 
 
@@ -250,6 +291,18 @@ def _entry_error(node: Function, i: int, ig, data) -> Exception:
 
 def _position(inputs, t) -> int:
     return next(i for i, x in enumerate(inputs) if x is t)
+
+
+def _accumulate_graph(leaf, g, handed: set[int], Tensor) -> None:
+    """`_accumulate` for a gradient with a graph: `.grad` becomes a Tensor of the graph
+    (PyTorch's `backward(create_graph=True)`), a new Tensor when one is already held."""
+    if leaf._grad is None:
+        if id(g) in handed:  # the same Tensor reached two leaves (an Add): one each
+            g = g.clone()
+        handed.add(id(g))
+        leaf._grad = g
+    else:
+        leaf._grad = leaf._grad + g
 
 
 def _accumulate(leaf, g, handed: set[int], Tensor) -> None:

@@ -51,6 +51,7 @@ class Function:
     epoch = 0  # the write epoch when the node was made (version.now())
     rebased_input = None  # for an in-place op in the graph: its input as it was before
     hooks = None  # gradient hooks of the output tensor (hooks.register_hook)
+    out_id = None  # id() of the output's array (or Tensor) while the node was made
     attrs: dict = {}
 
     # -- to be implemented by subclasses ------------------------------------------------
@@ -68,6 +69,30 @@ class Function:
     @property
     def saved_tensors(ctx) -> tuple:
         return ctx.saved
+
+    def graph_saved(ctx) -> tuple:
+        """The saved values as the graph's Tensors, for a backward that is itself
+        differentiated (`create_graph=True`, see `tensor_xp`): an input's array is that
+        input Tensor, the output's array is the output (a Tensor of this node), integer and
+        boolean arrays (indices, masks) stay constants. A float array that is neither input
+        nor output is derived from the inputs: taking it as a constant would give a wrong
+        second derivative, so it is refused — such an op overrides `graph_saved` and
+        rebuilds it from `ctx.inputs` with differentiable ops."""
+        Tensor = function_tensor()
+        inputs = {id(t._data if isinstance(t, Tensor) else t): t for t in ctx.inputs}
+        result = []
+        for v in ctx.saved:
+            if id(v) == ctx.out_id:
+                v = Tensor._from_op(v._data if isinstance(v, Tensor) else v, ctx)
+            elif id(v) in inputs:
+                v = inputs[id(v)]
+            elif isinstance(v, (np.ndarray, np.floating)) and v.dtype.kind == "f":
+                raise NotImplementedError(
+                    f"{ctx.label}: double backward (create_graph=True) is not supported: "
+                    "the op saved a value derived from its inputs and does not rebuild it "
+                    "in the graph (Function.graph_saved)")
+            result.append(v)
+        return tuple(result)
 
     non_differentiable: tuple = ()
     materialize_grads = True
@@ -146,6 +171,7 @@ class Function:
             ctx.attrs = attrs
             ctx.seq = next(_sequence)
             ctx.epoch = version._clock[0]
+            ctx.out_id = id(out)  # recognises the output among the saved values (graph_saved)
             result = Tensor._from_op(out, ctx)
             recorder = _mode.recorder
             if recorder is not None:
@@ -168,4 +194,9 @@ class Function:
 _sequence = itertools.count()
 
 Tensor: Any = None  # xarxa.tensor.Tensor, bound there at import (the tensor <-> autograd cycle)
+
+
+def function_tensor():
+    """The Tensor class (bound after import, see above)."""
+    return Tensor
 

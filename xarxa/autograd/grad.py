@@ -27,7 +27,10 @@ class Capture:
         self.grads = [None] * len(inputs)
 
     def _add(self, i: int, g) -> None:
-        self.grads[i] = g.copy() if self.grads[i] is None else self.grads[i] + g
+        if self.grads[i] is not None:
+            self.grads[i] = self.grads[i] + g
+        else:  # an array is copied (the walk may hand it on); a Tensor is never written to
+            self.grads[i] = g if isinstance(g, function.Tensor) else g.copy()
 
     def leaf(self, leaf, g, handed, Tensor) -> None:  # engine._accumulate's signature
         i = self.slots.get(id(leaf))
@@ -58,7 +61,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         inputs: a Tensor or a sequence of Tensors that require grad (leaves or not).
         grad_outputs: the upstream gradient of each output (None: 1 for a scalar output).
         retain_graph: keep the graph for another backward (default: create_graph, False).
-        create_graph: differentiating the gradient (double backward) is not supported.
+        create_graph: return gradients that are Tensors of a graph, differentiable again
+            (gradient penalties, Hessian-vector products, MAML); `grad_outputs` that carry
+            a graph are part of it (the double-VJP trick of `xarxa.func.jvp`).
         allow_unused: an input the outputs do not depend on gives None instead of an error
             (a zero tensor with materialize_grads=True).
 
@@ -66,8 +71,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         >>> (dw,) = xa.autograd.grad(loss, [w])      # w.grad stays as it was
     """
     Tensor = function.Tensor
-    if create_graph:
-        raise engine.create_graph_error("autograd.grad")
     outputs = _as_tuple(outputs, "outputs")
     inputs = _as_tuple(inputs, "inputs")
     if not inputs:
@@ -97,14 +100,20 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                                    "pass grad_outputs")
             g = np.ones_like(out._data)
         else:
+            given = g
             g = g._data if isinstance(g, Tensor) else np.asarray(g)
             if g.shape != out.shape:
                 raise ValueError(f"autograd.grad: grad_outputs[{k}] has shape {g.shape}, "
                                  f"expected the output's shape {out.shape}")
             g = g.astype(out.dtype, copy=False)
+            if create_graph and isinstance(given, Tensor) and given._data is g:
+                g = given  # keep its graph
+        if create_graph and not isinstance(g, Tensor):
+            g = Tensor(g)
         # every output but the last shares the graph with the next: keep it until the end
         last = k == len(outputs) - 1
-        engine.backward(out, g, retain_graph=retain or not last, capture=capture)
+        engine.backward(out, g, retain_graph=retain or not last, capture=capture,
+                        create_graph=create_graph)
     result = []
     for i, (t, g) in enumerate(zip(inputs, capture.grads)):
         if g is None:
@@ -113,6 +122,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                                    "not have been used in the graph; set allow_unused=True "
                                    "if this is the desired behavior")
             result.append(Tensor(np.zeros_like(t._data)) if materialize_grads else None)
+        elif isinstance(g, Tensor):
+            result.append(g if g._data.dtype == t._data.dtype else g.to(t._data.dtype))
         else:
             result.append(Tensor(g.astype(t.dtype, copy=False)))
     return tuple(result)

@@ -64,8 +64,9 @@ def run(hooks: list, grad):
     """Call each hook with the gradient (a Tensor); a returned Tensor replaces it. A hook may
     not change the gradient's shape, dtype or device (refused as PyTorch refuses)."""
     Tensor = function.Tensor
+    graph = isinstance(grad, Tensor)  # create_graph=True: the gradient is a graph Tensor
     for hook in list(hooks):
-        result = hook(Tensor(grad))
+        result = hook(grad if graph else Tensor(grad))
         if result is None:
             continue
         name = getattr(hook, "__name__", type(hook).__name__)
@@ -76,11 +77,12 @@ def run(hooks: list, grad):
             raise ValueError(f"hook '{name}' has changed the size of value: it returned a "
                              f"gradient of shape {result.shape}, expected {grad.shape}")
         data = result._data
-        if data.dtype != grad.dtype or type(data) is not type(grad):
+        held = grad._data if graph else grad
+        if data.dtype != held.dtype or type(data) is not type(held):
             raise RuntimeError(f"hook '{name}' has changed the type of value (was "
-                               f"{grad.dtype} on {_device(grad)}, got {data.dtype} on "
+                               f"{held.dtype} on {_device(held)}, got {data.dtype} on "
                                f"{_device(data)})")
-        grad = data
+        grad = result if graph else data
     return grad
 
 
