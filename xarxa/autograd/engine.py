@@ -297,7 +297,9 @@ def _accumulate_graph(leaf, g, handed: set[int], Tensor) -> None:
     """`_accumulate` for a gradient with a graph: `.grad` becomes a Tensor of the graph
     (PyTorch's `backward(create_graph=True)`), a new Tensor when one is already held."""
     if leaf._grad is None:
-        if id(g) in handed:  # the same Tensor reached two leaves (an Add): one each
+        # the same Tensor reaching two leaves (an Add), or a view (a broadcast, read-only):
+        # a copy in the graph, so that each `.grad` may be written in place
+        if id(g) in handed or g._data.base is not None:
             g = g.clone()
         handed.add(id(g))
         leaf._grad = g
@@ -313,5 +315,7 @@ def _accumulate(leaf, g, handed: set[int], Tensor) -> None:
             g = g.copy()
         handed.add(id(g))
         leaf._grad = Tensor(g)
+    elif leaf._grad._ctx is not None:  # a .grad from create_graph=True: keep its graph intact
+        leaf._grad = Tensor(leaf._grad._data + g)
     else:
         leaf._grad._data = leaf._grad._data + g

@@ -52,6 +52,7 @@ class Function:
     rebased_input = None  # for an in-place op in the graph: its input as it was before
     hooks = None  # gradient hooks of the output tensor (hooks.register_hook)
     out_id = None  # id() of the output's array (or Tensor) while the node was made
+    xp = np  # the array namespace of backward (tensor_xp under create_graph=True)
     attrs: dict = {}
 
     # -- to be implemented by subclasses ------------------------------------------------

@@ -20,8 +20,13 @@ A `Function` subclass whose `forward` is a staticmethod is routed here by
 output becomes one node of the caller's graph whose `ctx` is the node itself, and
 `backward` gets one gradient per output and returns one per `forward` argument (None for
 non-Tensor arguments or those that need none). Saved tensors are checked by the version
-counter like any op's. Not supported (an error says so): several differentiable outputs,
-and double backward (`backward` runs under `no_grad`).
+counter like any op's. Not supported (an error says so): several differentiable outputs.
+
+Double backward (`create_graph=True`): as in PyTorch, `backward` then runs with grad mode
+on, on the gradient Tensor and the saved tensors — an input as the caller's Tensor (with
+its graph), the output as this node's output — so a `backward` written in Tensor ops is
+differentiable again; tensors made inside `forward` (which runs untracked) are constants,
+as in PyTorch.
 """
 from __future__ import annotations
 
@@ -67,6 +72,7 @@ def apply(cls, *args, **kwargs):
             ctx.epoch = version.now()
             ctx.backward = tensor_backward.__get__(ctx)  # the engine's array-level entry
             ctx.out_shape = o.shape
+            ctx.out_id = id(o)  # the output among the saved tensors (Function.graph_saved)
             # a fresh Tensor even if forward returned an input: that input keeps its history
         results.append(Tensor._from_op(o._data, node))
         recorder = _mode.recorder
@@ -80,8 +86,9 @@ def tensor_backward(ctx, grad):
     its gradients handed back as arrays (the engine then checks them like any op's)."""
     Tensor = function.Tensor
     cls = type(ctx)
-    with _GradMode(False):
-        returned = cls.backward(ctx, Tensor(grad))
+    graph = isinstance(grad, Tensor)  # create_graph=True: Tensors in, a graph out
+    with _GradMode(graph):
+        returned = cls.backward(ctx, grad if graph else Tensor(grad))
     if not isinstance(returned, tuple):
         returned = (returned,)
     n = len(ctx.tensor_args)
@@ -101,5 +108,5 @@ def tensor_backward(ctx, grad):
             raise TypeError(f"{cls.__name__}.backward: the gradient for argument {i} must "
                             f"be a Tensor or None, got {type(g).__name__}")
         else:
-            arrays.append(g._data)
+            arrays.append(g if graph else g._data)
     return tuple(arrays)
