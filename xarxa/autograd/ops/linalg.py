@@ -6,17 +6,14 @@ from ._out import into
 from ...tensor import Tensor
 
 
-def _swap(a):
-    return a.swapaxes(-1, -2)
-
-
 class MatMul(Function):
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         return x @ y
 
     # d(x@y) = (g @ yᵀ, xᵀ @ g); 1-D operands are promoted to matrices and back,
-    # and the engine sums broadcast batch dimensions away
+    # and the engine sums broadcast batch dimensions away. `.mT` (the last two axes
+    # swapped) means the same on arrays and Tensors, so this also serves create_graph.
     def backward(ctx, grad):
         x, y = ctx.saved
         if x.ndim == 1 and y.ndim == 1:
@@ -30,11 +27,11 @@ class MatMul(Function):
             g2 = g2[..., None]
         dx = dy = None
         if ctx.needs_input_grad[0]:
-            dx = g2 @ _swap(y2)
+            dx = g2 @ y2.mT
             if x.ndim == 1:
                 dx = dx[..., 0, :]
         if ctx.needs_input_grad[1]:
-            dy = _swap(x2) @ g2
+            dy = x2.mT @ g2
             if y.ndim == 1:
                 dy = dy[..., 0]
         return dx, dy

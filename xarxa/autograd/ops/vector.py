@@ -30,8 +30,12 @@ class Norm(Function):
             out = xp.abs(x).sum(axis=axes, keepdims=True)
         else:
             out = (xp.abs(x) ** p).sum(axis=axes, keepdims=True) ** (1 / p)
+        if not keepdim:
+            out = out.reshape(_reduced_shape(x.shape, axes))
+        # the output itself (not a reshaped copy of it), so that with create_graph the
+        # saved norm is this node's output Tensor (Function.graph_saved)
         ctx.save_for_backward(x, out)
-        return out if keepdim else out.reshape(_reduced_shape(x.shape, axes))
+        return out
 
     # PyTorch's norm_backward, with norm = ‖x‖ₚ (kept dims) and g the upstream gradient:
     #   p = 2:      g·x/norm                         (0 where norm = 0)
@@ -45,7 +49,8 @@ class Norm(Function):
         x, norm = ctx.saved
         p, axes = ctx.attrs["p"], ctx.attrs["axes"]
         xp = ctx.xp
-        g = grad.reshape(norm.shape)
+        kept = tuple(1 if axes is None or i in axes else s for i, s in enumerate(x.shape))
+        norm, g = norm.reshape(kept), grad.reshape(kept)     # reduced dims kept, to broadcast
         if p == 0:
             return (None,)   # PyTorch's: no gradient at all (x.grad stays None)
         if p == 1:
