@@ -7,14 +7,22 @@ output-sized arrays, whatever the kernel, stride or padding.
 
 Output size (PyTorch, floor): Ho = ⌊(H + 2P − F)/S⌋ + 1; max-unpooling inverts it,
 Ho = (H − 1)·S − 2P + F.
+
+Every backward here is linear in the gradient with constant side data (argmax, indices,
+window geometry), so each is a `linear_map` of two array kernels: the backward's own (A)
+and the forward-direction one (Aᵀ: the op's forward, or for max pooling the gather at the
+saved argmax). On arrays that is the backward kernel alone; with `create_graph=True` the
+pair is a differentiable node, to any order.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ... import backend
 from ..function import Function
 from ...tensor import Tensor
 from ._layout import empty_in_layout, layout_of, same_layout
+from ._linear import linear_map
 from .conv import check_stride, pair
 
 
@@ -70,26 +78,46 @@ class MaxPool2d(Function):
             return out, rows * x.shape[3] + cols
         return out
 
-    # the gradient goes to each window's maximum (the saved argmax), adding on overlaps
+    # the gradient goes to each window's maximum (the saved argmax), adding on overlaps;
+    # its transpose reads a gradient of x back at the argmax positions
     def backward(ctx, grad):
-        xp = ctx.xp
         arg, shape = ctx.saved
         a = ctx.attrs
-        (fh, fw), (sh, sw), (ph, pw) = a["kernel"], a["stride"], a["padding"]
-        ho, wo = grad.shape[2:]
-        n, c, h, w = shape
-        grad = same_layout(xp, grad, arg)   # one pass here saves mixed-layout passes below
-        dx = empty_in_layout(xp, (n, c, h + 2 * ph, w + 2 * pw), layout_of(arg), grad.dtype)
-        if not _tiles(a, ho, wo, h, w):
-            dx[...] = 0
-        overlap = sh < fh or sw < fw
-        for k in range(fh * fw):
-            view = _window(dx, k // fw, k % fw, sh, sw, ho, wo)
-            if overlap:
-                view += grad * (arg == k)
-            else:
-                xp.multiply(grad, arg == k, out=view)
-        return (_unpad(xp, dx, ph, pw),)
+        return (linear_map(grad, lambda g: _max_scatter(g, arg, shape, a),
+                           lambda gx: _max_gather(gx, arg, a), "MaxPool2dBackward"),)
+
+
+def _max_scatter(grad, arg, shape, a):
+    """MaxPool2d's backward kernel: each window's gradient added at its argmax."""
+    xp = backend.namespace(grad)
+    (fh, fw), (sh, sw), (ph, pw) = a["kernel"], a["stride"], a["padding"]
+    ho, wo = grad.shape[2:]
+    n, c, h, w = shape
+    grad = same_layout(xp, grad, arg)   # one pass here saves mixed-layout passes below
+    dx = empty_in_layout(xp, (n, c, h + 2 * ph, w + 2 * pw), layout_of(arg), grad.dtype)
+    if not _tiles(a, ho, wo, h, w):
+        dx[...] = 0
+    overlap = sh < fh or sw < fw
+    for k in range(fh * fw):
+        view = _window(dx, k // fw, k % fw, sh, sw, ho, wo)
+        if overlap:
+            view += grad * (arg == k)
+        else:
+            xp.multiply(grad, arg == k, out=view)
+    return _unpad(xp, dx, ph, pw)
+
+
+def _max_gather(gx, arg, a):
+    """The transpose of `_max_scatter`: each window's value of gx (input-shaped) at the
+    window's saved argmax — max pooling with the argmax fixed (padding reads zeros)."""
+    xp = backend.namespace(gx)
+    fw, (sh, sw), (ph, pw) = a["kernel"][1], a["stride"], a["padding"]
+    ho, wo = arg.shape[2:]
+    gpad = _pad(xp, gx, ph, pw, 0)
+    out = xp.zeros(arg.shape, dtype=gx.dtype)
+    for k in range(a["kernel"][0] * fw):
+        xp.copyto(out, _window(gpad, k // fw, k % fw, sh, sw, ho, wo), where=arg == k)
+    return out
 
 
 def _tiles(attrs, ho, wo, h, w) -> bool:
@@ -100,35 +128,47 @@ def _tiles(attrs, ho, wo, h, w) -> bool:
 
 class AvgPool2d(Function):
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), out_size=(1, 1)):
-        xp = ctx.xp
-        (fh, fw), (sh, sw), (ph, pw), (ho, wo) = kernel, stride, padding, out_size
-        xpad = _pad(xp, x, ph, pw, 0)
-        out = _window(xpad, 0, 0, sh, sw, ho, wo).copy(order="K")
-        for k in range(1, fh * fw):
-            out += _window(xpad, k // fw, k % fw, sh, sw, ho, wo)
-        out *= x.dtype.type(1.0 / (fh * fw))  # padded zeros count, as PyTorch's default
         ctx.save_for_backward(x.shape)
-        return out
+        return _avg_pool(x, kernel, stride, padding, out_size)
 
-    # every input of a window receives g / (FH·FW)
+    # every input of a window receives g / (FH·FW); the transpose is the pool itself
     def backward(ctx, grad):
-        xp = ctx.xp
-        (n, c, h, w), = ctx.saved
+        shape, = ctx.saved
         a = ctx.attrs
-        (fh, fw), (sh, sw), (ph, pw) = a["kernel"], a["stride"], a["padding"]
-        ho, wo = grad.shape[2:]
-        share = grad * grad.dtype.type(1.0 / (fh * fw))
-        overlap = sh < fh or sw < fw
-        dx = empty_in_layout(xp, (n, c, h + 2 * ph, w + 2 * pw), layout_of(grad), grad.dtype)
-        if not _tiles(a, ho, wo, h, w):
-            dx[...] = 0
-        for k in range(fh * fw):
-            view = _window(dx, k // fw, k % fw, sh, sw, ho, wo)
-            if overlap:
-                view += share
-            else:
-                view[...] = share
-        return (_unpad(xp, dx, ph, pw),)
+        return (linear_map(grad, lambda g: _avg_spread(g, shape, a),
+                           lambda gx: _avg_pool(gx, **a), "AvgPool2dBackward"),)
+
+
+def _avg_pool(x, kernel, stride, padding, out_size):
+    """AvgPool2d's forward kernel on arrays."""
+    xp = backend.namespace(x)
+    (fh, fw), (sh, sw), (ph, pw), (ho, wo) = kernel, stride, padding, out_size
+    xpad = _pad(xp, x, ph, pw, 0)
+    out = _window(xpad, 0, 0, sh, sw, ho, wo).copy(order="K")
+    for k in range(1, fh * fw):
+        out += _window(xpad, k // fw, k % fw, sh, sw, ho, wo)
+    out *= x.dtype.type(1.0 / (fh * fw))  # padded zeros count, as PyTorch's default
+    return out
+
+
+def _avg_spread(grad, shape, a):
+    """AvgPool2d's backward kernel: g / (FH·FW) to every input of each window."""
+    xp = backend.namespace(grad)
+    n, c, h, w = shape
+    (fh, fw), (sh, sw), (ph, pw) = a["kernel"], a["stride"], a["padding"]
+    ho, wo = grad.shape[2:]
+    share = grad * grad.dtype.type(1.0 / (fh * fw))
+    overlap = sh < fh or sw < fw
+    dx = empty_in_layout(xp, (n, c, h + 2 * ph, w + 2 * pw), layout_of(grad), grad.dtype)
+    if not _tiles(a, ho, wo, h, w):
+        dx[...] = 0
+    for k in range(fh * fw):
+        view = _window(dx, k // fw, k % fw, sh, sw, ho, wo)
+        if overlap:
+            view += share
+        else:
+            view[...] = share
+    return _unpad(xp, dx, ph, pw)
 
 
 def _adaptive_ranges(size: int, out: int):
@@ -138,94 +178,146 @@ def _adaptive_ranges(size: int, out: int):
 
 class AdaptiveAvgPool2d(Function):
     def forward(ctx, x, out_size=(1, 1)):
-        xp = ctx.xp
-        n, c, h, w = x.shape
-        ho, wo = out_size
         ctx.save_for_backward(x.shape)
-        if (ho, wo) == (1, 1):  # global average pooling
-            return x.reshape(n, c, h * w).mean(axis=2).reshape(n, c, 1, 1)
-        if (ho, wo) == (h, w):  # one input per cell (VGG's 7×7 pool at 224×224)
-            return x.copy()
-        out = xp.empty((n, c, ho, wo), dtype=x.dtype)
-        for i, (h0, h1) in enumerate(_adaptive_ranges(h, ho)):
-            for j, (w0, w1) in enumerate(_adaptive_ranges(w, wo)):
-                out[:, :, i, j] = x[:, :, h0:h1, w0:w1].mean(axis=(2, 3))
-        return out
+        return _adaptive_avg(x, out_size)
 
-    # each cell's gradient is shared equally among the inputs it averaged
+    # each cell's gradient is shared equally among the inputs it averaged; the transpose
+    # is the pool itself
     def backward(ctx, grad):
-        xp = ctx.xp
-        (n, c, h, w), = ctx.saved
-        ho, wo = grad.shape[2:]
-        if (ho, wo) == (1, 1):
-            share = grad * grad.dtype.type(1.0 / (h * w))
-            return (xp.broadcast_to(share, (n, c, h, w)).copy(),)
-        if (ho, wo) == (h, w):
-            return (grad.copy(),)
-        dx = xp.zeros((n, c, h, w), dtype=grad.dtype)
-        for i, (h0, h1) in enumerate(_adaptive_ranges(h, ho)):
-            for j, (w0, w1) in enumerate(_adaptive_ranges(w, wo)):
-                scale = grad.dtype.type(1.0 / ((h1 - h0) * (w1 - w0)))
-                dx[:, :, h0:h1, w0:w1] += (grad[:, :, i, j] * scale)[:, :, None, None]
-        return (dx,)
+        shape, = ctx.saved
+        a = ctx.attrs
+        return (linear_map(grad, lambda g: _adaptive_spread(g, shape),
+                           lambda gx: _adaptive_avg(gx, **a), "AdaptiveAvgPool2dBackward"),)
+
+
+def _adaptive_avg(x, out_size):
+    """AdaptiveAvgPool2d's forward kernel on arrays."""
+    xp = backend.namespace(x)
+    n, c, h, w = x.shape
+    ho, wo = out_size
+    if (ho, wo) == (1, 1):  # global average pooling
+        return x.reshape(n, c, h * w).mean(axis=2).reshape(n, c, 1, 1)
+    if (ho, wo) == (h, w):  # one input per cell (VGG's 7×7 pool at 224×224)
+        return x.copy()
+    out = xp.empty((n, c, ho, wo), dtype=x.dtype)
+    for i, (h0, h1) in enumerate(_adaptive_ranges(h, ho)):
+        for j, (w0, w1) in enumerate(_adaptive_ranges(w, wo)):
+            out[:, :, i, j] = x[:, :, h0:h1, w0:w1].mean(axis=(2, 3))
+    return out
+
+
+def _adaptive_spread(grad, shape):
+    """AdaptiveAvgPool2d's backward kernel: each cell's gradient over its inputs."""
+    xp = backend.namespace(grad)
+    n, c, h, w = shape
+    ho, wo = grad.shape[2:]
+    if (ho, wo) == (1, 1):
+        share = grad * grad.dtype.type(1.0 / (h * w))
+        return xp.broadcast_to(share, (n, c, h, w)).copy()
+    if (ho, wo) == (h, w):
+        return grad.copy()
+    dx = xp.zeros((n, c, h, w), dtype=grad.dtype)
+    for i, (h0, h1) in enumerate(_adaptive_ranges(h, ho)):
+        for j, (w0, w1) in enumerate(_adaptive_ranges(w, wo)):
+            scale = grad.dtype.type(1.0 / ((h1 - h0) * (w1 - w0)))
+            dx[:, :, h0:h1, w0:w1] += (grad[:, :, i, j] * scale)[:, :, None, None]
+    return dx
 
 
 class MaxUnpool2d(Function):
     def forward(ctx, x, indices=None, out_size=(1, 1)):
-        xp = ctx.xp
-        n, c, h, w = x.shape
-        ho, wo = out_size
-        flat = indices.reshape(n * c, h * w)
-        out = xp.zeros((n * c, ho * wo), dtype=x.dtype)
-        xp.put_along_axis(out, flat, x.reshape(n * c, h * w), axis=1)
-        return out.reshape(n, c, ho, wo)
+        return _unpool(x, indices, out_size)
 
     # each input value went to one output position: read the gradient back from there
+    # (the transpose puts it back: the unpooling itself)
     def backward(ctx, grad):
-        xp = ctx.xp
-        idx = ctx.attrs["indices"]
-        n, c, h, w = idx.shape
-        g = grad.reshape(n * c, -1)
-        return (xp.take_along_axis(g, idx.reshape(n * c, h * w), axis=1).reshape(idx.shape),)
+        a = ctx.attrs
+        return (linear_map(grad, lambda g: _unpool_gather(g, a["indices"]),
+                           lambda gx: _unpool(gx, **a), "MaxUnpool2dBackward"),)
+
+
+def _unpool(x, indices, out_size):
+    """MaxUnpool2d's forward kernel: x put at `indices` of zero planes."""
+    xp = backend.namespace(x)
+    n, c, h, w = x.shape
+    ho, wo = out_size
+    flat = indices.reshape(n * c, h * w)
+    out = xp.zeros((n * c, ho * wo), dtype=x.dtype)
+    xp.put_along_axis(out, flat, x.reshape(n * c, h * w), axis=1)
+    return out.reshape(n, c, ho, wo)
+
+
+def _unpool_gather(grad, idx):
+    """MaxUnpool2d's backward kernel: the gradient read at `idx`."""
+    xp = backend.namespace(grad)
+    n, c, h, w = idx.shape
+    g = grad.reshape(n * c, -1)
+    return xp.take_along_axis(g, idx.reshape(n * c, h * w), axis=1).reshape(idx.shape)
 
 
 class UpsampleNearest(Function):
     def forward(ctx, x, rows=None, cols=None, factor=None, in_size=None):
-        n, c, h, w = x.shape
-        if factor is not None:  # integer factors: a broadcast view, one copy
-            fh, fw = factor
-            big = ctx.xp.broadcast_to(x[:, :, :, None, :, None], (n, c, h, fh, w, fw))
-            return big.reshape(n, c, h * fh, w * fw)
-        return x[:, :, rows][:, :, :, cols]
+        return _nearest(x, rows, cols, factor)
 
-    # every output copies one input: sum the gradients of its copies
+    # every output copies one input: sum the gradients of its copies (the transpose
+    # copies again: the upsampling itself)
     def backward(ctx, grad):
-        xp = ctx.xp
         a = ctx.attrs
-        n, c, ho, wo = grad.shape
-        if a["factor"] is not None:
-            fh, fw = a["factor"]
-            return (grad.reshape(n, c, ho // fh, fh, wo // fw, fw).sum(axis=(3, 5)),)
-        h, w = a["in_size"]
-        tmp = xp.zeros((n, c, h, wo), dtype=grad.dtype)
-        xp.add.at(tmp, (slice(None), slice(None), a["rows"]), grad)
-        dx = xp.zeros((n, c, h, w), dtype=grad.dtype)
-        xp.add.at(dx, (slice(None), slice(None), slice(None), a["cols"]), tmp)
-        return (dx,)
+        return (linear_map(grad, lambda g: _nearest_sum(g, **a),
+                           lambda gx: _nearest(gx, **a), "UpsampleNearestBackward"),)
+
+
+def _nearest(x, rows=None, cols=None, factor=None, in_size=None):
+    """UpsampleNearest's forward kernel: output (i, j) copies input (rows[i], cols[j])."""
+    n, c, h, w = x.shape
+    if factor is not None:  # integer factors: a broadcast view, one copy
+        fh, fw = factor
+        big = backend.namespace(x).broadcast_to(x[:, :, :, None, :, None],
+                                                (n, c, h, fh, w, fw))
+        return big.reshape(n, c, h * fh, w * fw)
+    return x[:, :, rows][:, :, :, cols]
+
+
+def _nearest_sum(grad, rows=None, cols=None, factor=None, in_size=None):
+    """UpsampleNearest's backward kernel: each input's copies' gradients summed."""
+    n, c, ho, wo = grad.shape
+    if factor is not None:
+        fh, fw = factor
+        return grad.reshape(n, c, ho // fh, fh, wo // fw, fw).sum(axis=(3, 5))
+    xp = backend.namespace(grad)
+    h, w = in_size
+    tmp = xp.zeros((n, c, h, wo), dtype=grad.dtype)
+    xp.add.at(tmp, (slice(None), slice(None), rows), grad)
+    dx = xp.zeros((n, c, h, w), dtype=grad.dtype)
+    xp.add.at(dx, (slice(None), slice(None), slice(None), cols), tmp)
+    return dx
 
 
 class BedOfNails(Function):
     def forward(ctx, x, factor=(2, 2), position=(0, 0)):
-        n, c, h, w = x.shape
-        (fh, fw), (p, q) = factor, position
-        out = ctx.xp.zeros((n, c, h * fh, w * fw), dtype=x.dtype)
-        out[:, :, p::fh, q::fw] = x
-        return out
+        return _nails(x, factor, position)
 
-    # only the nails received the input: the gradient is read back at the nails
+    # only the nails received the input: the gradient is read back at the nails (the
+    # transpose nails it again)
     def backward(ctx, grad):
-        (fh, fw), (p, q) = ctx.attrs["factor"], ctx.attrs["position"]
-        return (ctx.xp.ascontiguousarray(grad[:, :, p::fh, q::fw]),)
+        a = ctx.attrs
+        return (linear_map(grad, lambda g: _nails_gather(g, **a),
+                           lambda gx: _nails(gx, **a), "BedOfNailsBackward"),)
+
+
+def _nails(x, factor, position):
+    """BedOfNails' forward kernel: x at `position` of each factor-sized block of zeros."""
+    n, c, h, w = x.shape
+    (fh, fw), (p, q) = factor, position
+    out = backend.namespace(x).zeros((n, c, h * fh, w * fw), dtype=x.dtype)
+    out[:, :, p::fh, q::fw] = x
+    return out
+
+
+def _nails_gather(grad, factor, position):
+    """BedOfNails' backward kernel: the gradient read at the nails."""
+    (fh, fw), (p, q) = factor, position
+    return backend.namespace(grad).ascontiguousarray(grad[:, :, p::fh, q::fw])
 
 
 # -- wrappers ------------------------------------------------------------------------------

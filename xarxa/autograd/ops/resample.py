@@ -4,9 +4,10 @@ PyTorch's `F.interpolate`.
 The linear modes are separable: along each axis every output pixel is a weighted sum of
 input pixels, so the whole resize is y = R·x·Cᵀ with an (Ho, H) matrix R for the rows and
 a (Wo, W) matrix C for the columns — one `Resample2d` node whose backward is the adjoint,
-dx = Rᵀ·g·C, for every mode (and linear in g, so its own derivative is free). The matrices
-are built here, with the formulas of ATen's CPU kernels (`UpSample.h`,
-`UpSampleKernel.cpp`); the vision transforms' `Resize` uses the same ones.
+dx = Rᵀ·g·C, for every mode (and linear in g, so its own derivative is the resize again: a
+`linear_map` of the two, to any order). The matrices are built here, with the formulas of
+ATen's CPU kernels (`UpSample.h`, `UpSampleKernel.cpp`); the vision transforms' `Resize`
+uses the same ones.
 
 Source position of output pixel i, with scale s = in/out (1/scale_factor when a scale
 factor is given and not recomputed):
@@ -31,6 +32,7 @@ import numpy as np
 
 from ..function import Function
 from ...tensor import Tensor
+from ._linear import linear_map
 from .conv import pair
 from .pool import _check_4d, adaptive_avg_pool2d, upsample_nearest
 
@@ -117,14 +119,20 @@ def resample_weights(n_in: int, n_out: int, mode: str, align_corners: bool = Fal
         n_in, n_out, align_corners, scale)
 
 
+def _resample(x, rows, cols):
+    """Resample2d's forward kernel: y = R·x·Cᵀ."""
+    return rows @ x @ cols.T
+
+
 class Resample2d(Function):
     def forward(ctx, x, rows=None, cols=None):
-        return rows @ x @ cols.T
+        return _resample(x, rows, cols)
 
-    # y = R·x·Cᵀ  =>  dx = Rᵀ·g·C
+    # y = R·x·Cᵀ  =>  dx = Rᵀ·g·C, whose transpose is the resize itself
     def backward(ctx, grad):
         rows, cols = ctx.attrs["rows"], ctx.attrs["cols"]
-        return (rows.T @ grad @ cols,)
+        return (linear_map(grad, lambda g: rows.T @ g @ cols,
+                           lambda gx: _resample(gx, rows, cols), "Resample2dBackward"),)
 
 
 def _output_size(x, size, scale_factor, op: str):
