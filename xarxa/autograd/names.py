@@ -178,6 +178,9 @@ def _rounding(node) -> str:
 
 
 TORCH_NAMES: dict = {
+    # _linear.py: a backward kernel recorded under create_graph ("MaxPool2dBackward"), named
+    # as PyTorch names its double-backward nodes ("…BackwardBackward0")
+    "LinearMap": lambda node: f"{node.label}Backward0",
     # activation.py
     "ReLU": "ReluBackward0", "Sigmoid": "SigmoidBackward0", "Tanh": "TanhBackward0",
     "LeakyReLU": "LeakyReluBackward0", "ELU": "EluBackward0", "GELU": "GeluBackward0",
