@@ -28,12 +28,19 @@ ignored: PyTorch gives NaN). float16 losses are summed and divided in float32 (a
 does), so that a mean over more than 65,504 elements neither overflows the count nor the
 sum. The fused nodes reduce inside their forward; every composed loss ends in one `Reduce`
 node (through `xarxa.nn.losses.reduce`, which checks the `reduction` argument).
+
+Second order (`create_graph=True`): each backward is written once against `ctx.xp` and runs
+on Tensors as it is; the values a forward derives from its inputs (x − t, ln S, softplus(−x),
+the floored logs) are recomputed in the graph by `graph_saved`, and the two in-place writes
+of the arrays' path (`_put_along_axis`, `_isub`) are out-of-place nodes there.
 """
 from __future__ import annotations
 
 import math
 
 from ..function import Function
+from ..grad_mode import enable_grad
+from ...tensor import Tensor
 from .reduce import accumulate_dtype, narrow
 
 _BCE_EPSILON = 1e-12  # PyTorch's floor of p(1 − p) in the BCE gradient
@@ -58,7 +65,9 @@ def _upstream(grad, reduction: str, denom, shape, xp):
         return grad
     if reduction == "mean":
         acc = accumulate_dtype(grad.dtype)
-        grad = grad.astype(acc) / denom if denom else grad * 0
+        if acc is not None:          # (astype(None) would be float64, not "the same")
+            grad = grad.astype(acc)
+        grad = grad / denom if denom else grad * 0
     return xp.broadcast_to(grad, shape)
 
 
@@ -84,10 +93,15 @@ class MSE(Function):
         ctx.save_for_backward(diff)
         return _reduce(diff * diff, reduction, diff.size, x.dtype, ctx.xp)
 
+    def graph_saved(ctx) -> tuple:
+        """x − t, recomputed in the graph (create_graph=True)."""
+        with enable_grad():
+            return (ctx.inputs[0] - ctx.inputs[1],)
+
     # d Σ(x − t)² = 2(x − t)·g (divided by n for the mean); the target gets the negative
     def backward(ctx, grad):
         (diff,) = ctx.saved
-        n = diff.size
+        n = math.prod(diff.shape)        # (a Tensor's .size is PyTorch's method)
         scale = (2.0 / n if n else 0.0) if ctx.attrs["reduction"] == "mean" else 2.0
         if diff.dtype.itemsize >= 4:         # the hot path: float32/float64
             dx = diff * (grad * scale)
@@ -110,8 +124,7 @@ class CrossEntropy(Function):
         eps = label_smoothing
         wb = None if weight is None else weight.reshape((1, c) + (1,) * (x.ndim - 2))
         if prob:
-            q = target * (1 - eps) + eps / c if eps else target
-            q = q * wb if wb is not None else q
+            q = _soft_targets(target, eps, c, wb)
             loss = -(q * logp).sum(axis=1)
             denom = x.size // c
             ctx.save_for_backward(logp, q, wb, denom)
@@ -129,6 +142,20 @@ class CrossEntropy(Function):
             ctx.save_for_backward(logp, t, wt, valid, wb, denom)
         return _reduce(loss, reduction, denom, x.dtype, xp)
 
+    def graph_saved(ctx) -> tuple:
+        """ln S (and the soft targets q, from the target input) recomputed in the graph
+        (create_graph=True); the class weights, the targets' weights, masks and the mean's
+        divisor come from `weight` and the class indices, constants (attributes, not inputs)."""
+        from .activation import log_softmax
+        x, target = ctx.inputs
+        with enable_grad():
+            logp = log_softmax(x, dim=1)
+            if not ctx.attrs["prob"]:
+                return (logp, *ctx.saved[1:])
+            _, _, wb, denom = ctx.saved
+            return logp, _soft_targets(target, ctx.attrs["label_smoothing"], x.shape[1],
+                                       wb), wb, denom
+
     # loss_i = −Σ_c q_ic ln S_ic  ⇒  ∂/∂x_ic = g_i·(S_ic·Σ_k q_ik − q_ic);
     # for probability targets also ∂/∂t_ic = −g_i·(1 − ε)·w_c·ln S_ic
     def backward(ctx, grad):
@@ -143,19 +170,52 @@ class CrossEntropy(Function):
             dt = None
             if ctx.needs_input_grad[1]:
                 dt = -g * (1 - eps) * logp
-                dt = (dt * wb if wb is not None else dt).astype(dtype, copy=False)
-            return dx.astype(dtype, copy=False), dt
+                dt = xp.asarray(dt * wb if wb is not None else dt, dtype=dtype)
+            return xp.asarray(dx, dtype=dtype), dt
         logp, t, wt, valid, wb, denom = ctx.saved
         g = _upstream(grad, a["reduction"], denom, valid.shape, xp)
         w_total = wb.sum() if wb is not None else c
         total = (1 - eps) * wt + (eps / c) * w_total * valid          # Σ_k q_ik
-        dx = xp.exp(logp) * xp.expand_dims(total, 1)
-        at_t = xp.take_along_axis(dx, t, axis=1) - xp.expand_dims((1 - eps) * wt, 1)
-        xp.put_along_axis(dx, t, at_t, axis=1)
+        dx = xp.exp(logp) * _class_axis(total)
+        at_t = xp.take_along_axis(dx, t, axis=1) - _class_axis((1 - eps) * wt)
+        dx = _put_along_axis(xp, dx, t, at_t, 1)
         if eps:
             ones = wb if wb is not None else 1.0
-            dx -= (eps / c) * ones * xp.expand_dims(valid, 1)
-        return (dx * xp.expand_dims(g, 1)).astype(dtype, copy=False), None
+            smooth = (eps / c) * ones * _class_axis(valid)             # a constant
+            dx = _isub(dx, smooth)
+        return xp.asarray(dx * xp.expand_dims(g, 1), dtype=dtype), None
+
+
+def _soft_targets(target, eps: float, c: int, wb):
+    """The probability targets as `CrossEntropy` weighs them: (1 − ε)·t + ε/C, times the
+    class weights (arrays in the forward, the target input's Tensor in `graph_saved`)."""
+    q = target * (1 - eps) + eps / c if eps else target
+    return q * wb if wb is not None else q
+
+
+def _class_axis(a):
+    """(N, d…) -> (N, 1, d…): a per-target constant against the (N, C, d…) logits (a
+    reshape, so that it stays an array when the gradient is a Tensor)."""
+    return a.reshape(a.shape[:1] + (1,) + a.shape[1:])
+
+
+def _put_along_axis(xp, a, index, values, axis: int):
+    """NumPy's put_along_axis, returning `a`: written in place on arrays; on Tensors
+    (create_graph=True) the out-of-place `scatter`, a node of the gradient's graph."""
+    if isinstance(a, Tensor):
+        from .indexing import scatter
+        return scatter(a, axis, index, values)
+    xp.put_along_axis(a, index, values, axis=axis)
+    return a
+
+
+def _isub(a, b):
+    """a − b, in a's own (fresh) buffer on arrays; on Tensors (create_graph=True) a new
+    node, since an in-place write would rebase a Tensor of the gradient's graph."""
+    if isinstance(a, Tensor):
+        return a - b
+    a -= b
+    return a
 
 
 def cross_entropy_targets(xp, target, shape, weight=None, ignore_index=-100,
@@ -182,10 +242,15 @@ def cross_entropy_targets(xp, target, shape, weight=None, ignore_index=-100,
     return q, wt.sum()
 
 
+def _softplus_neg(xp, x):
+    """softplus(−x) = −ln σ(x) = max(−x, 0) + ln(1 + e^(−|x|)), finite for every x."""
+    return xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+
+
 class BCEWithLogits(Function):
     def forward(ctx, x, t, weight=None, pos_weight=None, reduction="mean"):
         xp = ctx.xp
-        sp = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))     # softplus(−x) = −ln σ(x)
+        sp = _softplus_neg(xp, x)
         lw = 1 + (pos_weight - 1) * t if pos_weight is not None else 1
         loss = (1 - t) * x + lw * sp
         if weight is not None:
@@ -193,12 +258,19 @@ class BCEWithLogits(Function):
         ctx.save_for_backward(x, t, sp)
         return _reduce(loss, reduction, x.size, x.dtype, xp)
 
+    def graph_saved(ctx) -> tuple:
+        """softplus(−x) recomputed from the input in the graph (create_graph=True)."""
+        from .. import tensor_xp
+        x, t = ctx.inputs
+        with enable_grad():
+            return x, t, _softplus_neg(tensor_xp, x)
+
     # ∂/∂x = w·((1 − t) − l·σ(−x)) = w·(σ(x) − t) when l = 1;  ∂/∂t = w·(−x + (p − 1)·sp),
     # with l = 1 + (p − 1)·t the pos_weight factor and sp = softplus(−x)
     def backward(ctx, grad):
         xp, a = ctx.xp, ctx.attrs
         x, t, sp = ctx.saved
-        g = _upstream(grad, a["reduction"], x.size, x.shape, xp)
+        g = _upstream(grad, a["reduction"], math.prod(x.shape), x.shape, xp)
         if a["weight"] is not None:
             g = g * a["weight"]
         pw = a["pos_weight"]
@@ -210,32 +282,42 @@ class BCEWithLogits(Function):
             dx = g * ((1 - t) - (1 + (pw - 1) * t) * (1 - sig))
         dt = None
         if ctx.needs_input_grad[1]:
-            dt = (g * (-x + (pw - 1) * sp if pw is not None else -x)).astype(x.dtype,
-                                                                                copy=False)
-        return dx.astype(x.dtype, copy=False), dt
+            dt = xp.asarray(g * (-x + (pw - 1) * sp if pw is not None else -x), dtype=x.dtype)
+        return xp.asarray(dx, dtype=x.dtype), dt
+
+
+def _floored_logs(xp, x):
+    """ln x and ln(1 − x), each floored at −100 (PyTorch's BCE)."""
+    with xp.errstate(divide="ignore"):   # ln 0 = −inf, floored at −100 just below
+        return xp.maximum(xp.log(x), _LOG_FLOOR), xp.maximum(xp.log1p(-x), _LOG_FLOOR)
 
 
 class BCE(Function):
     def forward(ctx, x, t, weight=None, reduction="mean"):
         xp = ctx.xp
-        with xp.errstate(divide="ignore"):   # ln 0 = −inf, floored at −100 just below
-            log_x = xp.maximum(xp.log(x), _LOG_FLOOR)
-            log_1mx = xp.maximum(xp.log1p(-x), _LOG_FLOOR)
+        log_x, log_1mx = _floored_logs(xp, x)
         loss = (t - 1) * log_1mx - t * log_x
         if weight is not None:
             loss = loss * weight
         ctx.save_for_backward(x, t, log_x, log_1mx)
         return _reduce(loss, reduction, x.size, x.dtype, xp)
 
+    def graph_saved(ctx) -> tuple:
+        """The floored logs recomputed from the input in the graph (create_graph=True)."""
+        from .. import tensor_xp
+        x, t = ctx.inputs
+        with enable_grad():
+            return (x, t, *_floored_logs(tensor_xp, x))
+
     # ∂/∂x = w·(x − t) / max(x(1 − x), 1e-12) (PyTorch's floor); ∂/∂t = w·(ln(1−x) − ln x)
     # with both logs floored at −100 (PyTorch gives ±inf at x ∈ {0, 1})
     def backward(ctx, grad):
         xp, a = ctx.xp, ctx.attrs
         x, t, log_x, log_1mx = ctx.saved
-        g = _upstream(grad, a["reduction"], x.size, x.shape, xp)
+        g = _upstream(grad, a["reduction"], math.prod(x.shape), x.shape, xp)
         if a["weight"] is not None:
             g = g * a["weight"]
         dx = g * (x - t) / xp.maximum((1 - x) * x, _BCE_EPSILON)
         dt = g * (log_1mx - log_x) if ctx.needs_input_grad[1] else None
-        return dx.astype(x.dtype, copy=False), (None if dt is None
-                                                else dt.astype(x.dtype, copy=False))
+        return xp.asarray(dx, dtype=x.dtype), (None if dt is None
+                                               else xp.asarray(dt, dtype=x.dtype))
