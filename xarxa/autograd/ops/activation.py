@@ -19,11 +19,24 @@ from ..version import leaf_error, rebase
 from ...tensor import Tensor
 from ._erf import erf_array
 from .elementwise import clamp
+from .math import erf
 from ._util import floating, normalize_dim
 
 
+def _graph_input(ctx, saved_x):
+    """The graph Tensor of input 0 with the values the op saw, for `graph_saved`: the input
+    itself — or, after an in-place form rewrote it (`silu_`, `elu_`: `version.rebase`), whose
+    storage now holds the result and whose saved array is a copy of the old values, a Tensor
+    of that copy on the input's node (so the second derivative still reaches the graph)."""
+    x = ctx.inputs[0]
+    return x if x._data is saved_x else Tensor._from_op(saved_x, x._ctx)
+
+
 def _sigmoid(xp, x):
-    """σ(x) on an array, in x's dtype, without overflow for any x."""
+    """σ(x) on an array, in x's dtype, without overflow for any x; on a Tensor (a backward
+    with create_graph), the differentiable `sigmoid`."""
+    if isinstance(x, Tensor):
+        return Sigmoid.apply(x)
     z = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
 
@@ -95,6 +108,10 @@ class ELU(Function):
         xp, x = ctx.xp, ctx.saved[0]
         return (xp.where(x > 0, grad, grad * ctx.attrs["alpha"] * xp.exp(xp.minimum(x, 0))),)
 
+    def graph_saved(ctx):
+        """For create_graph: x, also after `elu_` rewrote it in place (`_graph_input`)."""
+        return (_graph_input(ctx, ctx.saved[0]),)
+
 
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 _GELU_CUBIC = 0.044715
@@ -122,6 +139,13 @@ class GELU(Function):
         pdf = xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
         return (grad * (saved + x * pdf),)
 
+    def graph_saved(ctx):
+        """For create_graph: t (tanh form) or Φ(x) rebuilt from x with differentiable ops."""
+        x = _graph_input(ctx, ctx.saved[0])
+        if ctx.attrs["approximate"] == "tanh":
+            return x, Tanh.apply(_SQRT_2_OVER_PI * (x + _GELU_CUBIC * x * x * x))
+        return x, 0.5 * (1 + erf(x * (1 / math.sqrt(2))))
+
 
 class SiLU(Function):
     def forward(ctx, x):
@@ -133,6 +157,11 @@ class SiLU(Function):
     def backward(ctx, grad):
         x, s = ctx.saved
         return (grad * s * (1 + x * (1 - s)),)
+
+    def graph_saved(ctx):
+        """For create_graph: σ(x) rebuilt from x (a Sigmoid node)."""
+        x = _graph_input(ctx, ctx.saved[0])
+        return x, Sigmoid.apply(x)
 
 
 class Softplus(Function):
@@ -150,6 +179,11 @@ class Softplus(Function):
     def backward(ctx, grad):
         z = ctx.saved[0]
         return (ctx.xp.where(z > ctx.attrs["threshold"], grad, grad * _sigmoid(ctx.xp, z)),)
+
+    def graph_saved(ctx):
+        """For create_graph: z = βx rebuilt from x (z is x itself when β = 1)."""
+        beta = ctx.attrs["beta"]
+        return (ctx.inputs[0] * beta if beta != 1.0 else _graph_input(ctx, ctx.saved[0]),)
 
 
 class Softmax(Function):

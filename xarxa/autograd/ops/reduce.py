@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import builtins
 import warnings
+
+from ... import backend
 from ..function import Function
+from ._linear import linear_map
 from ._out import into
 from ...tensor import Tensor
 from ... import return_types
@@ -30,12 +33,19 @@ def narrow(a, dtype, xp):
         return xp.asarray(a, dtype=dtype)
 
 
+def _keep_dims(grad, shape, axes):
+    """`grad` of a reduction over `axes` without keepdim, with the reduced axes back as
+    size 1. A reshape, not `expand_dims`: the same view on arrays (NumPy's expand_dims is
+    this reshape after Python-level checks), and the same call on Tensors."""
+    return grad.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+
+
 def _expand_back(grad, shape, axes, keepdim, xp):
     """Re-insert the reduced axes of `grad` so that it broadcasts against `shape`."""
     if axes is None:  # a full reduction: one value everywhere (cheaper than broadcast_to)
         return xp.full(shape, grad.reshape(()), dtype=grad.dtype)
     if not keepdim:
-        grad = xp.expand_dims(grad, axes)
+        grad = _keep_dims(grad, shape, axes)
     return xp.broadcast_to(grad, shape)
 
 
@@ -112,9 +122,26 @@ class Var(Function):
             if a["sqrt"]:
                 g = xp.where(out == 0, 0, g / (2 * out))
             if not a["keepdim"] and a["axes"] is not None:
-                g = xp.expand_dims(g, a["axes"])
+                g = _keep_dims(g, centered.shape, a["axes"])
             dx = (2.0 / dof if dof else float("inf")) * g * centered
         return (narrow(dx, grad.dtype, xp),)
+
+    def graph_saved(ctx):
+        """For create_graph: `centered` (x − x̄) rebuilt from the input with differentiable
+        ops; `out` is the output node — or, where the output was narrowed to float16, rebuilt
+        from `centered` in float32 (the saved value is float32)."""
+        centered, out, dof = ctx.saved
+        a = ctx.attrs
+        x = ctx.inputs[0]
+        if x._data.dtype != centered.dtype:   # float16, accumulated in float32
+            x = x.astype(centered.dtype)
+        rebuilt = x - mean(x, a["axes"], True)
+        if id(out) == ctx.out_id:
+            out = Tensor._from_op(out, ctx)
+        else:
+            out = sum(rebuilt * rebuilt, a["axes"], a["keepdim"]) / dof
+            out = out.sqrt() if a["sqrt"] else out
+        return rebuilt, out, dof
 
 
 class MaxReduce(Function):
@@ -123,26 +150,40 @@ class MaxReduce(Function):
     def forward(ctx, x, dim=None, keepdim=False, largest=True):
         xp = ctx.xp
         pick = xp.argmax if largest else xp.argmin
-        if dim is None:
-            index = pick(x)
-            ctx.save_for_backward(x.shape, index)
-            return x.reshape(-1)[index].reshape((1,) * x.ndim if keepdim else ())
-        index = xp.expand_dims(pick(x, axis=dim), dim)
+        index = pick(x) if dim is None else xp.expand_dims(pick(x, axis=dim), dim)
         ctx.save_for_backward(x.shape, index)
-        out = xp.take_along_axis(x, index, axis=dim)
-        return out if keepdim else out.squeeze(dim)
+        return _pick(x, index, dim, keepdim)
 
-    # router: the whole g goes to the (first) maximal element of each slice
+    # router: the whole g goes to the (first) maximal element of each slice; a linear map
+    # of g whose transpose reads a gradient of x back at those elements (create_graph)
     def backward(ctx, grad):
         shape, index = ctx.saved
-        xp, dim = ctx.xp, ctx.attrs.get("dim")
-        dx = xp.zeros(shape, dtype=grad.dtype)
-        if dim is None:
-            dx.reshape(-1)[index] = grad.reshape(())
-        else:
-            g = grad if ctx.attrs.get("keepdim") else xp.expand_dims(grad, dim)
-            xp.put_along_axis(dx, index, g, axis=dim)
-        return (dx,)
+        a = ctx.attrs
+        dim, keepdim = a.get("dim"), a.get("keepdim")
+        return (linear_map(grad, lambda g: _route(g, shape, index, dim, keepdim),
+                           lambda gx: _pick(gx, index, dim, keepdim), "MaxReduceBackward"),)
+
+
+def _route(grad, shape, index, dim, keepdim):
+    """MaxReduce's backward kernel: `grad` written at the selected elements, 0 elsewhere."""
+    xp = backend.namespace(grad)
+    dx = xp.zeros(shape, dtype=grad.dtype)
+    if dim is None:
+        dx.reshape(-1)[index] = grad.reshape(())
+    else:
+        g = grad if keepdim else xp.expand_dims(grad, dim)
+        xp.put_along_axis(dx, index, g, axis=dim)
+    return dx
+
+
+def _pick(gx, index, dim, keepdim):
+    """The transpose of `_route`: an input-shaped `gx` read at the selected elements (the
+    forward of MaxReduce with the selection fixed)."""
+    xp = backend.namespace(gx)
+    if dim is None:
+        return gx.reshape(-1)[index].reshape((1,) * gx.ndim if keepdim else ())
+    out = xp.take_along_axis(gx, index, axis=dim)
+    return out if keepdim else out.squeeze(dim)
 
 
 def sum(x: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:  # noqa: A001
