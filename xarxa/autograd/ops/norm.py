@@ -24,15 +24,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ..grad_mode import no_grad
+from ..grad_mode import enable_grad, no_grad
 from ...tensor import Tensor
-from ._layout import channel_first, channel_first_like, restore
+from ._layout import channel_first, inverse, restore
 from ..version import bump_version
 
 
-def _channel_sum(x3):
+def _channel_sum(xp, x3):
     """Σ over A and B of (C, A, B): pairwise along the contiguous B axis, then float64."""
-    return x3.sum(axis=2).sum(axis=1, dtype="float64")
+    return xp.sum(x3.sum(axis=2), axis=1, dtype="float64")
 
 
 _RUN = 256  # values per float32 partial sum of `_channel_dot`
@@ -42,7 +42,11 @@ def _channel_dot(xp, a3, b3):
     """Σ a·b over A and B of (C, A, B): float32 partial sums over runs of `_RUN` values
     of B, then float64. einsum adds one value after another, so a single partial sum
     over a long B (H·W·N = 25,088 values for a CHWN batch of 32 28×28 images) left the
-    variance about five correct digits: 50× PyTorch's error in the normalised output."""
+    variance about five correct digits: 50× PyTorch's error in the normalised output.
+    On Tensors (create_graph=True) the same sum is the product's `_channel_sum`: the
+    blocked einsum is an array-level economy (no full-size product), not a different sum."""
+    if isinstance(a3, Tensor) or isinstance(b3, Tensor):
+        return _channel_sum(xp, a3 * b3)
     c, a, b = a3.shape
     k = max(1, min(b, _RUN))
     full = b - b % k
@@ -53,6 +57,59 @@ def _channel_dot(xp, a3, b3):
         total += xp.einsum("cab,cab->ca", a3[:, :, full:], b3[:, :, full:]).sum(
             axis=1, dtype="float64")
     return total
+
+
+# The (C, A, B) view of `_layout` and back, spelled with xp.transpose: a Tensor's
+# .transpose is PyTorch's (two dims), NumPy's (a permutation) is tensor_xp.transpose.
+def _to3(xp, a, perm, shape3):
+    """a (N, C, …) as the (C, A, B) of a `channel_first` permutation (`_layout`)."""
+    return xp.transpose(a, perm).reshape(shape3)
+
+
+def _restore(xp, a3, perm, shape):
+    """Inverse of `_to3`: the logical-shape view of a (C, A, B) array."""
+    return xp.transpose(a3.reshape([shape[i] for i in perm]), inverse(perm))
+
+
+def _col(v):
+    """A per-channel (C,) vector as (C, 1, 1), against a (C, A, B) array (a view)."""
+    return v.reshape(-1, 1, 1)
+
+
+def _iadd(a, b):
+    """a + b, in a's own (fresh) buffer on arrays (no full-size temporary); on Tensors
+    (create_graph=True) a new node: an in-place write would rebase a Tensor that other
+    nodes of the gradient's graph read."""
+    if isinstance(a, Tensor):
+        return a + b
+    a += b
+    return a
+
+
+def _imul(a, b):
+    """a · b, in a's own buffer on arrays; a new node on Tensors (see `_iadd`)."""
+    if isinstance(a, Tensor):
+        return a * b
+    a *= b
+    return a
+
+
+def _batch_stats(xp, x3, eps, reduce=None):
+    """The training statistics of (C, A, B) values: xc = x − μ (in x's dtype), μ, σ²
+    (biased) and 1/√(σ² + ε) (float64, per channel) and the count M per channel (the
+    whole batch's with `reduce`). Arrays in the forward; the same lines on the graph's
+    Tensors in `graph_saved`."""
+    m = x3.shape[1] * x3.shape[2]
+    if reduce is None:
+        mean = _channel_sum(xp, x3) / m
+    else:                        # the whole batch's: sums over every process
+        total = reduce(xp.append(_channel_sum(xp, x3), float(m)))
+        m = total[-1]
+        mean = total[:-1] / m
+    xc = x3 - _col(mean.astype(x3.dtype))
+    var = _channel_dot(xp, xc, xc)
+    var = (var if reduce is None else reduce(var)) / m
+    return xc, mean, var, 1.0 / xp.sqrt(var + eps), m
 
 
 class BatchNorm(Function):
@@ -67,19 +124,9 @@ class BatchNorm(Function):
         gamma = xp.ones(c) if weight is None else weight.astype(xp.float64)
         beta = xp.zeros(c) if bias is None else bias.astype(xp.float64)
         if running is None:  # training: the batch's own statistics
-            m = x3.shape[1] * x3.shape[2]
-            if reduce is None:
-                mean = _channel_sum(x3) / m
-            else:                        # the whole batch's: sums over every process
-                total = reduce(xp.append(_channel_sum(x3), float(m)))
-                m = total[-1]
-                mean = total[:-1] / m
-            xc = x3 - mean.astype(dt)[:, None, None]
-            var = _channel_dot(xp, xc, xc)
-            var = (var if reduce is None else reduce(var)) / m
-            invstd = 1.0 / xp.sqrt(var + eps)
-            out = xc * (gamma * invstd).astype(dt)[:, None, None]
-            out += beta.astype(dt)[:, None, None]
+            xc, mean, var, invstd, m = _batch_stats(xp, x3, eps, reduce)
+            out = xc * _col((gamma * invstd).astype(dt))
+            out += _col(beta.astype(dt))
             ctx.save_for_backward(xc, invstd, gamma, perm, m)
             # the batch statistics (float64) are aux outputs, for the running averages
             # (and the count of values per channel when they are the processes' together)
@@ -90,10 +137,30 @@ class BatchNorm(Function):
             mean, var = (xp.asarray(r, dtype=xp.float64) for r in running)
             invstd = 1.0 / xp.sqrt(var + eps)
             scale = gamma * invstd
-            out = x3 * scale.astype(dt)[:, None, None]
-            out += (beta - mean * scale).astype(dt)[:, None, None]
+            out = x3 * _col(scale.astype(dt))
+            out += _col((beta - mean * scale).astype(dt))
             ctx.save_for_backward(x3, invstd, gamma, perm, mean)
         return restore(out, perm, x.shape)
+
+    def graph_saved(ctx) -> tuple:
+        """The saved values as the graph's Tensors (create_graph=True): the (C, A, B) view
+        of x and, in training, the batch statistics recomputed from it by the forward's own
+        `_batch_stats`; γ from the weight input (a constant 1 without one); the running
+        statistics of evaluation are constants."""
+        from .. import tensor_xp as txp
+        if ctx.attrs.get("reduce") is not None:
+            raise NotImplementedError(
+                f"{ctx.label}: double backward (create_graph=True) is not supported with "
+                "synchronised statistics (reduce=, SyncBatchNorm)")
+        x, weight = ctx.inputs[0], ctx.inputs[1]
+        saved, perm = ctx.saved, ctx.saved[3]
+        with enable_grad():
+            x3 = _to3(txp, x, perm, saved[0].shape)
+            gamma = saved[2] if weight is None else txp.asarray(weight, txp.float64)
+            if ctx.attrs.get("running") is not None:     # evaluation: affine in x
+                return (x3, saved[1], gamma, perm, saved[4])
+            xc, _, _, invstd, m = _batch_stats(txp, x3, ctx.attrs.get("eps", 1e-5))
+            return (xc, invstd, gamma, perm, m)
 
     # training (M values per channel, x̂ = xc·s, s = 1/√(σ²+ε)):
     #   dβ = Σg, dγ = Σ g·x̂, dx = γ·s·(g − Σg/M − x̂·Σ(g·x̂)/M)
@@ -103,9 +170,9 @@ class BatchNorm(Function):
         xp = ctx.xp
         need = ctx.needs_input_grad
         x3, invstd, gamma, perm = ctx.saved[:4]
-        g3 = channel_first_like(grad, perm, x3.shape)   # same element order as x3
+        g3 = _to3(xp, grad, perm, x3.shape)   # same element order as x3
         dt = grad.dtype
-        sum_g = _channel_sum(g3)
+        sum_g = _channel_sum(xp, g3)
         dx = dgamma = None
         if ctx.attrs.get("running") is None:
             xc, m = x3, ctx.saved[4]
@@ -119,17 +186,16 @@ class BatchNorm(Function):
                     both = reduce(xp.concatenate([sum_g, sum_gxc]))
                     all_g, all_gxc = both[:len(sum_g)], both[len(sum_g):]
                 scale = gamma * invstd
-                dx = xc * (-scale * invstd * invstd * all_gxc / m).astype(dt)[:, None, None]
-                dx += (-scale * all_g / m).astype(dt)[:, None, None]
-                dx += g3 * scale.astype(dt)[:, None, None]
-                dx = restore(dx, perm, grad.shape)
+                dx = xc * _col((-scale * invstd * invstd * all_gxc / m).astype(dt))
+                dx = _iadd(dx, _col((-scale * all_g / m).astype(dt)))
+                dx = _iadd(dx, g3 * _col(scale.astype(dt)))
+                dx = _restore(xp, dx, perm, grad.shape)
         else:
             mean = ctx.saved[4]
             if need[1]:
                 dgamma = (_channel_dot(xp, g3, x3) - mean * sum_g) * invstd
             if need[0]:
-                dx = restore(g3 * (gamma * invstd).astype(dt)[:, None, None], perm,
-                             grad.shape)
+                dx = _restore(xp, g3 * _col((gamma * invstd).astype(dt)), perm, grad.shape)
         dbeta = sum_g if len(need) > 2 and need[2] else None
         return dx, dgamma, dbeta
 
@@ -147,6 +213,12 @@ class BatchNormReLU(BatchNorm):
         ctx.save_for_backward(*ctx.saved, out)
         return res
 
+    def graph_saved(ctx) -> tuple:
+        """Batch norm's values (`BatchNorm.graph_saved`) and the output, a Tensor of this
+        node (the ReLU mask's source: a constant of the graph, as ReLU's own)."""
+        out = Tensor._from_op(ctx.saved[-1], ctx)
+        return (*BatchNorm.graph_saved(ctx), out)
+
     # training: the same formula as BatchNorm's, evaluated in the masked gradient's own
     # (fresh) buffer, so that dx costs one full-size temporary instead of two
     def backward(ctx, grad):
@@ -156,9 +228,9 @@ class BatchNormReLU(BatchNorm):
             return BatchNorm.backward(ctx, gm)
         need = ctx.needs_input_grad
         xc, invstd, gamma, perm, m = ctx.saved[:5]
-        g3 = channel_first_like(gm, perm, xc.shape)
+        g3 = _to3(xp, gm, perm, xc.shape)
         dt = gm.dtype
-        sum_g = _channel_sum(g3)
+        sum_g = _channel_sum(xp, g3)
         sum_gxc = _channel_dot(xp, g3, xc)
         dx = None
         dgamma = sum_gxc * invstd if need[1] else None
@@ -170,11 +242,11 @@ class BatchNormReLU(BatchNorm):
                 both = reduce(xp.concatenate([sum_g, sum_gxc]))
                 all_g, all_gxc = both[:len(sum_g)], both[len(sum_g):]
             scale = gamma * invstd
-            tmp = xc * (-scale * invstd * invstd * all_gxc / m).astype(dt)[:, None, None]
-            tmp += (-scale * all_g / m).astype(dt)[:, None, None]
-            g3 *= scale.astype(dt)[:, None, None]
-            g3 += tmp                  # g3: a view of gm, or a fresh copy in x's order
-            dx = restore(g3, perm, gm.shape)
+            tmp = xc * _col((-scale * invstd * invstd * all_gxc / m).astype(dt))
+            tmp = _iadd(tmp, _col((-scale * all_g / m).astype(dt)))
+            g3 = _imul(g3, _col(scale.astype(dt)))
+            g3 = _iadd(g3, tmp)        # g3: a view of gm, or a fresh copy in x's order
+            dx = _restore(xp, g3, perm, gm.shape)
         return dx, dgamma, dbeta
 
 
@@ -249,14 +321,19 @@ class LayerNorm(Function):
     (the normalised groups are small: a few thousand values at most, summed pairwise)."""
 
     def forward(ctx, x, weight=None, bias=None, k=1, eps=1e-5):
-        xp = ctx.xp
-        axes = tuple(range(x.ndim - k, x.ndim))
-        xc = x - x.mean(axis=axes, keepdims=True)
-        rstd = 1 / xp.sqrt((xc * xc).mean(axis=axes, keepdims=True) + eps)
-        xhat = xc * rstd
+        xhat, rstd = _layer_stats(ctx.xp, x, k, eps)
         ctx.save_for_backward(xhat, rstd, weight)
         out = xhat * weight if weight is not None else xhat
         return out + bias if bias is not None else out
+
+    def graph_saved(ctx) -> tuple:
+        """x̂ and 1/σ recomputed from the input in the graph (create_graph=True) by the
+        forward's own `_layer_stats`; the weight is the weight input."""
+        from .. import tensor_xp
+        a = ctx.attrs
+        with enable_grad():
+            return (*_layer_stats(tensor_xp, ctx.inputs[0], a.get("k", 1), a.get("eps", 1e-5)),
+                    ctx.inputs[1])
 
     # ĝ = g·γ, over the M normalised values of a sample:
     #   dx = s·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)),  dγ = Σ_samples g·x̂,  dβ = Σ_samples g
@@ -275,6 +352,14 @@ class LayerNorm(Function):
         if len(need) > 2 and need[2]:
             dbeta = grad.sum(axis=batch)
         return dx, dgamma, dbeta
+
+
+def _layer_stats(xp, x, k: int, eps: float):
+    """x̂ = (x − μ)/√(σ² + ε) over the last `k` axes, and 1/√(σ² + ε) (kept dims)."""
+    axes = tuple(range(x.ndim - k, x.ndim))
+    xc = x - x.mean(axis=axes, keepdims=True)
+    rstd = 1 / xp.sqrt((xc * xc).mean(axis=axes, keepdims=True) + eps)
+    return xc * rstd, rstd
 
 
 def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None,
