@@ -18,6 +18,12 @@ Precision: sums over a large float32 batch (100,000 values per channel in a smal
 lose digits when accumulated naively, so every per-channel sum is taken pairwise along
 the contiguous spatial axis in the input dtype and then over the batch in float64; the
 mean, variance and backward coefficients are computed in float64 and cast back once.
+
+Second order (`create_graph=True`): each backward is written once, against `ctx.xp`, and
+runs on the graph's Tensors as it is; `graph_saved` recomputes what the forward derived
+(x − μ, 1/σ, x̂, γ in float64) from the inputs with the forward's own helpers
+(`_batch_stats`, `_layer_stats`), and the arrays' in-place updates are new nodes there
+(`_iadd`, `_imul`). Synchronised statistics (`reduce`) have no second order.
 """
 from __future__ import annotations
 
