@@ -285,7 +285,7 @@ def landscape(loss_fn: Callable[[], Tensor], params, *, axes: Sequence | None = 
     if span is not None and not span > 0:
         raise ValueError(f"landscape: span must be > 0, got {span!r}")
     trajectories = list(trajectories)
-    with _Flat(loss_fn, params, "landscape", dtype=None) as flat:
+    with _Flat(loss_fn, params, "landscape") as flat:
         theta = flat.theta.copy()
         share = None
         if axes is not None:

@@ -16,7 +16,7 @@ def _run(**settings):
 def test_zero_initialisation_is_a_saddle_in_the_sharpness_panel():
     run = _run(init="zeros")
     lam_max, lam_min = views.extreme_eigenvalues(run)
-    full = hessian(run.hessian_loss_fn, list(run.model.parameters()))
+    full = hessian(run.view_loss_fn, list(run.model.parameters()))
     np.testing.assert_allclose([lam_max, lam_min],
                                [full.eigenvalues[-1], full.eigenvalues[0]], rtol=1e-3,
                                atol=1e-6)

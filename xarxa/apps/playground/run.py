@@ -81,14 +81,11 @@ class Run:
         self._batches = batches(c, d, np.random.default_rng(c.seed))
         self.tensors = {name: (Tensor(getattr(d, "f_" + name)), Tensor(getattr(d, "t_" + name)))
                         for name in ("train", "test")}
-        # the landscape evaluates the loss 441 times, the Hessian's Lanczos iteration takes up
-        # to 40 gradients: both on the first VIEW_POINTS training points (float64 for the
-        # Hessian's finite differences)
-        f, t = d.f_train[:VIEW_POINTS], d.t_train[:VIEW_POINTS]
-        f64, t64 = Tensor(f.astype(np.float64)), Tensor(t.astype(np.float64)
-                                                       if t.dtype == np.float32 else t)
-        self.hessian_loss_fn = lambda: self.loss(self.model(f64), t64)
-        self.landscape_loss_fn = lambda: self.loss(self.model(Tensor(f)), Tensor(t))
+        # the landscape evaluates the loss 441 times, the Hessian's Lanczos iterations take
+        # up to 2 × 20 exact Hessian-vector products: both on the first VIEW_POINTS
+        # training points, in the model's own dtype
+        f, t = Tensor(d.f_train[:VIEW_POINTS]), Tensor(d.t_train[:VIEW_POINTS])
+        self.view_loss_fn = lambda: self.loss(self.model(f), t)
         self.view_points = len(f)
         both = np.concatenate([d.x_train, d.x_test])
         self.domain = float(max(1.0, np.ceil(np.abs(both).max() * 1.1 * 2) / 2))

@@ -103,7 +103,7 @@ def loss_landscape(run) -> dict:
     path = np.array(run.path + [theta])
     coords = Landscape(None, None, None, theta, dirs).project(path)
     span = float(min(max(1.0, 1.15 * np.abs(coords).max()), 50.0))
-    surface = landscape(run.landscape_loss_fn, params, directions=dirs, span=span,
+    surface = landscape(run.view_loss_fn, params, directions=dirs, span=span,
                         resolution=LANDSCAPE_RES)
     loss = np.nan_to_num(surface.loss, nan=np.inf)
     finite = loss[np.isfinite(loss)]
@@ -117,21 +117,22 @@ def loss_landscape(run) -> dict:
 
 def top_eigenvalue(run) -> float | None:
     """λ_max of the training loss's Hessian (on its first `run.view_points` points) at
-    the current weights (Lanczos on Hessian-vector products in float64); None when it
-    cannot be computed."""
+    the current weights (Lanczos on exact Hessian-vector products); None when it cannot
+    be computed."""
     values = extreme_eigenvalues(run)
     return None if values is None else values[0]
 
 
 def extreme_eigenvalues(run) -> list[float] | None:
     """[λ_max, λ_min] of the training loss's Hessian (on its first `run.view_points`
-    points) at the current weights, each by Lanczos on Hessian-vector products in float64:
-    λ_max says how sharp the loss is (α·λ_max > 2 makes plain GD diverge on a quadratic),
-    a negative λ_min a direction in which the loss bends down — at a point where the
-    gradient vanishes (zero initialisation), a saddle. None when they cannot be computed."""
+    points) at the current weights, each by Lanczos on exact Hessian-vector products
+    (double backward, in the model's own dtype): λ_max says how sharp the loss is
+    (α·λ_max > 2 makes plain GD diverge on a quadratic), a negative λ_min a direction in
+    which the loss bends down — at a point where the gradient vanishes (zero
+    initialisation), a saddle. None when they cannot be computed."""
     params = list(run.model.parameters())
     try:
-        values = [float(top_eigenvalues(run.hessian_loss_fn, params, k=1, which=which,
+        values = [float(top_eigenvalues(run.view_loss_fn, params, k=1, which=which,
                                         max_iter=20, tol=1e-4, seed=run.config.seed)[0])
                   for which in ("largest", "smallest")]
     except (ValueError, FloatingPointError, np.linalg.LinAlgError):
