@@ -51,6 +51,7 @@ from . import distributed, io, models, plot, train  # noqa: E402
 from . import onnx  # noqa: E402  (imports the onnx package only when called)
 from .data import datasets  # noqa: E402
 from . import utils  # noqa: E402  (torch.utils.data -> xarxa.utils.data)
+from . import func  # noqa: E402  (torch.func: grad, jacrev, hessian, functional_call ...)
 from .serialization import load, save  # noqa: E402
 from . import _namespace  # noqa: E402
 
@@ -89,8 +90,8 @@ __all__ = [
     # weights
     "save", "load",
     # PyTorch's subpackages
-    "accelerator", "autograd", "backends", "cuda", "distributed", "nn", "onnx", "optim",
-    "random", "utils",
+    "accelerator", "autograd", "backends", "cuda", "distributed", "func", "nn", "onnx",
+    "optim", "random", "utils",
     # xarxa's own (tests/test_namespaces.py says why each is here)
     "data", "datasets", "inspect", "io", "metric_learning", "metrics", "models", "plot",
     "train",
