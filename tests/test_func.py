@@ -254,6 +254,47 @@ def test_nested_transforms_do_not_confuse_their_variables():
     _close(got, 2 * tx)
 
 
+# -- across the op families: the Hessian of small losses -----------------------------------
+def _cnn_loss(F, x, y):
+    def loss(w, lw):
+        h = F.max_pool2d(F.conv2d(x, w).tanh(), 2).reshape(2, -1)
+        return F.cross_entropy(h @ lw.T, y)
+    return loss
+
+
+FAMILY_LOSSES = {  # name -> (F, x) -> loss of one parameter vector g of 3 entries
+    "layer_norm": lambda F, x: lambda g: (F.layer_norm(x, (3,), g) ** 3).mean(),
+    "batch_norm": lambda F, x: lambda g: (F.batch_norm(x, None, None, g, None,
+                                                       training=True) ** 3).mean(),
+    "log_softmax_nll": lambda F, x: lambda g: F.nll_loss(F.log_softmax(x * g, 1),
+                                                         (x[:, 0] > 0).long()),
+    "mse_tanh": lambda F, x: lambda g: F.mse_loss((x * g).tanh(), x),
+    "avg_pool_softplus": lambda F, x: lambda g: F.softplus(
+        F.avg_pool2d((x * g).reshape(1, 1, 4, 3), 2)).sum(),
+}
+
+
+@pytest.mark.parametrize("name", FAMILY_LOSSES)
+def test_hessian_through_the_op_families_matches_torch(name):
+    import torch.nn.functional as TF
+
+    import xarxa.nn.functional as F
+    (x, tx), (g, tg) = _pair((4, 3), 0), _pair(3, 1)
+    make = FAMILY_LOSSES[name]
+    _close(xf.hessian(make(F, x))(g), tf.hessian(make(TF, tx))(tg))
+
+
+def test_hessian_of_a_small_cnn_loss_matches_torch():
+    import torch.nn.functional as TF
+
+    import xarxa.nn.functional as F
+    (x, tx), (w, tw), (lw, tlw) = _pair((2, 1, 6, 6), 0), _pair((2, 1, 3, 3), 1), \
+        _pair((3, 8), 2)
+    y = np.array([0, 2])
+    got = xf.hessian(_cnn_loss(F, x, xa.tensor(y)), (0, 1))(w, lw)
+    _close(got, tf.hessian(_cnn_loss(TF, tx, torch.tensor(y)), (0, 1))(tw, tlw))
+
+
 # -- functional_call: an MLP, its Hessian, MAML ------------------------------------------------
 def _mlps(seed=0):
     """The same 2-layer tanh MLP in both libraries, and its parameters as float64 dicts."""

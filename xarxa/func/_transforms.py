@@ -3,7 +3,7 @@
 
 A *level* is one application of a transform. It differentiates its own handles on the
 inputs, never the caller's tensors: a fresh leaf when the input needs no gradient outside,
-otherwise an identity node (`_Alias`) on the input, so the caller's graph still reaches it
+otherwise an identity node (`Alias`) on the input, so the caller's graph still reaches it
 and nested transforms do not confuse each other's variables (perturbation confusion:
 `grad(lambda x: x * grad(lambda y: x * y)(x))` is d(x²)/dx = 2x, not 4x). A level builds
 the graph of its gradients (`create_graph=True`) only when something outside it may
@@ -31,7 +31,7 @@ from . import _tree
 _closed: dict[int, bool] = {}
 
 
-class _Alias(Function):
+class Alias(Function):
     """The identity, as a node of its own: a level's handle on an input that its caller
     differentiates too (PyTorch's `AliasBackward0`)."""
 
@@ -64,7 +64,7 @@ class _Level:
             raise ValueError(f"{self.name}: {where} must be floating point to be "
                              f"differentiated, got dtype {x._data.dtype}")
         if self.outer and x.requires_grad:
-            return _Alias.apply(x)
+            return Alias.apply(x)
         return self.private(x._data)
 
     def handles(self, args: list, positions: tuple) -> tuple[list, list]:
