@@ -89,14 +89,18 @@ def test_hessian_by_nested_grad_matches_torch_functional_hessian():
     np.testing.assert_allclose(ours, ours.T, rtol=1e-10, atol=1e-12)   # symmetric
 
 
-def test_third_order_after_an_in_place_activation():
-    """silu_/elu_ rewrite their input: the second backward must still see the old values."""
+def test_third_order_after_in_place_ops():
+    """silu_, elu_, `*=` and `/=` rewrite their input, whose values the op saved: the
+    backward that is differentiated again must still see the old values."""
     rng = np.random.default_rng(1)
     x0, u, w = rng.uniform(-1.5, 1.5, (3, 4))
     results = []
     for lib, functional in ((xa, F), (torch, TF)):
         x = lib.tensor(x0, requires_grad=True)
-        y = functional.elu(functional.silu(x * 1.5, inplace=True), inplace=True).sum()
+        h = x * 1.5
+        h *= x.sin()
+        h /= x * x + 1
+        y = functional.elu(functional.silu(h, inplace=True), inplace=True).sum()
         (g1,) = lib.autograd.grad(y, x, create_graph=True)
         (g2,) = lib.autograd.grad((g1 * lib.tensor(u)).sum(), x, create_graph=True)
         (g3,) = lib.autograd.grad((g2 * lib.tensor(w)).sum(), x)

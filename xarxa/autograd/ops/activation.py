@@ -18,18 +18,15 @@ from ..version import bump_version
 from ..version import leaf_error, rebase
 from ...tensor import Tensor
 from ._erf import erf_array
-from .elementwise import clamp
+from .elementwise import clamp, graph_input
 from .math import erf
 from ._util import floating, normalize_dim
 
 
 def _graph_input(ctx, saved_x):
-    """The graph Tensor of input 0 with the values the op saw, for `graph_saved`: the input
-    itself — or, after an in-place form rewrote it (`silu_`, `elu_`: `version.rebase`), whose
-    storage now holds the result and whose saved array is a copy of the old values, a Tensor
-    of that copy on the input's node (so the second derivative still reaches the graph)."""
-    x = ctx.inputs[0]
-    return x if x._data is saved_x else Tensor._from_op(saved_x, x._ctx)
+    """Input 0 as the graph Tensor with the values the op saw, also after an in-place form
+    (`silu_`, `elu_`) rewrote it (`elementwise.graph_input`)."""
+    return graph_input(ctx.inputs[0], saved_x)
 
 
 def _sigmoid(xp, x):

@@ -15,6 +15,17 @@ from ._out import into
 from ._util import check_broadcast, constant, floating
 
 
+def graph_input(t, saved):
+    """The graph value of input `t` whose array the op saved, for a `graph_saved` override:
+    `t` itself — or, after an in-place form rewrote `t` (`x *= y`, `silu_`: see
+    `version.rebase`), whose storage now holds the result while the op saved a copy of the
+    old values, a Tensor of that copy on `t`'s node (the second derivative reaches the
+    graph, with the values the op saw)."""
+    if not isinstance(t, Tensor) or t._data is saved:
+        return t
+    return Tensor._from_op(saved, t._ctx)
+
+
 class Add(Function):
     def forward(ctx, x, y):
         return x + y
@@ -44,6 +55,10 @@ class Mul(Function):
         return (grad * y if ctx.needs_input_grad[0] else None,
                 grad * x if ctx.needs_input_grad[1] else None)
 
+    def graph_saved(ctx):
+        """x and y as graph Tensors, also after `x *= y` rewrote x (`graph_input`)."""
+        return tuple(graph_input(t, v) for t, v in zip(ctx.inputs, ctx.saved))
+
 
 class Div(Function):
     def forward(ctx, x, y):
@@ -55,6 +70,8 @@ class Div(Function):
         x, y = ctx.saved
         dx = grad / y
         return dx, (-dx * x / y if ctx.needs_input_grad[1] else None)
+
+    graph_saved = Mul.graph_saved   # x and y, also after `x /= y`
 
 
 class Neg(Function):
