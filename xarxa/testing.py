@@ -233,7 +233,7 @@ def assert_double_backward_matches_torch(fn_xarxa: Callable, fn_torch: Callable,
         seconds = grad([total], wanted + vs, materialize_grads=True, allow_unused=True) \
             if total.requires_grad else [None] * (len(wanted) + len(vs))
         results.append(([g.detach().numpy() for g in firsts],
-                        [None if s is None else s.detach().numpy() for s in seconds]))
+                        [None if s is None else _numpy(s) for s in seconds]))
     (fx, sx), (ft, st) = results
     for i, (a, b) in enumerate(zip(fx, ft)):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol,
@@ -248,6 +248,12 @@ def assert_double_backward_matches_torch(fn_xarxa: Callable, fn_torch: Callable,
                                    err_msg=f"second derivative {i} (wrt "
                                            f"{'input' if i < len(fx) else 'v'}) differs "
                                            "from torch's double backward")
+
+
+def _numpy(t) -> np.ndarray:
+    """The values of a xarxa or torch Tensor (torch's ZeroTensor, the second derivative of
+    a piecewise-linear op, needs `force=True`)."""
+    return t.detach().numpy() if isinstance(t, Tensor) else t.detach().numpy(force=True)
 
 
 def grad_of(lib: str) -> Callable:

@@ -46,11 +46,20 @@ def test_the_walk_finds_the_fused_loss_node():
 
 
 def test_every_function_subclass_is_reached_by_the_op_table():
+    """Through a case's graph or its first derivative's (create_graph=True)."""
     reached = set()
     rng = np.random.default_rng(0)
     for op in OPS:
         for shapes in op.shapes:
             args = [xa.tensor(sample(s, op.domain, rng), requires_grad=True) for s in shapes]
-            reached |= _graph_classes(op.xarxa(*args))
+            out = op.xarxa(*args)
+            reached |= _graph_classes(out)
+            # the nodes a backward records under create_graph (LinearMap, conv's weight
+            # gradient) are reached through the first derivative's graph (v requiring grad)
+            outs = [o for o in (out if isinstance(out, (tuple, list)) else [out])
+                    if o.requires_grad]
+            firsts = xa.autograd.grad(outs, args, [xa.ones_like(o).requires_grad_() for o in outs],
+                                      create_graph=True, allow_unused=True)
+            reached |= _graph_classes([g for g in firsts if g is not None])
     missing = sorted(f"{c.__module__}.{c.__name__}" for c in _node_classes() - reached)
     assert not missing, f"Function subclasses no case of tests/op_table.py reaches: {missing}"

@@ -73,6 +73,30 @@ def _topological_order(root: Function) -> list[Function]:
 _seq = operator.attrgetter("seq")
 
 
+def _leading_to(order: list[Function], capture) -> list[Function]:
+    """The nodes of `order` from which a tensor `autograd.grad` asked for is reached: only
+    these are walked, as in PyTorch (a branch that reaches none of the requested inputs costs
+    nothing, and under create_graph need not be twice differentiable)."""
+    useful = set()
+    for node in reversed(order):  # inputs' nodes before their consumers
+        if node in capture.nodes or node.freed:  # (a freed node: the walk says so)
+            useful.add(node)
+            continue
+        for t in node.inputs:
+            child = getattr(t, "_ctx", None)
+            if child is None:
+                if id(t) in capture.slots and getattr(t, "requires_grad", False):
+                    useful.add(node)
+                    break
+                continue
+            if child.seq > node.seq:  # rebased by an in-place op
+                child = node_of(t, node.seq)
+            if child in useful:
+                useful.add(node)
+                break
+    return [node for node in order if node in useful]
+
+
 def node_of(t, seq: int):
     """The node that made `t`'s value as a node numbered `seq` saw it.
 
@@ -116,7 +140,10 @@ def backward(tensor, grad, retain_graph: bool = False, capture=None,
         return
     grads = {root: grad}  # node -> gradient of its output, popped as the walk goes
     hooked: dict = {}  # id(leaf with hooks) -> (leaf, summed gradient), hooked at the end
-    for node in _topological_order(root):
+    order = _topological_order(root)
+    if capture is not None:
+        order = _leading_to(order, capture)
+    for node in order:
         g = grads.pop(node, None)
         if g is None:  # this branch does not reach the root
             continue

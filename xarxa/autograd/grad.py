@@ -106,8 +106,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                 raise ValueError(f"autograd.grad: grad_outputs[{k}] has shape {g.shape}, "
                                  f"expected the output's shape {out.shape}")
             g = g.astype(out.dtype, copy=False)
-            if create_graph and isinstance(given, Tensor) and given._data is g:
-                g = given  # keep its graph
+            if create_graph and isinstance(given, Tensor):  # keep its graph (cast in it)
+                g = given if given._data is g else given.to(out._data.dtype)
         if create_graph and not isinstance(g, Tensor):
             g = Tensor(g)
         # every output but the last shares the graph with the next: keep it until the end

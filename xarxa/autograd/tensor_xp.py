@@ -109,7 +109,8 @@ def moveaxis(x, source, destination) -> Tensor:
 
 def expand_dims(x, axis) -> Tensor:
     x = _tensor(x)
-    for a in sorted(a % (x.ndim + 1) for a in (axis if isinstance(axis, tuple) else (axis,))):
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    for a in sorted(a % (x.ndim + len(axes)) for a in axes):  # positions in the result
         x = _ops.unsqueeze(x, a)
     return x
 
@@ -170,3 +171,15 @@ def full(shape, fill_value, dtype=None) -> Tensor:
         value = asarray(value, dtype)
         return _ops.broadcast_to(value, tuple(shape))
     return Tensor(np.full(shape, fill_value, dtype))
+
+
+def take(x, indices, axis=None) -> Tensor:
+    """NumPy's take: entries at the integer `indices` along `axis` (of the flattened `x`
+    when None); a scalar index drops that axis, an array's shape replaces it."""
+    x = _tensor(x)
+    if axis is None:
+        x, axis = _ops.reshape(x, (-1,)), 0
+    axis %= x.ndim
+    idx = np.asarray(indices._data if isinstance(indices, Tensor) else indices)
+    picked = _ops.index_select(x, axis, idx.reshape(-1))
+    return _ops.reshape(picked, x.shape[:axis] + idx.shape + x.shape[axis + 1:])
