@@ -9,6 +9,7 @@ import torch.nn.functional as TF
 import xarxa as xa
 import xarxa.nn.functional as F
 from xarxa import nn
+from xarxa.testing import assert_double_backward_matches_torch, gradgradcheck
 
 from nn._parity import check_layer, copy_into_torch
 
@@ -84,6 +85,46 @@ def test_embedding_matches_torch(kwargs):
     np.testing.assert_allclose(layer.weight.grad.numpy(), torch_layer.weight.grad.numpy(),
                                rtol=1e-6, atol=1e-7)
     assert repr(layer) == repr(torch_layer)
+
+
+@pytest.mark.parametrize("kwargs", [{"padding_idx": 0}, {"padding_idx": -1}])
+def test_embedding_padding_idx_at_second_order(kwargs):
+    # squared, so that the gradient depends on the weight through the lookup's backward
+    def ours(w):
+        return F.embedding(xa.tensor(IDX), w, **kwargs) ** 2
+
+    def theirs(w):
+        return TF.embedding(torch.tensor(IDX), w, **kwargs) ** 2
+
+    w = sample(5, 3, seed=3)
+    assert gradgradcheck(ours, [w])
+    assert_double_backward_matches_torch(ours, theirs, [w])
+
+
+@pytest.mark.parametrize("kwargs", [{"scale_grad_by_freq": True},
+                                    {"scale_grad_by_freq": True, "padding_idx": 4}])
+def test_embedding_scale_grad_by_freq_at_second_order(kwargs):
+    """The gradient (÷ each row's count) is exactly differentiated with respect to the
+    output gradient v. Only a lookup linear in the loss is checked: a scaled gradient is not
+    the derivative of the lookup, so any second-order path that goes back through the lookup
+    node is scaled again (by definition of the option) and cannot match finite differences;
+    PyTorch's double backward, for its part, drops the ÷ count on the v path
+    (embedding_dense_double_backward takes no scale_grad_by_freq), so it is not the oracle."""
+    k = sample(*IDX.shape, 3, seed=4)
+
+    def ours(w):
+        return F.embedding(xa.tensor(IDX), w, **kwargs) * xa.tensor(k)
+
+    w = sample(5, 3, seed=3)
+    assert gradgradcheck(ours, [w])
+    wx = xa.tensor(w, requires_grad=True)
+    v = xa.tensor(sample(*IDX.shape, 3, seed=5), requires_grad=True)
+    (g,) = xa.autograd.grad([ours(wx)], [wx], grad_outputs=[v], create_graph=True)
+    wt = torch.tensor(w, requires_grad=True)
+    (gt,) = torch.autograd.grad([TF.embedding(torch.tensor(IDX), wt, **kwargs) *
+                                 torch.tensor(k)], [wt], grad_outputs=[torch.tensor(v.numpy())])
+    np.testing.assert_allclose(g.detach().numpy(), gt.numpy(), rtol=1e-12)
+    assert g.requires_grad and g.dtype == np.float64
 
 
 def test_embedding_init_and_padding_row_like_torch():

@@ -1,7 +1,9 @@
 """Embedding lookup (PyTorch's `F.embedding`): row i of a weight table for each index i.
 
 The forward is an indexing (a gather); its VJP scatters the output gradient back onto the
-rows that were looked up, adding where a row was used several times.
+rows that were looked up, adding where a row was used several times. That scatter is linear
+in the gradient with constant indices: a `linear_map` whose transpose is the lookup itself,
+so the one backward also serves `create_graph=True`.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import numpy as np
 
 from ... import backend
 from ..function import Function
+from ._linear import linear_map
 from ..grad_mode import no_grad
 from ..version import bump_version
 from ...tensor import Tensor
@@ -22,18 +25,34 @@ class Embedding(Function):
     # dW[i] = Σ over the positions p where indices[p] = i of g[p]  (÷ the count of i with
     # scale_grad_by_freq); the padding row gets no gradient
     def backward(ctx, grad):
-        xp, a = ctx.xp, ctx.attrs
+        a = ctx.attrs
         flat = a["indices"].reshape(-1)
         g = grad.reshape(flat.size, -1)
-        n = ctx.num_embeddings
-        if a["scale_grad_by_freq"]:
-            counts = xp.bincount(flat, minlength=n)
+        n, pad = ctx.num_embeddings, a["padding_idx"]
+        if a["scale_grad_by_freq"]:  # the counts are constants of the indices
+            counts = backend.namespace(flat).bincount(flat, minlength=n)
             g = g / counts[flat][:, None].astype(g.dtype)
-        dw = xp.zeros((n, g.shape[1]), dtype=grad.dtype)
-        xp.add.at(dw, flat, g)
-        if a["padding_idx"] is not None:
-            dw[a["padding_idx"]] = 0
-        return (dw,)
+        return (linear_map(g, lambda r: _scatter_rows(r, flat, n, pad),
+                           lambda d: _lookup_rows(d, flat, pad), "EmbeddingBackward"),)
+
+
+def _scatter_rows(rows, flat, n, pad):
+    """The (n, dim) table with row flat[p] += rows[p] for every p, the padding row zero."""
+    xp = backend.namespace(rows)
+    dw = xp.zeros((n, rows.shape[1]), dtype=rows.dtype)
+    xp.add.at(dw, flat, rows)
+    if pad is not None:
+        dw[pad] = 0
+    return dw
+
+
+def _lookup_rows(d, flat, pad):
+    """The transpose of `_scatter_rows`: the rows d[flat] (the forward's lookup), zero where
+    the padding row is read."""
+    rows = d[flat]
+    if pad is not None:
+        rows[flat == pad] = 0
+    return rows
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,

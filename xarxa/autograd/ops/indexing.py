@@ -1,16 +1,24 @@
 """Indexing ops with PyTorch's names: gather, scatter, index_select, masked_fill, flip,
 repeat, sort, topk, and chunk/split (slices through getitem). Their backward moves
-gradients back to where the values came from; it never computes new values."""
+gradients back to where the values came from; it never computes new values.
+
+So each backward is linear in the gradient with constant indices: a `linear_map` whose
+transpose is the op's forward-direction indexing (gather's is take_along_axis, its
+scatter-add's), or a call of `ctx.xp` that means the same on arrays and on Tensors. That
+one formula serves first order (arrays) and `create_graph=True` (Tensors) alike."""
 from __future__ import annotations
 
 import numpy as np
 
+from ... import backend
 from ..function import Function
+from ._linear import linear_map
 from ._out import into
 from ...tensor import Tensor
 from ... import return_types
 from ._util import normalize_dim
 from .shape import getitem, transpose
+
 
 def _index(index, op: str, name: str = "index") -> np.ndarray:
     """An integer index array (a Tensor, array or list), with the op named when it isn't."""
@@ -32,11 +40,28 @@ class Gather(Function):
         ctx.save_for_backward(x.shape)
         return ctx.xp.take_along_axis(x, index, axis=dim)
 
-    # each gathered element's gradient goes back to where it was read (repeats add up)
+    # each gathered element's gradient goes back to where it was read (repeats add up);
+    # the transpose of that scatter-add is the gather itself
     def backward(ctx, grad):
-        dx = ctx.xp.zeros(ctx.saved[0], dtype=grad.dtype)
-        ctx.xp.add.at(dx, _along(ctx.attrs["index"], ctx.attrs["dim"]), grad)
-        return (dx,)
+        shape, index, dim = ctx.saved[0], ctx.attrs["index"], ctx.attrs["dim"]
+        return (linear_map(grad, lambda g: _add_at(g, shape, _along(index, dim)),
+                           lambda g: backend.namespace(g).take_along_axis(g, index, axis=dim),
+                           "GatherBackward"),)
+
+
+def _add_at(g, shape, where):
+    """A zero array of `shape` with g added at `where` (repeated places add up)."""
+    xp = backend.namespace(g)
+    dx = xp.zeros(shape, dtype=g.dtype)
+    xp.add.at(dx, where, g)
+    return dx
+
+
+def _zero_at(g, where):
+    """A copy of g with zeros at `where` (a projection: its own transpose)."""
+    dx = g.copy()
+    dx[where] = 0
+    return dx
 
 
 def _along(index, dim):
@@ -56,11 +81,14 @@ class Scatter(Function):
     # (Where an index repeats, the last write wins, as on PyTorch's CPU.)
     def backward(ctx, grad):
         where = _along(ctx.attrs["index"], ctx.attrs["dim"])
-        dx = None
+        dx = dsrc = None
         if ctx.needs_input_grad[0]:
-            dx = grad.copy()
-            dx[where] = 0
-        dsrc = grad[where] if ctx.needs_input_grad[1] else None
+            dx = linear_map(grad, lambda g: _zero_at(g, where), lambda g: _zero_at(g, where),
+                            "ScatterBackward")
+        if ctx.needs_input_grad[1]:
+            shape = grad.shape  # the reading's transpose adds back into the output's shape
+            dsrc = linear_map(grad, lambda g: g[where], lambda g: _add_at(g, shape, where),
+                              "ScatterBackward")
         return dx, dsrc
 
 
@@ -69,20 +97,36 @@ class IndexSelect(Function):
         ctx.save_for_backward(x.shape)
         return ctx.xp.take(x, index, axis=dim)
 
+    # the selected slices' gradients add back into place; the transpose is the selection
     def backward(ctx, grad):
-        dx = ctx.xp.zeros(ctx.saved[0], dtype=grad.dtype)
-        dim, index = ctx.attrs["dim"], ctx.attrs["index"]
-        np.add.at(np.moveaxis(dx, dim, 0), index, np.moveaxis(grad, dim, 0))
-        return (dx,)
+        shape, dim, index = ctx.saved[0], ctx.attrs["dim"], ctx.attrs["index"]
+        return (linear_map(grad, lambda g: _add_slices(g, shape, index, dim),
+                           lambda g: backend.namespace(g).take(g, index, axis=dim),
+                           "IndexSelectBackward"),)
+
+
+def _add_slices(g, shape, index, dim):
+    """A zero array of `shape` with g's slices along `dim` added at `index` (repeats add)."""
+    xp = backend.namespace(g)
+    dx = xp.zeros(shape, dtype=g.dtype)
+    xp.add.at(xp.moveaxis(dx, dim, 0), index, xp.moveaxis(g, dim, 0))
+    return dx
 
 
 class MaskedFill(Function):
     def forward(ctx, x, mask=None, value=0.0):
         return ctx.xp.where(mask, np.asarray(value, dtype=x.dtype), x)
 
-    # the filled places got a constant: no gradient there
+    # the filled places got a constant: no gradient there (a projection, its own transpose)
     def backward(ctx, grad):
-        return (ctx.xp.where(ctx.attrs["mask"], 0, grad).astype(grad.dtype, copy=False),)
+        mask = ctx.attrs["mask"]
+        return (linear_map(grad, lambda g: _masked_zero(g, mask), lambda g: _masked_zero(g, mask),
+                           "MaskedFillBackward"),)
+
+
+def _masked_zero(g, mask):
+    """g with zeros where the (broadcast) mask is True."""
+    return backend.namespace(g).where(mask, 0, g).astype(g.dtype, copy=False)
 
 
 class Flip(Function):

@@ -1,12 +1,19 @@
 """Shape ops: reshape (and view, flatten, squeeze, unsqueeze), permute (and transpose),
-expand, cat, stack, pad and indexing. Their backward moves gradients, never computes."""
+expand, cat, stack, pad and indexing. Their backward moves gradients, never computes.
+
+Each backward is written once, against `ctx.xp` (NumPy on arrays, `tensor_xp` on the
+Tensors of a `create_graph=True` backward), or, for indexing's scatter, as a `linear_map`
+whose transpose is the forward's own indexing: so every order of derivative is the same
+formula."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
+from ... import backend
 from ..function import Function
+from ._linear import linear_map
 from ._out import into
 from ...tensor import Tensor
 from ._util import normalize_dim
@@ -25,9 +32,9 @@ class Permute(Function):
     def forward(ctx, x, axes):
         return x.transpose(axes)
 
-    # the gradient goes through the inverse permutation
+    # the gradient goes through the inverse permutation (NumPy's transpose, on both)
     def backward(ctx, grad):
-        return (grad.transpose(np.argsort(ctx.attrs["axes"])),)
+        return (ctx.xp.transpose(grad, tuple(np.argsort(ctx.attrs["axes"]))),)
 
 
 class Expand(Function):
@@ -76,15 +83,23 @@ class GetItem(Function):
         ctx.save_for_backward(x.shape)
         return x[index]
 
-    # scatter g back; repeated integer indices accumulate (np.add.at)
+    # scatter g back (linear in g; its transpose is the forward's x[index] itself)
     def backward(ctx, grad):
-        xp, a = ctx.xp, ctx.attrs
-        dx = xp.zeros(ctx.saved[0], dtype=grad.dtype)
-        if a["advanced"]:
-            xp.add.at(dx, a["index"], grad)
-        else:
-            dx[a["index"]] = grad
-        return (dx,)
+        shape, index, advanced = ctx.saved[0], ctx.attrs["index"], ctx.attrs["advanced"]
+        return (linear_map(grad, lambda g: _scatter_back(g, shape, index, advanced),
+                           lambda g: g[index], "GetItemBackward"),)
+
+
+def _scatter_back(g, shape, index, advanced):
+    """A zero array of `shape` with g written at `index`; repeated integer indices
+    accumulate (np.add.at)."""
+    xp = backend.namespace(g)
+    dx = xp.zeros(shape, dtype=g.dtype)
+    if advanced:
+        xp.add.at(dx, index, g)
+    else:
+        dx[index] = g
+    return dx
 
 
 # -- wrappers ------------------------------------------------------------------------------
