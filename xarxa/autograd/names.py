@@ -188,6 +188,7 @@ TORCH_NAMES: dict = {
     "LogSoftmax": "LogSoftmaxBackward0", "Step": "StepBackward0",
     # conv.py
     "Conv2d": "ConvolutionBackward0", "ConvTranspose2d": "ConvolutionBackward0",
+    "Conv2dWeight": "ConvolutionBackwardBackward0",   # only in a double-backward graph
     # elementwise.py
     "Add": "AddBackward0", "Mul": "MulBackward0", "Div": "DivBackward0",
     "Sub": lambda n: ("RsubBackward1" if n.inputs and isinstance(n.inputs[0], np.ndarray)

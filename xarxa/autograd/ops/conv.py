@@ -45,7 +45,7 @@ import numpy as np
 from ..function import Function
 from ...tensor import Tensor
 from . import winograd
-from ._layout import chwn_matrix, from_chwn, to_chwn
+from ._layout import CHWN, chwn_matrix, from_chwn, to_chwn
 
 
 def im2col(xp, x, fh, fw, sh, sw, ho, wo, dilation=(1, 1)):
@@ -140,133 +140,247 @@ def _crop_chwn(full, top, h, left, w):
     return full.transpose(3, 0, 1, 2)
 
 
+# -- conv2d and its two gradients: three ops, closed under differentiation -------------------
+# y = C(x, W) is bilinear, and so are its two gradients: the input gradient Cᵢ(g, W)
+# (conv_transpose2d) and the weight gradient C_w(x, g) (conv2d_weight), with
+#     ⟨g, C(x, W)⟩ = ⟨Cᵢ(g, W), x⟩ = ⟨C_w(x, g), W⟩
+# for the same stride, padding, dilation and groups. Each one's VJP is therefore made of the
+# other two (ū the gradient of the op's output):
+#     C(x, W):    x̄ = Cᵢ(ū, W),   W̄ = C_w(x, ū)
+#     Cᵢ(g, W):   ḡ = C(ū, W),    W̄ = C_w(ū, g)
+#     C_w(x, g):  x̄ = Cᵢ(g, ū),   ḡ = C(x, ū)
+# On arrays (first order) a backward runs the array kernels below, which choose the fastest
+# path per shape (a new fast path replaces a kernel, nothing else); on Tensors
+# (create_graph=True) the same backward calls the three differentiable ops (`_conv`,
+# `_input_grad`, `_weight_grad`), so a gradient is itself a graph of convolutions,
+# differentiable to any order.
+
+def _geometry(attrs):
+    """A conv2d-shaped node's (stride, padding, dilation, groups), defaults filled in."""
+    return (attrs.get("stride", (1, 1)), attrs.get("padding", (0, 0, 0, 0)),
+            attrs.get("dilation", (1, 1)), attrs.get("groups", 1))
+
+
+def _conv_forward(xp, x, w, stride, padding, dilation, groups):
+    """C(x, W) on arrays: the output as a (K, Ho·Wo·N) CHWN matrix, and (Ho, Wo)."""
+    n, c, h, wd = x.shape
+    k, _, fh, fw = w.shape
+    sh, sw = stride
+    dh, dw = dilation
+    pt, pb, pl, pr = padding
+    ho = (h + pt + pb - dh * (fh - 1) - 1) // sh + 1
+    wo = (wd + pl + pr - dw * (fw - 1) - 1) // sw + 1
+    if winograd.applies(w.shape, stride, padding, dilation, groups):
+        y = winograd.conv(xp, x, w, padding)
+    elif (sh, sw, dh, dw, groups) == (1, 1, 1, 1, 1) and k < c and fh * fw > 1:
+        # fewer output than input channels (DenseNet's layers, U-Net's decoders): every
+        # tap's product W[:, :, p, q]·x in one GEMM, then FH·FW shifted adds of K-row
+        # blocks; 1.3–3.5× faster than copying the C·FH·FW-row windows of x
+        taps = w.transpose(2, 3, 0, 1).reshape(fh * fw * k, c) @ chwn_matrix(x)
+        y = _sum_shifted_taps(xp, taps.reshape(fh, fw, k, h, wd, n), pt, pl, h, wd,
+                              ho, wo).reshape(k, -1)
+    else:
+        cols = _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation)
+        y = grouped_mm(w.reshape(k, -1), cols, groups)
+    return y, ho, wo
+
+
+def _scatter(xp, g2, w, groups, n, ho, wo, canvas, top, left, h, wd, stride, dilation):
+    """Cᵢ by col2im: each pixel of the (K, Ho·Wo·N) gradient matrix g2 scatters its
+    kernel-weighted copy (Wᵀ·g2) onto a zeroed (Hc, Wc) `canvas`, overlaps adding; the
+    (h, wd) window at (top, left) comes back as an (N, C, h, wd) view of CHWN memory."""
+    k, cg, fh, fw = w.shape
+    cols = grouped_mm(w.reshape(k, -1), g2, groups, ta=True)     # (C·FH·FW, Ho·Wo·N)
+    full = col2im(xp, cols, cg * groups, n, *canvas, fh, fw, *stride, ho, wo, dilation)
+    return _crop_chwn(full, top, h, left, wd)
+
+
+# y = W·cols + b (per group)  =>  dW = g·colsᵀ, dx = col2im(Wᵀ·g); for stride 1 (dense,
+# undilated) both are taken from the gradient's windows when that copies less
+def _conv_grads(xp, x, w, grad, need, x_shape, w_shape, stride, padding, dilation, groups):
+    """Cᵢ(g, W) and C_w(x, g) on arrays, as `need` = (dx?, dW?) asks: both of conv2d's
+    gradients in one kernel, as the stride-1 paths share the gradient's windows. x is read
+    only for dW, W only for dx; `x_shape` and `w_shape` give the sizes."""
+    n, c, h, wd = x_shape
+    k, _, fh, fw = w_shape
+    sh, sw = stride
+    pt, pb, pl, pr = padding
+    ho, wo = grad.shape[2:]
+    dx = dw = None
+    if winograd.applies(w_shape, stride, padding, dilation, groups):
+        if need[1]:
+            dw = winograd.weight_grad(xp, x, grad, padding)
+        if need[0]:
+            flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)    # (C, K, 3, 3)
+            dx = from_chwn(winograd.conv(xp, grad, flipped, (2 - pt, 2 - pb, 2 - pl,
+                                                               2 - pr)), n, c, h, wd)
+        return dx, dw
+    if (sh, sw) == (1, 1) and max(pt, pb) < fh and max(pl, pr) < fw \
+            and dilation == (1, 1) and groups == 1 \
+            and (k <= c or (need[0] and k <= 2 * c)):
+        gcols = _gradient_windows(xp, grad, fh, fw, padding, h, wd)   # (K·FH·FW, M)
+        if need[1]:
+            flipped = (gcols @ chwn_matrix(x).T).reshape(k, fh, fw, c)[:, ::-1, ::-1]
+            dw = xp.ascontiguousarray(flipped.transpose(0, 3, 1, 2))
+        if need[0]:
+            flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, -1)
+            dx = from_chwn(flipped @ gcols, n, c, h, wd)
+        return dx, dw
+    g = chwn_matrix(grad)                     # a free view when grad is stored CHWN
+    if need[1]:
+        cols = _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation)
+        dw = grouped_mm(g, cols, groups, tb=True).reshape(w_shape)
+        del cols                              # before dx's columns, as large, are made
+    if need[0]:
+        dx = _scatter(xp, g, w, groups, n, ho, wo, (h + pt + pb, wd + pl + pr), pt, pl,
+                      h, wd, stride, dilation)
+    return dx, dw
+
+
+def _conv(xp, x, w, stride, padding, dilation, groups):
+    """C(x, W), no bias: the op Conv2d on Tensors, its kernel on arrays."""
+    if isinstance(x, Tensor):
+        return Conv2d.apply(x, w, None, stride=stride, padding=padding, dilation=dilation,
+                            groups=groups)
+    y, ho, wo = _conv_forward(xp, x, w, stride, padding, dilation, groups)
+    return from_chwn(y, x.shape[0], w.shape[0], ho, wo)
+
+
+def _input_grad(xp, g, w, hw, stride, padding, dilation, groups):
+    """Cᵢ(g, W) for an input of size `hw`: on Tensors the op ConvTranspose2d, cropped at
+    the conv's top/left padding, with the output_padding that gives `hw` (inside the graph
+    it may be negative or ≥ stride, for an asymmetric padding); its kernel on arrays."""
+    if not isinstance(g, Tensor):
+        return _conv_grads(xp, None, w, g, (True, False), (g.shape[0], w.shape[1] * groups, *hw),
+                           w.shape, stride, padding, dilation, groups)[0]
+    (sh, sw), (pt, _, pl, _), (dh, dw) = stride, padding, dilation
+    (ho, wo), (fh, fw) = g.shape[2:], w.shape[2:]
+    out_pad = (hw[0] - ((ho - 1) * sh - 2 * pt + dh * (fh - 1) + 1),
+               hw[1] - ((wo - 1) * sw - 2 * pl + dw * (fw - 1) + 1))
+    return ConvTranspose2d.apply(g, w, None, stride=stride, padding=(pt, pl),
+                                 output_padding=out_pad, dilation=dilation, groups=groups)
+
+
+def _weight_grad(xp, x, g, kernel_size, stride, padding, dilation, groups):
+    """C_w(x, g) for a kernel of `kernel_size`: the op Conv2dWeight on Tensors, its kernel
+    on arrays."""
+    if isinstance(g, Tensor):
+        return Conv2dWeight.apply(x, g, kernel_size=tuple(kernel_size), stride=stride,
+                                  padding=padding, dilation=dilation, groups=groups)
+    w_shape = (g.shape[1], x.shape[1] // groups, *kernel_size)
+    return _conv_grads(xp, x, None, g, (False, True), x.shape, w_shape, stride, padding,
+                       dilation, groups)[1]
+
+
 class Conv2d(Function):
+    """y = C(x, W) + b."""
+
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1),
                 groups=1):
-        xp = ctx.xp
-        n, c, h, wd = x.shape
-        k, _, fh, fw = w.shape
-        sh, sw = stride
-        dh, dw = dilation
-        pt, pb, pl, pr = padding
-        ho = (h + pt + pb - dh * (fh - 1) - 1) // sh + 1
-        wo = (wd + pl + pr - dw * (fw - 1) - 1) // sw + 1
-        if winograd.applies(w.shape, stride, padding, dilation, groups):
-            y = winograd.conv(xp, x, w, padding)
-        elif (sh, sw, dh, dw, groups) == (1, 1, 1, 1, 1) and k < c and fh * fw > 1:
-            # fewer output than input channels (DenseNet's layers, U-Net's decoders): every
-            # tap's product W[:, :, p, q]·x in one GEMM, then FH·FW shifted adds of K-row
-            # blocks; 1.3–3.5× faster than copying the C·FH·FW-row windows of x
-            taps = w.transpose(2, 3, 0, 1).reshape(fh * fw * k, c) @ chwn_matrix(x)
-            y = _sum_shifted_taps(xp, taps.reshape(fh, fw, k, h, wd, n), pt, pl, h, wd,
-                                  ho, wo).reshape(k, -1)
-        else:
-            cols = _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation)
-            y = grouped_mm(w.reshape(k, -1), cols, groups)
+        y, ho, wo = _conv_forward(ctx.xp, x, w, stride, padding, dilation, groups)
         if b is not None:
-            y += b.reshape(k, 1)
+            y += b.reshape(-1, 1)
         # the input, not the windows: they are FH·FW/S² times larger (a 3×3 conv's are 9×
         # its input) and backward mostly does without them (see `_gradient_windows`)
         ctx.save_for_backward(x, w)
-        return from_chwn(y, n, k, ho, wo)
+        return from_chwn(y, x.shape[0], w.shape[0], ho, wo)
 
-    # y = W·cols + b (per group)  =>  dW = g·colsᵀ, db = Σ g, dx = col2im(Wᵀ·g); for stride 1
-    # (dense, undilated) both are taken from the gradient's windows when that copies less
+    # x̄ = Cᵢ(ḡ, W), W̄ = C_w(x, ḡ), b̄ = Σ ḡ per channel; on arrays both from one kernel
     def backward(ctx, grad):
         xp = ctx.xp
         x, w = ctx.saved
-        n, c, h, wd = x.shape
+        geo = _geometry(ctx.attrs)
         need = ctx.needs_input_grad
-        k, _, fh, fw = w.shape
-        attrs = ctx.attrs
-        sh, sw = attrs.get("stride", (1, 1))
-        padding = pt, pb, pl, pr = attrs.get("padding", (0, 0, 0, 0))
-        dilation = attrs.get("dilation", (1, 1))
-        groups = attrs.get("groups", 1)
-        ho, wo = grad.shape[2:]
-        dx = dw = db = None
-        if need[2]:
-            db = chwn_matrix(grad).sum(axis=1)    # a contiguous reduction when CHWN
-        if winograd.applies(w.shape, (sh, sw), padding, dilation, groups):
-            if need[1]:
-                dw = winograd.weight_grad(xp, x, grad, padding)
-            if need[0]:
-                flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)    # (C, K, 3, 3)
-                dx = from_chwn(winograd.conv(xp, grad, flipped, (2 - pt, 2 - pb, 2 - pl,
-                                                                   2 - pr)), n, c, h, wd)
-            return dx, dw, db
-        if (sh, sw) == (1, 1) and max(pt, pb) < fh and max(pl, pr) < fw \
-                and dilation == (1, 1) and groups == 1 \
-                and (k <= c or (need[0] and k <= 2 * c)):
-            gcols = _gradient_windows(xp, grad, fh, fw, padding, h, wd)   # (K·FH·FW, M)
-            if need[1]:
-                flipped = (gcols @ chwn_matrix(x).T).reshape(k, fh, fw, c)[:, ::-1, ::-1]
-                dw = xp.ascontiguousarray(flipped.transpose(0, 3, 1, 2))
-            if need[0]:
-                flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, -1)
-                dx = from_chwn(flipped @ gcols, n, c, h, wd)
-            return dx, dw, db
-        g = chwn_matrix(grad)                     # a free view when grad is stored CHWN
-        if need[1]:
-            cols = _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation)
-            dw = grouped_mm(g, cols, groups, tb=True).reshape(w.shape)
-            del cols                              # before dcols, as large, is made
-        if need[0]:
-            dcols = grouped_mm(w.reshape(k, -1), g, groups, ta=True)
-            full = col2im(xp, dcols, c, n, h + pt + pb, wd + pl + pr, fh, fw, sh, sw, ho, wo,
-                          dilation)
-            dx = _crop_chwn(full, pt, h, pl, wd)
-        return dx, dw, db
+        db = None
+        if need[2]:     # a contiguous reduction when grad is stored CHWN
+            db = xp.transpose(grad, CHWN).reshape(w.shape[0], -1).sum(axis=1)
+        if isinstance(grad, Tensor):              # create_graph: the differentiable ops
+            return (_input_grad(xp, grad, w, x.shape[2:], *geo) if need[0] else None,
+                    _weight_grad(xp, x, grad, w.shape[2:], *geo) if need[1] else None, db)
+        return (*_conv_grads(xp, x, w, grad, need, x.shape, w.shape, *geo), db)
 
 
 class ConvTranspose2d(Function):
+    """y = Cᵢ(x, W) + b: conv2d's input gradient (scatter, crop) as an op."""
+
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0),
                 dilation=(1, 1), groups=1):
-        xp = ctx.xp
-        n, c_in, h, wd = x.shape
+        n, _, h, wd = x.shape
         _, c_out, fh, fw = w.shape                 # c_out per group
-        c_out *= groups
-        sh, sw = stride
-        dh, dw = dilation
-        ph, pw = padding
+        (sh, sw), (dh, dw), (ph, pw) = stride, dilation, padding
         oh, ow = output_padding
-        # scatter every input pixel's kernel-weighted copy (col2im of Wᵀ·x), then crop
+        # scatter every input pixel's kernel-weighted copy (col2im of Wᵀ·x), then crop;
+        # output_padding adds rows no window reaches (< 0, only inside a graph: crops more)
+        hf = (h - 1) * sh + dh * (fh - 1) + 1
+        wf = (wd - 1) * sw + dw * (fw - 1) + 1
         x2 = chwn_matrix(x)                                   # (C_in, H·W·N)
-        cols = grouped_mm(w.reshape(c_in, -1), x2, groups, ta=True)   # (C_out·FH·FW, H·W·N)
-        hf = (h - 1) * sh + dh * (fh - 1) + 1 + oh
-        wf = (wd - 1) * sw + dw * (fw - 1) + 1 + ow
-        full = col2im(xp, cols, c_out, n, hf, wf, fh, fw, sh, sw, h, wd, dilation)
-        out = _crop_chwn(full, ph, hf - 2 * ph, pw, wf - 2 * pw)
+        out = _scatter(ctx.xp, x2, w, groups, n, h, wd, (hf + max(oh, 0), wf + max(ow, 0)),
+                       ph, pw, hf - 2 * ph + oh, wf - 2 * pw + ow, stride, dilation)
         if b is not None:
-            out += b.reshape(c_out, 1, 1)
+            out += b.reshape(c_out * groups, 1, 1)
         ctx.save_for_backward(x2, w, x.shape)
         return out
 
-    # the adjoint of the forward: dx = W·im2col(g), dW = x·im2col(g)ᵀ (per group), db = Σ g
+    def graph_saved(ctx):
+        # x2 is the input's CHWN matrix, kept so that backward need not make it again; the
+        # graph's backward (create_graph) takes the input Tensor itself
+        return ctx.inputs[0], ctx.inputs[1], ctx.saved[2]
+
+    # x̄ = C(ḡ, W), W̄ = C_w(ḡ, x) (ḡ the conv's image, x its output side), b̄ = Σ ḡ; on
+    # arrays the adjoint of the forward: x̄ = W·im2col(ḡ), W̄ = x·im2col(ḡ)ᵀ (per group),
+    # one im2col for both
     def backward(ctx, grad):
         xp = ctx.xp
         x2, w, (n, c_in, h, wd) = ctx.saved
         need = ctx.needs_input_grad
         _, _, fh, fw = w.shape
         attrs = ctx.attrs
-        sh, sw = attrs.get("stride", (1, 1))
+        stride = sh, sw = attrs.get("stride", (1, 1))
         ph, pw = attrs.get("padding", (0, 0))
         dilation = dh, dw_ = attrs.get("dilation", (1, 1))
         groups = attrs.get("groups", 1)
-        # the cropped borders received no gradient: pad g back to the full scatter size
-        ho, wo = grad.shape[2:]
         hf = (h - 1) * sh + dh * (fh - 1) + 1           # rows the windows can reach
         wf = (wd - 1) * sw + dw_ * (fw - 1) + 1
+        ho, wo = grad.shape[2:]
+        db = grad.sum(axis=(0, 2, 3)) if need[2] else None
+        if isinstance(grad, Tensor):              # create_graph: the differentiable ops
+            # the conv whose input gradient this is reads ḡ from (−ph, −pw) to (hf, wf);
+            # rows past that (output_padding > padding) are cropped, so that its floor
+            # gives x's h × wd
+            if ho > hf - ph or wo > wf - pw:
+                grad = grad[:, :, :hf - ph, :wf - pw]
+            geo = (stride, (ph, hf - ph - grad.shape[2], pw, wf - pw - grad.shape[3]),
+                   dilation, groups)
+            return (_conv(xp, grad, w, *geo) if need[0] else None,
+                    _weight_grad(xp, grad, x2, (fh, fw), *geo) if need[1] else None, db)
+        # the cropped borders received no gradient: pad g back to the full scatter size
         g = to_chwn(xp, grad, (ph, max(hf - ph - ho, 0), pw, max(wf - pw - wo, 0)))
         gcols = im2col(xp, g, fh, fw, sh, sw, h, wd, dilation)   # (C_out·FH·FW, H·W·N)
-        dx = dw = db = None
+        dx = dw = None
         if need[0]:
             dx = from_chwn(grouped_mm(w.reshape(c_in, -1), gcols, groups), n, c_in, h, wd)
         if need[1]:
             dw = grouped_mm(x2, gcols, groups, tb=True).reshape(w.shape)
-        if need[2]:
-            db = grad.sum(axis=(0, 2, 3))
         return dx, dw, db
+
+
+class Conv2dWeight(Function):
+    """W = C_w(x, g): conv2d's weight gradient as an op (PyTorch's
+    `torch.nn.grad.conv2d_weight`), made by a convolution's backward with create_graph."""
+
+    def forward(ctx, x, g, kernel_size=(1, 1), stride=(1, 1), padding=(0, 0, 0, 0),
+                dilation=(1, 1), groups=1):
+        ctx.save_for_backward(x, g)
+        return _weight_grad(ctx.xp, x, g, kernel_size, stride, padding, dilation, groups)
+
+    # ⟨ū, C_w(x, g)⟩ = ⟨C(x, ū), g⟩ = ⟨Cᵢ(g, ū), x⟩
+    def backward(ctx, grad):
+        xp = ctx.xp
+        x, g = ctx.saved
+        geo = _geometry(ctx.attrs)
+        need = ctx.needs_input_grad
+        return (_input_grad(xp, g, grad, x.shape[2:], *geo) if need[0] else None,
+                _conv(xp, x, grad, *geo) if need[1] else None)
 
 
 # -- wrappers ------------------------------------------------------------------------------
