@@ -30,9 +30,12 @@ the flipped kernel, dW by the transform's adjoint) serves 3×3 stride-1 convolut
 `winograd.ENABLED` switch is on; it is off because it measured slower than the paths above on this
 2-core CPU (benchmarks/RESULTS.md), and kept, tested against PyTorch, for a per-shape choice.
 
-Both gradients are themselves convolutions, which the gradients-of-gradients work builds
-on: dx = conv_transpose2d(g, W) with the same stride, padding, dilation and groups, and
-dW the correlation of x with g (stride and dilation swapped), per group.
+Both gradients are themselves convolutions: dx = conv_transpose2d(g, W) with the same
+stride, padding, dilation and groups, and dW = conv2d_weight(x, g), the correlation of x
+with g (stride and dilation swapped), per group. With conv2d these three ops close under
+differentiation, each one's backward written once in terms of the other two (the section
+"conv2d and its two gradients" below): the gradients of gradients (create_graph=True) are
+graphs of convolutions, while a first-order backward runs the array kernels above.
 
 Output sizes (floor division, as PyTorch), with the extent E = D·(F − 1) + 1:
     conv:            Ho = ⌊(H + P_top + P_bottom − E) / S⌋ + 1
