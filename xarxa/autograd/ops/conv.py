@@ -240,9 +240,14 @@ def _conv_grads(xp, x, w, grad, need, x_shape, w_shape, stride, padding, dilatio
     return dx, dw
 
 
+def _in_graph(a, b) -> bool:
+    """Whether an operand is a Tensor (create_graph; the other may be a constant array)."""
+    return isinstance(a, Tensor) or isinstance(b, Tensor)
+
+
 def _conv(xp, x, w, stride, padding, dilation, groups):
     """C(x, W), no bias: the op Conv2d on Tensors, its kernel on arrays."""
-    if isinstance(x, Tensor):
+    if _in_graph(x, w):
         return Conv2d.apply(x, w, None, stride=stride, padding=padding, dilation=dilation,
                             groups=groups)
     y, ho, wo = _conv_forward(xp, x, w, stride, padding, dilation, groups)
@@ -253,7 +258,7 @@ def _input_grad(xp, g, w, hw, stride, padding, dilation, groups):
     """Cᵢ(g, W) for an input of size `hw`: on Tensors the op ConvTranspose2d, cropped at
     the conv's top/left padding, with the output_padding that gives `hw` (inside the graph
     it may be negative or ≥ stride, for an asymmetric padding); its kernel on arrays."""
-    if not isinstance(g, Tensor):
+    if not _in_graph(g, w):
         return _conv_grads(xp, None, w, g, (True, False), (g.shape[0], w.shape[1] * groups, *hw),
                            w.shape, stride, padding, dilation, groups)[0]
     (sh, sw), (pt, _, pl, _), (dh, dw) = stride, padding, dilation
@@ -267,7 +272,7 @@ def _input_grad(xp, g, w, hw, stride, padding, dilation, groups):
 def _weight_grad(xp, x, g, kernel_size, stride, padding, dilation, groups):
     """C_w(x, g) for a kernel of `kernel_size`: the op Conv2dWeight on Tensors, its kernel
     on arrays."""
-    if isinstance(g, Tensor):
+    if _in_graph(x, g):
         return Conv2dWeight.apply(x, g, kernel_size=tuple(kernel_size), stride=stride,
                                   padding=padding, dilation=dilation, groups=groups)
     w_shape = (g.shape[1], x.shape[1] // groups, *kernel_size)
