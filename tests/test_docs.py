@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PAGES = ["autograd.md", "losses.md", "optimizers.md", "cnns.md", "upsampling.md",
          "skip-connections.md", "metric-learning.md", "seeing-inside.md",
-         "pytorch.md", "func.md", "onnx.md", "extending.md", "mpi.md",
+         "pytorch.md", "func.md", "second-order.md", "onnx.md", "extending.md", "mpi.md",
          "cli.md", "playground.md", "speed-and-accuracy.md", "lecture-figures.md"]
 # lecture-figures.md: experiments/figures.py draws its pictures (tests/test_lecture_figures.py)
 SHELL_PAGES = {"cli.md", "playground.md", "speed-and-accuracy.md", "lecture-figures.md"}
