@@ -424,3 +424,16 @@ OPS += [
     OpCase("contiguous", lambda a: a.T.contiguous() * 2, lambda a: a.T.contiguous() * 2,
            [((2, 3),)]),
 ]
+
+
+def cases() -> list:
+    """One pytest parameter per (op, input shapes) of the table, named `op-shapes`."""
+    import pytest
+    return [pytest.param(op, shapes, id=f"{op.name}-{'x'.join(map(str, shapes))}")
+            for op in OPS for shapes in op.shapes]
+
+
+def inputs(op: OpCase, shapes, seed: int = 0) -> list:
+    """A case's input arrays (away from kinks and ties, see `sample`)."""
+    rng = np.random.default_rng(seed)
+    return [sample(s, op.domain, rng) for s in shapes]

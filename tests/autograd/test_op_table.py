@@ -7,15 +7,9 @@ import pytest
 import xarxa.autograd.ops as ops
 from xarxa.testing import assert_matches_torch, gradcheck
 
-from op_table import ALIASES, NOT_DIFFERENTIABLE, OPS, sample
+from op_table import ALIASES, NOT_DIFFERENTIABLE, OPS, cases, inputs as _inputs
 
-CASES = [pytest.param(op, shapes, id=f"{op.name}-{'x'.join(map(str, shapes))}")
-         for op in OPS for shapes in op.shapes]
-
-
-def _inputs(op, shapes, seed=0):
-    rng = np.random.default_rng(seed)
-    return [sample(s, op.domain, rng) for s in shapes]
+CASES = cases()
 
 
 @pytest.mark.parametrize("op, shapes", CASES)

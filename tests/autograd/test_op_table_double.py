@@ -1,19 +1,12 @@
 """Every core op, second order: double backward against finite differences of the first
 derivative (float64 `gradgradcheck`) and against PyTorch's double backward (float32)."""
-import numpy as np
 import pytest
 
 from xarxa.testing import assert_double_backward_matches_torch, gradgradcheck
 
-from op_table import OPS, sample
+from op_table import cases, inputs as _inputs
 
-CASES = [pytest.param(op, shapes, id=f"{op.name}-{'x'.join(map(str, shapes))}")
-         for op in OPS for shapes in op.shapes]
-
-
-def _inputs(op, shapes, seed=0):
-    rng = np.random.default_rng(seed)
-    return [sample(s, op.domain, rng) for s in shapes]
+CASES = cases()
 
 
 @pytest.mark.parametrize("op, shapes", CASES)
