@@ -5,37 +5,28 @@ weight (C_in, C_out, FH, FW), as in PyTorch. Padding is (top, bottom, left, righ
 TensorFlow's asymmetric 'same' padding fits. Inside, images are stored in (C, H, W, N)
 memory order and outputs are returned in it as transposed views (`_layout.py` says why).
 
-im2col copies the sliding windows of the padded input, read through a strided *view*
-(no intermediate copy), into one contiguous matrix `cols` of shape (C·FH·FW, Ho·Wo·N):
-in CHWN order every copied run is W·N values long. The convolution is then one GEMM,
-W(K, C·FH·FW) @ cols, whose (K, Ho·Wo·N) result *is* the output in CHWN order. col2im, its
-adjoint, adds each kernel position's block back with one strided `+=` per position
-(FH·FW NumPy calls on long runs, no `np.add.at`).
+This file holds the three differentiable ops, their dispatch and the public wrappers with
+their argument checks; the array kernels they run at first order are in `_conv_kernels.py`:
+im2col (the input's windows as one matrix) + one GEMM, col2im its adjoint, two stride-1
+shortcuts (shifted tap products forward, the gradient's windows backward), a batched GEMM
+for groups, strided windows for dilation, and a Winograd F(2×2, 3×3) path (`winograd.py`,
+switched off). Which one runs is a deterministic function of the shapes and options,
+exported here for inspection:
 
-Two stride-1 shortcuts copy fewer values than the input's windows (C·FH·FW rows): backward
-takes dx and dW from the *output gradient's* windows (K·FH·FW rows, `_gradient_windows`)
-when K ≤ C (K ≤ 2C with dx), and forward, when K < C, multiplies every kernel tap at once,
-(FH·FW·K × C)·x, and adds the shifted K-row products (`_sum_shifted_taps`).
+    forward_path(x_shape, w_shape, stride, padding, dilation, groups)
+        -> "winograd" | "shifted_taps" | "im2col"
+    grad_path(x_shape, w_shape, stride, padding, dilation, groups, need)
+        -> "winograd" | "gradient_windows" | "im2col"
 
-Dilation D spaces a kernel's taps D pixels apart (its extent is D·(F − 1) + 1): im2col
-reads the windows with D-times larger strides and col2im adds each tap's block D pixels
-further on. Groups G split the channels into G independent convolutions: the weight is
-(K, C/G, FH, FW), the im2col rows of group g are the contiguous block of its C/G channels,
-so the GEMM becomes one batched GEMM over the G blocks (`grouped_mm`; depthwise when
-G = C). The shortcuts above serve the dense, undilated case (G = 1, D = 1: every notes
-network) and are unchanged by it; grouped and dilated convolutions take the im2col path.
-
-A Winograd F(2×2, 3×3) path (forward, dx as the Winograd conv of the padded gradient with
-the flipped kernel, dW by the transform's adjoint) serves 3×3 stride-1 convolutions when the
-`winograd.ENABLED` switch is on; it is off because it measured slower than the paths above on this
-2-core CPU (benchmarks/RESULTS.md), and kept, tested against PyTorch, for a per-shape choice.
+(padding as (top, bottom, left, right), `need` = (dx?, dW?)): no state and no timing, so
+the same arguments take the same path every time and in every thread.
 
 Both gradients are themselves convolutions: dx = conv_transpose2d(g, W) with the same
 stride, padding, dilation and groups, and dW = conv2d_weight(x, g), the correlation of x
 with g (stride and dilation swapped), per group. With conv2d these three ops close under
 differentiation, each one's backward written once in terms of the other two (the section
 "conv2d and its two gradients" below): the gradients of gradients (create_graph=True) are
-graphs of convolutions, while a first-order backward runs the array kernels above.
+graphs of convolutions, while a first-order backward runs the array kernels.
 
 Output sizes (floor division, as PyTorch), with the extent E = D·(F − 1) + 1:
     conv:            Ho = ⌊(H + P_top + P_bottom − E) / S⌋ + 1
@@ -47,100 +38,9 @@ import numpy as np
 
 from ..function import Function
 from ...tensor import Tensor
-from . import winograd
+from ._conv_kernels import conv_forward, conv_grads, grouped_mm, im2col, scatter
+from ._conv_kernels import forward_path, grad_path  # noqa: F401  (exported for inspection)
 from ._layout import CHWN, chwn_matrix, from_chwn, to_chwn
-
-
-def im2col(xp, x, fh, fw, sh, sw, ho, wo, dilation=(1, 1)):
-    """Windows of the padded, CHWN-stored x as a contiguous (C·FH·FW, Ho·Wo·N) matrix
-    (taps `dilation` pixels apart)."""
-    n, c = x.shape[:2]
-    s = x.strides
-    dh, dw = dilation
-    windows = xp.lib.stride_tricks.as_strided(
-        x, shape=(c, fh, fw, ho, wo, n),
-        strides=(s[1], s[2] * dh, s[3] * dw, s[2] * sh, s[3] * sw, s[0]), writeable=False)
-    cols = xp.empty((c, fh, fw, ho, wo, n), dtype=x.dtype)
-    cols[...] = windows
-    return cols.reshape(c * fh * fw, -1)
-
-
-def col2im(xp, cols, c, n, hp, wp, fh, fw, sh, sw, ho, wo, dilation=(1, 1)):
-    """Adjoint of im2col: add the (C·FH·FW, Ho·Wo·N) columns back into a padded image,
-    returned as a (C, Hp, Wp, N) array (CHWN memory order)."""
-    blocks = cols.reshape(c, fh, fw, ho, wo, n)
-    dh, dw = dilation
-    overlap = sh < dh * (fh - 1) + 1 or sw < dw * (fw - 1) + 1   # windows share pixels
-    tiles = (sh, sw) == (fh, fw) and (ho * sh, wo * sw) == (hp, wp) \
-        and (dh, dw) == (1, 1)                                     # every pixel written once
-    out = (xp.empty if tiles else xp.zeros)((c, hp, wp, n), dtype=cols.dtype)
-    for p in range(fh):
-        for q in range(fw):
-            i, j = p * dh, q * dw
-            view = out[:, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
-            if overlap:
-                view += blocks[:, p, q]
-            else:  # windows do not overlap: plain assignment
-                view[...] = blocks[:, p, q]
-    return out
-
-
-def _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation=(1, 1)):
-    """The im2col matrix of x (N, C, H, W) zero-padded by `padding`: a free view for a
-    1×1 stride-1 unpadded kernel on a CHWN-stored x, else one padding copy (when needed)
-    and the window copy."""
-    xpad = to_chwn(xp, x, padding)
-    if (fh, fw, sh, sw) == (1, 1, 1, 1):
-        return chwn_matrix(xpad)
-    return im2col(xp, xpad, fh, fw, sh, sw, ho, wo, dilation)
-
-
-def grouped_mm(a, b, groups, ta=False, tb=False):
-    """op(a) @ op(b) for each group, op the transpose where `ta`/`tb` says: a (G·R, ·) and
-    b (G·S, ·) are G blocks of rows, one per group, and the G products come back stacked by
-    rows. One group is the plain GEMM; more are one batched GEMM (G = C: depthwise)."""
-    if groups == 1:
-        return (a.T if ta else a) @ (b.T if tb else b)
-    a3 = a.reshape(groups, a.shape[0] // groups, a.shape[1])
-    b3 = b.reshape(groups, b.shape[0] // groups, b.shape[1])
-    out = (a3.transpose(0, 2, 1) if ta else a3) @ (b3.transpose(0, 2, 1) if tb else b3)
-    return out.reshape(-1, out.shape[2])
-
-
-def _gradient_windows(xp, grad, fh, fw, padding, h, wd):
-    """im2col of a stride-1 conv's output gradient zero-padded by F − 1 − P: a
-    (K·FH·FW, H·W·N) matrix whose row (k, p', q') is g[k] shifted onto the input's grid, so
-    that both gradients are one GEMM each with no window copy of the input:
-        dx = W̃ · windows(g)        (W̃: the kernel flipped, in/out channels swapped)
-        dW̃ = windows(g) · xᵀ       (then flipped back)
-    The copy is K·FH·FW·M values instead of C·FH·FW·M for the input's windows (and the
-    C·FH·FW-row col2im of dx), so it wins whenever K ≤ C, and with dx also for K ≤ 2C."""
-    pt, pb, pl, pr = padding
-    gpad = to_chwn(xp, grad, (fh - 1 - pt, fh - 1 - pb, fw - 1 - pl, fw - 1 - pr))
-    return im2col(xp, gpad, fh, fw, 1, 1, h, wd)
-
-
-def _sum_shifted_taps(xp, z, pt, pl, h, wd, ho, wo):
-    """y[k, i, j] = Σ_{p,q} z[p, q, k, i + p − pt, j + q − pl] (terms outside the input
-    are zero padding): a stride-1 conv assembled from its kernel taps' products."""
-    fh, fw, k, _, _, n = z.shape
-    covers = pt < fh and pl < fw and (ho, wo) == (h, wd)   # tap (pt, pl) fills all of y
-    y = z[pt, pl].copy() if covers else xp.zeros((k, ho, wo, n), dtype=z.dtype)
-    for p in range(fh):
-        i0, i1 = max(0, pt - p), min(ho, h + pt - p)
-        for q in range(fw):
-            j0, j1 = max(0, pl - q), min(wo, wd + pl - q)
-            if (covers and (p, q) == (pt, pl)) or i0 >= i1 or j0 >= j1:
-                continue
-            y[:, i0:i1, j0:j1] += z[p, q, :, i0 + p - pt:i1 + p - pt, j0 + q - pl:j1 + q - pl]
-    return y
-
-
-def _crop_chwn(full, top, h, left, w):
-    """(C, Hp, Wp, N) -> the (N, C, h, w) view of its window at (top, left), made dense."""
-    if (top, left) != (0, 0) or full.shape[1:3] != (h, w):
-        full = full[:, top:top + h, left:left + w].copy()
-    return full.transpose(3, 0, 1, 2)
 
 
 # -- conv2d and its two gradients: three ops, closed under differentiation -------------------
@@ -152,92 +52,16 @@ def _crop_chwn(full, top, h, left, w):
 #     C(x, W):    x̄ = Cᵢ(ū, W),   W̄ = C_w(x, ū)
 #     Cᵢ(g, W):   ḡ = C(ū, W),    W̄ = C_w(ū, g)
 #     C_w(x, g):  x̄ = Cᵢ(g, ū),   ḡ = C(x, ū)
-# On arrays (first order) a backward runs the array kernels below, which choose the fastest
-# path per shape (a new fast path replaces a kernel, nothing else); on Tensors
-# (create_graph=True) the same backward calls the three differentiable ops (`_conv`,
-# `_input_grad`, `_weight_grad`), so a gradient is itself a graph of convolutions,
-# differentiable to any order.
+# On arrays (first order) a backward runs the array kernels (`_conv_kernels.py`), which take
+# the fastest path per shape (`forward_path`, `grad_path`: a new fast path changes a kernel
+# and its chooser, nothing here); on Tensors (create_graph=True) the same backward calls the
+# three differentiable ops (`_conv`, `_input_grad`, `_weight_grad`), so a gradient is itself
+# a graph of convolutions, differentiable to any order.
 
 def _geometry(attrs):
     """A conv2d-shaped node's (stride, padding, dilation, groups), defaults filled in."""
     return (attrs.get("stride", (1, 1)), attrs.get("padding", (0, 0, 0, 0)),
             attrs.get("dilation", (1, 1)), attrs.get("groups", 1))
-
-
-def _conv_forward(xp, x, w, stride, padding, dilation, groups):
-    """C(x, W) on arrays: the output as a (K, Ho·Wo·N) CHWN matrix, and (Ho, Wo)."""
-    n, c, h, wd = x.shape
-    k, _, fh, fw = w.shape
-    sh, sw = stride
-    dh, dw = dilation
-    pt, pb, pl, pr = padding
-    ho = (h + pt + pb - dh * (fh - 1) - 1) // sh + 1
-    wo = (wd + pl + pr - dw * (fw - 1) - 1) // sw + 1
-    if winograd.applies(w.shape, stride, padding, dilation, groups):
-        y = winograd.conv(xp, x, w, padding)
-    elif (sh, sw, dh, dw, groups) == (1, 1, 1, 1, 1) and k < c and fh * fw > 1:
-        # fewer output than input channels (DenseNet's layers, U-Net's decoders): every
-        # tap's product W[:, :, p, q]·x in one GEMM, then FH·FW shifted adds of K-row
-        # blocks; 1.3–3.5× faster than copying the C·FH·FW-row windows of x
-        taps = w.transpose(2, 3, 0, 1).reshape(fh * fw * k, c) @ chwn_matrix(x)
-        y = _sum_shifted_taps(xp, taps.reshape(fh, fw, k, h, wd, n), pt, pl, h, wd,
-                              ho, wo).reshape(k, -1)
-    else:
-        cols = _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation)
-        y = grouped_mm(w.reshape(k, -1), cols, groups)
-    return y, ho, wo
-
-
-def _scatter(xp, g2, w, groups, n, ho, wo, canvas, top, left, h, wd, stride, dilation):
-    """Cᵢ by col2im: each pixel of the (K, Ho·Wo·N) gradient matrix g2 scatters its
-    kernel-weighted copy (Wᵀ·g2) onto a zeroed (Hc, Wc) `canvas`, overlaps adding; the
-    (h, wd) window at (top, left) comes back as an (N, C, h, wd) view of CHWN memory."""
-    k, cg, fh, fw = w.shape
-    cols = grouped_mm(w.reshape(k, -1), g2, groups, ta=True)     # (C·FH·FW, Ho·Wo·N)
-    full = col2im(xp, cols, cg * groups, n, *canvas, fh, fw, *stride, ho, wo, dilation)
-    return _crop_chwn(full, top, h, left, wd)
-
-
-# y = W·cols + b (per group)  =>  dW = g·colsᵀ, dx = col2im(Wᵀ·g); for stride 1 (dense,
-# undilated) both are taken from the gradient's windows when that copies less
-def _conv_grads(xp, x, w, grad, need, x_shape, w_shape, stride, padding, dilation, groups):
-    """Cᵢ(g, W) and C_w(x, g) on arrays, as `need` = (dx?, dW?) asks: both of conv2d's
-    gradients in one kernel, as the stride-1 paths share the gradient's windows. x is read
-    only for dW, W only for dx; `x_shape` and `w_shape` give the sizes."""
-    n, c, h, wd = x_shape
-    k, _, fh, fw = w_shape
-    sh, sw = stride
-    pt, pb, pl, pr = padding
-    ho, wo = grad.shape[2:]
-    dx = dw = None
-    if winograd.applies(w_shape, stride, padding, dilation, groups):
-        if need[1]:
-            dw = winograd.weight_grad(xp, x, grad, padding)
-        if need[0]:
-            flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)    # (C, K, 3, 3)
-            dx = from_chwn(winograd.conv(xp, grad, flipped, (2 - pt, 2 - pb, 2 - pl,
-                                                               2 - pr)), n, c, h, wd)
-        return dx, dw
-    if (sh, sw) == (1, 1) and max(pt, pb) < fh and max(pl, pr) < fw \
-            and dilation == (1, 1) and groups == 1 \
-            and (k <= c or (need[0] and k <= 2 * c)):
-        gcols = _gradient_windows(xp, grad, fh, fw, padding, h, wd)   # (K·FH·FW, M)
-        if need[1]:
-            flipped = (gcols @ chwn_matrix(x).T).reshape(k, fh, fw, c)[:, ::-1, ::-1]
-            dw = xp.ascontiguousarray(flipped.transpose(0, 3, 1, 2))
-        if need[0]:
-            flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, -1)
-            dx = from_chwn(flipped @ gcols, n, c, h, wd)
-        return dx, dw
-    g = chwn_matrix(grad)                     # a free view when grad is stored CHWN
-    if need[1]:
-        cols = _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation)
-        dw = grouped_mm(g, cols, groups, tb=True).reshape(w_shape)
-        del cols                              # before dx's columns, as large, are made
-    if need[0]:
-        dx = _scatter(xp, g, w, groups, n, ho, wo, (h + pt + pb, wd + pl + pr), pt, pl,
-                      h, wd, stride, dilation)
-    return dx, dw
 
 
 def _in_graph(a, b) -> bool:
@@ -250,7 +74,7 @@ def _conv(xp, x, w, stride, padding, dilation, groups):
     if _in_graph(x, w):
         return Conv2d.apply(x, w, None, stride=stride, padding=padding, dilation=dilation,
                             groups=groups)
-    y, ho, wo = _conv_forward(xp, x, w, stride, padding, dilation, groups)
+    y, ho, wo = conv_forward(xp, x, w, stride, padding, dilation, groups)
     return from_chwn(y, x.shape[0], w.shape[0], ho, wo)
 
 
@@ -259,8 +83,8 @@ def _input_grad(xp, g, w, hw, stride, padding, dilation, groups):
     the conv's top/left padding, with the output_padding that gives `hw` (inside the graph
     it may be negative or ≥ stride, for an asymmetric padding); its kernel on arrays."""
     if not _in_graph(g, w):
-        return _conv_grads(xp, None, w, g, (True, False), (g.shape[0], w.shape[1] * groups, *hw),
-                           w.shape, stride, padding, dilation, groups)[0]
+        return conv_grads(xp, None, w, g, (True, False), (g.shape[0], w.shape[1] * groups, *hw),
+                          w.shape, stride, padding, dilation, groups)[0]
     (sh, sw), (pt, _, pl, _), (dh, dw) = stride, padding, dilation
     (ho, wo), (fh, fw) = g.shape[2:], w.shape[2:]
     out_pad = (hw[0] - ((ho - 1) * sh - 2 * pt + dh * (fh - 1) + 1),
@@ -276,8 +100,8 @@ def _weight_grad(xp, x, g, kernel_size, stride, padding, dilation, groups):
         return Conv2dWeight.apply(x, g, kernel_size=tuple(kernel_size), stride=stride,
                                   padding=padding, dilation=dilation, groups=groups)
     w_shape = (g.shape[1], x.shape[1] // groups, *kernel_size)
-    return _conv_grads(xp, x, None, g, (False, True), x.shape, w_shape, stride, padding,
-                       dilation, groups)[1]
+    return conv_grads(xp, x, None, g, (False, True), x.shape, w_shape, stride, padding,
+                      dilation, groups)[1]
 
 
 class Conv2d(Function):
@@ -285,11 +109,11 @@ class Conv2d(Function):
 
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1),
                 groups=1):
-        y, ho, wo = _conv_forward(ctx.xp, x, w, stride, padding, dilation, groups)
+        y, ho, wo = conv_forward(ctx.xp, x, w, stride, padding, dilation, groups)
         if b is not None:
             y += b.reshape(-1, 1)
         # the input, not the windows: they are FH·FW/S² times larger (a 3×3 conv's are 9×
-        # its input) and backward mostly does without them (see `_gradient_windows`)
+        # its input) and backward mostly does without them (see `grad_path`)
         ctx.save_for_backward(x, w)
         return from_chwn(y, x.shape[0], w.shape[0], ho, wo)
 
@@ -305,7 +129,7 @@ class Conv2d(Function):
         if isinstance(grad, Tensor):              # create_graph: the differentiable ops
             return (_input_grad(xp, grad, w, x.shape[2:], *geo) if need[0] else None,
                     _weight_grad(xp, x, grad, w.shape[2:], *geo) if need[1] else None, db)
-        return (*_conv_grads(xp, x, w, grad, need, x.shape, w.shape, *geo), db)
+        return (*conv_grads(xp, x, w, grad, need, x.shape, w.shape, *geo), db)
 
 
 class ConvTranspose2d(Function):
@@ -322,8 +146,8 @@ class ConvTranspose2d(Function):
         hf = (h - 1) * sh + dh * (fh - 1) + 1
         wf = (wd - 1) * sw + dw * (fw - 1) + 1
         x2 = chwn_matrix(x)                                   # (C_in, H·W·N)
-        out = _scatter(ctx.xp, x2, w, groups, n, h, wd, (hf + max(oh, 0), wf + max(ow, 0)),
-                       ph, pw, hf - 2 * ph + oh, wf - 2 * pw + ow, stride, dilation)
+        out = scatter(ctx.xp, x2, w, groups, n, h, wd, (hf + max(oh, 0), wf + max(ow, 0)),
+                      ph, pw, hf - 2 * ph + oh, wf - 2 * pw + ow, stride, dilation)
         if b is not None:
             out += b.reshape(c_out * groups, 1, 1)
         ctx.save_for_backward(x2, w, x.shape)

@@ -1,8 +1,9 @@
 """Winograd minimal filtering F(2×2, 3×3) for 3×3, stride-1, undilated, ungrouped
 convolutions with padding 0 or 1: the forward (`conv`), the input gradient (the Winograd
-conv of the padded gradient with the flipped kernel, run by conv.py) and the weight
-gradient (`weight_grad`). `conv.py` routes to it when `applies(...)`; it is off
-(`ENABLED = False`) because it measured slower than conv.py's im2col paths on this CPU.
+conv of the padded gradient with the flipped kernel, run by _conv_kernels.py) and the weight
+gradient (`weight_grad`). `_conv_kernels.forward_path` and `grad_path` route to it when
+`applies(...)`; it is off (`ENABLED = False`) because it measured slower than the im2col
+paths on this CPU.
 """
 from __future__ import annotations
 
