@@ -1,7 +1,12 @@
-"""Convolutional training steps, xarxa vs PyTorch CPU (issue 3's and issue 9's targets).
+"""Convolutional training steps, xarxa vs PyTorch CPU (issue 3's, 9's and 23's targets).
 
-    python benchmarks/conv.py                   # every case: time ratio and peak memory
+    python benchmarks/conv.py                   # every case: time ratio and peak memory,
+                                                #   then the FLOP table (GFLOP/s vs GEMM peak)
     python benchmarks/conv.py resnet unet       # only the cases whose name contains a word
+    python benchmarks/conv.py --quick [name]    # smoke test: batch 2, 1 round of 1 step,
+                                                #   no peak memory (the times mean nothing)
+    python benchmarks/conv.py --layers          # ResNet-8's convolutions one by one (b64)
+    python benchmarks/conv.py --layers --quick  # the same table at batch 2, one step
     python benchmarks/conv.py --profile [name]  # where xarxa's step time goes (cProfile)
 
 Step = zero_grad, forward, cross-entropy loss, backward, SGD step, as DESIGN's benchmark
@@ -18,11 +23,29 @@ the same weights (the ResNet/DenseNet/FCN/UNet twins are tests/torch_models.py's
 - cnn ×10 graphs: ten forward graphs of the cnn kept alive, one backward through their
   summed loss (what each node saves, ×10).
 Targets (issue 9): time ≤ 1.0× and peak memory ≤ 1.0× PyTorch's.
+
+FLOP table (issue 23), after the model lines: the FLOPs of one training step, counted from
+the Conv2d/ConvTranspose2d/Linear layers a forward runs (`layer_macs`, `step_flops`: forward
+2·MACs, backward dx + dW 4·MACs, less the first layer's dx; biases, normalisation,
+activations and pooling are not counted), divided by each library's median step time, and
+as a fraction of the machine's float32 GEMM peak (NumPy's BLAS, best of a few 2048³
+products; torch's mm peak printed for reference).
+
+--layers: each convolution of ResNet-8 (`xarxa.models.ResNet()` on 1×28×28, batch 64) alone,
+forward + backward (dW, and dx except for the stem, whose input is the data) in xarxa and
+torch on the same weights, input and output gradient (checked equal first), A B B A
+medians; and "GEMMs": the time of only the matrix products an im2col convolution of that
+shape needs (W @ cols, dY @ colsᵀ, Wᵀ @ dY with NumPy on random arrays, outputs
+preallocated), a floor for any im2col implementation: where it exceeds torch's time, no
+im2col rewrite can match torch on that layer.
 """
 from __future__ import annotations
 
 import os
+import statistics
 import sys
+import time
+from math import prod
 
 import numpy as np
 
@@ -42,6 +65,7 @@ CONFIGS = {
     "unet 64x64 b16": ("unet", (1, 64, 64), 16, 1),
     "cnn b64 x10 graphs": ("cnn", (1, 28, 28), 64, 10),
 }
+QUICK_BATCH = 2     # --quick: every model at this batch
 
 
 def build(lib, kind):
@@ -98,28 +122,245 @@ def xarxa_model(kind):
     return build(nn, kind)
 
 
-def xarxa_step(name, model=None):
+def xarxa_step(name, model=None, batch=None):
+    """`name`'s training step in xarxa (`batch` replaces the configured batch size)."""
     import xarxa as xa
     import xarxa.nn.functional as F
     from xarxa import optim
-    kind, shape, batch, graphs = CONFIGS[name]
+    kind, shape, size, graphs = CONFIGS[name]
     model = model or xarxa_model(kind)
     opt = optim.SGD(model.parameters(), lr=0.01)
-    x, y = data(kind, shape, batch)
+    x, y = data(kind, shape, batch or size)
     return _step(model, opt, F.cross_entropy, xa.tensor(x), xa.tensor(y), graphs)
 
 
-def torch_step(name, state=None):
+def torch_step(name, state=None, batch=None):
     import torch
-    kind, shape, batch, graphs = CONFIGS[name]
+    kind, shape, size, graphs = CONFIGS[name]
     torch.manual_seed(0)
     model = build(torch.nn, kind)
     if state is not None:  # the same initial weights as xarxa's model
         model.load_state_dict({k: torch.tensor(v) for k, v in state.items()}, strict=False)
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    x, y = data(kind, shape, batch)
+    x, y = data(kind, shape, batch or size)
     return _step(model, opt, torch.nn.functional.cross_entropy, torch.from_numpy(x),
                  torch.from_numpy(y), graphs)
+
+
+# -- FLOPs ---------------------------------------------------------------------------------
+def layer_macs(model, x) -> list[dict]:
+    """The Conv2d, ConvTranspose2d and Linear layers one forward of `x` runs, in call order:
+    {'name', 'module', 'in_shape', 'out_shape', 'macs'}, MACs (multiply–adds, bias not
+    counted) for the whole batch. The forward runs in eval mode under no_grad, so the
+    model's BatchNorm statistics are left as they were.
+
+    A Conv2d output element costs C_in/G·FH·FW MACs; a ConvTranspose2d input element
+    scatters C_out/G·FH·FW of them (the same count seen from the other side); a Linear
+    output element costs in_features.
+    """
+    import xarxa as xa
+    from xarxa import nn
+
+    names = {id(m): n for n, m in model.named_modules()}
+    found = []
+
+    def record(module, args, out):
+        if isinstance(module, nn.Linear):
+            macs = out.numel() * module.in_features
+        elif isinstance(module, nn.Conv2d):
+            macs = out.numel() * module.in_channels // module.groups * prod(module.kernel_size)
+        else:                                      # ConvTranspose2d
+            macs = args[0].numel() * module.out_channels // module.groups \
+                * prod(module.kernel_size)
+        found.append({"name": names[id(module)], "module": module,
+                      "in_shape": tuple(args[0].shape), "out_shape": tuple(out.shape),
+                      "macs": int(macs)})
+
+    handles = [m.register_forward_hook(record) for m in model.modules()
+               if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear))]
+    training = model.training
+    try:
+        model.eval()
+        with xa.no_grad():
+            model(x)
+    finally:
+        model.train(training)
+        for handle in handles:
+            handle.remove()
+    return found
+
+
+def step_flops(layers: list[dict]) -> int:
+    """FLOPs of one training step from `layer_macs`' list: the forward 2·MACs per layer,
+    the backward 4·MACs (dx and dW, 2·MACs each), except the first layer's dx (its input
+    is the data, which needs no gradient)."""
+    total = sum(layer["macs"] for layer in layers)
+    return 6 * total - 2 * layers[0]["macs"] if layers else 0
+
+
+def model_step_flops(name: str, batch: int | None = None) -> int:
+    """FLOPs of `name`'s training step (×graphs for the cnn ×10 case), on a fresh model."""
+    import xarxa as xa
+    kind, shape, size, graphs = CONFIGS[name]
+    x, _ = data(kind, shape, batch or size)
+    return graphs * step_flops(layer_macs(xarxa_model(kind), xa.tensor(x)))
+
+
+def gemm_peak(n: int = 2048, repeats: int = 5) -> dict:
+    """GFLOP/s of the best of `repeats` float32 n×n @ n×n products (2n³ FLOPs each), with
+    NumPy (its BLAS at its default threads) and with torch.mm, after one warm-up each."""
+    import torch
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((n, n)).astype(np.float32) for _ in range(2))
+    out = np.empty((n, n), np.float32)
+    ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+    tout = torch.empty(n, n)
+    peaks = {}
+    for lib, product in (("numpy", lambda: np.matmul(a, b, out=out)),
+                         ("torch", lambda: torch.mm(ta, tb, out=tout))):
+        product()
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            product()
+            best = min(best, time.perf_counter() - start)
+        peaks[lib] = 2 * n ** 3 / best / 1e9
+    return peaks
+
+
+def flop_table(rows: list[tuple[str, int, dict]], peaks: dict, n: int) -> str:
+    """The second table: per model, GFLOP per step, and each library's GFLOP/s as a share
+    of NumPy's GEMM peak. `rows` = (name, FLOPs per step, harness.interleaved's result)."""
+    lines = [f"float32 GEMM peak ({n}×{n} @ {n}×{n}, best of 5): NumPy "
+             f"{peaks['numpy']:.1f} GFLOP/s, torch.mm {peaks['torch']:.1f} GFLOP/s",
+             f"{'model':<32} {'GFLOP/step':>10}   {'xarxa GFLOP/s':>13} {'of peak':>7}"
+             f"   {'torch GFLOP/s':>13} {'of peak':>7}"]
+    for name, flops, result in rows:
+        rate_x = flops / result["xarxa_ms"] / 1e6
+        rate_t = flops / result["torch_ms"] / 1e6
+        lines.append(f"{name:<32} {flops / 1e9:10.3f}   {rate_x:13.1f} "
+                     f"{rate_x / peaks['numpy']:7.0%}   {rate_t:13.1f} "
+                     f"{rate_t / peaks['numpy']:7.0%}")
+    return "\n".join(lines)
+
+
+# -- one layer at a time -------------------------------------------------------------------
+def median_time(fn, rounds: int, steps: int, warmup: int) -> float:
+    """Median over `rounds` of the mean time of `steps` calls, in seconds."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(steps):
+            fn()
+        times.append((time.perf_counter() - start) / steps)
+    return statistics.median(times)
+
+
+def im2col_gemms(c: int, k: int, fh: int, fw: int, m: int, groups: int = 1,
+                 dx: bool = True):
+    """The matrix products of an im2col convolution C → K, FH×FW kernel, M = N·Ho·Wo output
+    positions, per group: forward W (K/G × C/G·FH·FW) @ cols (C/G·FH·FW × M), dW = dY @ colsᵀ
+    and (`dx`) dcols = Wᵀ @ dY; random float32 arrays, outputs preallocated. Returns a
+    function running them once."""
+    rng = np.random.default_rng(0)
+    rows, kg = c // groups * fh * fw, k // groups
+    w = rng.standard_normal((kg, rows)).astype(np.float32)
+    cols = rng.standard_normal((rows, m)).astype(np.float32)
+    dy = rng.standard_normal((kg, m)).astype(np.float32)
+    y, dw, dcols = np.empty((kg, m), np.float32), np.empty_like(w), np.empty_like(cols)
+
+    def run():
+        for _ in range(groups):
+            np.matmul(w, cols, out=y)
+            np.matmul(dy, cols.T, out=dw)
+            if dx:
+                np.matmul(w.T, dy, out=dcols)
+    return run
+
+
+def conv_pair(layer: dict, first: bool):
+    """xarxa's and torch's forward + backward of one Conv2d of `layer_macs`' list, on the
+    same weight, input and output gradient (dx too unless `first`); each returns its
+    gradients as arrays. torch pads asymmetric ('same', stride 2) convolutions with F.pad,
+    as tests/torch_models.py's twins do."""
+    import torch
+    import xarxa as xa
+    import xarxa.nn.functional as F
+    module = layer["module"]
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(layer["in_shape"]).astype(np.float32)
+    g = rng.standard_normal(layer["out_shape"]).astype(np.float32)
+    w = module.weight.numpy().copy()
+    b = None if module.bias is None else module.bias.numpy().copy()
+    top, bottom, left, right = module.padding_for(*layer["in_shape"][2:])
+    args = (module.stride, module.padding, module.dilation, module.groups)
+
+    xx, wx, gx = xa.tensor(x, requires_grad=not first), xa.tensor(w, requires_grad=True), \
+        xa.tensor(g)
+    bx = None if b is None else xa.tensor(b, requires_grad=True)
+    wanted_x = [t for t in (wx, bx, None if first else xx) if t is not None]
+
+    def step_xarxa():
+        grads = xa.autograd.grad(F.conv2d(xx, wx, bx, *args), wanted_x, gx)
+        return [t.numpy() for t in grads]
+
+    xt, wt, gt = torch.tensor(x, requires_grad=not first), \
+        torch.tensor(w, requires_grad=True), torch.tensor(g)
+    bt = None if b is None else torch.tensor(b, requires_grad=True)
+    wanted_t = [t for t in (wt, bt, None if first else xt) if t is not None]
+    symmetric = top == bottom and left == right
+    pad_t = (top, left) if symmetric else 0
+
+    def step_torch():
+        h = xt if symmetric else torch.nn.functional.pad(xt, (left, right, top, bottom))
+        y = torch.nn.functional.conv2d(h, wt, bt, module.stride, pad_t, module.dilation,
+                                       module.groups)
+        return [t.numpy() for t in torch.autograd.grad(y, wanted_t, gt)]
+    return step_xarxa, step_torch
+
+
+def layer_table(quick: bool = False) -> str:
+    """--layers: ResNet-8's convolutions one at a time (see the module docstring)."""
+    import xarxa as xa
+    from xarxa import models, nn
+    batch = QUICK_BATCH if quick else 64
+    rounds, steps, warmup = (1, 1, 1) if quick else (11, 5, 3)
+    xa.manual_seed(0)
+    x, _ = data("resnet", (1, 28, 28), batch)
+    convs = [layer for layer in layer_macs(models.ResNet(), xa.tensor(x))
+             if isinstance(layer["module"], nn.Conv2d)]
+    lines = [f"ResNet-8 convolutions, batch {batch}: forward + backward (dW; dx except the "
+             "stem), medians of A B B A rounds; GEMMs = NumPy's im2col products only",
+             f"{'layer':<20} {'C→K':>7} {'kernel':>6} {'stride':>6} {'output':>9} "
+             f"{'xarxa ms':>9} {'torch ms':>9} {'ratio':>6} {'MFLOP':>8} {'xa GF/s':>8} "
+             f"{'th GF/s':>8} {'GEMMs ms':>9} {'GEMMs/torch':>11}"]
+    totals = np.zeros(3)
+    for i, layer in enumerate(convs):
+        module, first = layer["module"], i == 0
+        step_x, step_t = conv_pair(layer, first)
+        for got, want in zip(step_x(), step_t()):    # the same gradients, to float32
+            scale = max(1.0, float(np.abs(want).max()))
+            assert np.abs(got - want).max() < 1e-3 * scale, f"{layer['name']}: gradients differ"
+        result = harness.interleaved(step_x, step_t, rounds, steps, warmup)
+        n, k, ho, wo = layer["out_shape"]
+        fh, fw = module.kernel_size
+        gemms = im2col_gemms(module.in_channels, k, fh, fw, n * ho * wo, module.groups,
+                             dx=not first)
+        gemm_ms = median_time(gemms, rounds, steps, warmup) * 1e3
+        flops = (4 if first else 6) * layer["macs"]
+        totals += (result["xarxa_ms"], result["torch_ms"], gemm_ms)
+        lines.append(
+            f"{layer['name']:<20} {f'{module.in_channels}→{k}':>7} {f'{fh}×{fw}':>6} "
+            f"{module.stride[0]:>6} {f'{k}×{ho}×{wo}':>9} {result['xarxa_ms']:9.3f} "
+            f"{result['torch_ms']:9.3f} {result['ratio']:5.2f}x {flops / 1e6:8.1f} "
+            f"{flops / result['xarxa_ms'] / 1e6:8.1f} {flops / result['torch_ms'] / 1e6:8.1f} "
+            f"{gemm_ms:9.3f} {gemm_ms / result['torch_ms']:10.2f}x")
+    lines.append(f"{'all convolutions':<20} {'':>30} {totals[0]:9.3f} {totals[1]:9.3f} "
+                 f"{totals[0] / totals[1]:5.2f}x {'':>26} {totals[2]:9.3f} "
+                 f"{totals[2] / totals[1]:10.2f}x")
+    return "\n".join(lines)
 
 
 def profile(name: str) -> None:
@@ -146,24 +387,40 @@ def main() -> None:
             step()
         print(harness.peak_rss_mb())
         return
+    quick = "--quick" in sys.argv
     names = [n for n in CONFIGS if not args or any(a in n for a in args)]
     if "--profile" in sys.argv:
         for name in names:
             profile(name)
         return
     print(harness.environment())
+    if "--layers" in sys.argv:
+        print(layer_table(quick), flush=True)
+        return
+    batch = QUICK_BATCH if quick else None
+    if quick:
+        print(f"--quick: batch {QUICK_BATCH}, 1 round of 1 step, no peak memory "
+              "(a smoke test: these times are no measurement)")
+    rows = []
     for name in names:
         kind = CONFIGS[name][0]
         model = xarxa_model(kind)
         state = {k: v.numpy().copy() for k, v in model.state_dict().items()}
-        step_x, step_t = xarxa_step(name, model), torch_step(name, state)
+        step_x, step_t = xarxa_step(name, model, batch), torch_step(name, state, batch)
         first_x, first_t = float(step_x().item()), float(step_t().item())
         assert abs(first_x - first_t) < 1e-3 * max(1.0, abs(first_t)), \
             f"{name}: first losses differ (xarxa {first_x}, torch {first_t})"
-        result = harness.interleaved(step_x, step_t, rounds=8, steps=3, warmup=2)
-        mem_x = harness.peak_memory(__file__, "xarxa", name)
-        mem_t = harness.peak_memory(__file__, "torch", name)
+        if quick:
+            result = harness.interleaved(step_x, step_t, rounds=1, steps=1, warmup=1)
+            mem_x = mem_t = None
+        else:
+            result = harness.interleaved(step_x, step_t, rounds=8, steps=3, warmup=2)
+            mem_x = harness.peak_memory(__file__, "xarxa", name)
+            mem_t = harness.peak_memory(__file__, "torch", name)
         print(harness.report(name, result, mem_x, mem_t), flush=True)
+        rows.append((name, model_step_flops(name, batch), result))
+    n = 256 if quick else 2048    # --quick: a small product, only to run the code
+    print(flop_table(rows, gemm_peak(n), n))
 
 
 if __name__ == "__main__":
