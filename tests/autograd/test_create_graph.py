@@ -154,3 +154,32 @@ def test_first_order_backward_records_nothing():
     gc.collect()
     alive = [o for o in gc.get_objects() if isinstance(o, xa.Tensor) and o._ctx is not None]
     assert alive == []
+
+
+def test_create_graph_records_even_inside_no_grad_as_pytorch_does():
+    """The whole walk records: saved values rebuilt in the graph (SiLU's σ) and gradients
+    summed where a tensor feeds two ops (x below) keep their graph."""
+    x, tx = _pair([0.5, 1.5])
+    results = []
+    for lib, v in ((xa, x), (torch, tx)):
+        y = (lib.nn.functional.silu(v) * v.sin()).sum()
+        with lib.no_grad():
+            (g,) = lib.autograd.grad(y, v, create_graph=True)
+        (h,) = lib.autograd.grad(g.sum(), v)
+        results.append(h.detach().numpy())
+    np.testing.assert_allclose(*results, rtol=1e-12)
+
+
+def test_a_graph_grad_written_in_place_does_not_reach_the_graph():
+    """`.grad` is a copy: zeroing x.grad (an optimizer's zero_grad) leaves the gradient
+    graph of y.grad, which shares the Add's gradient, intact (PyTorch clones too)."""
+    x, tx = _pair([1.0, 2.0])
+    y, ty = _pair([0.5, -1.0])
+    results = []
+    for a, b in ((x, y), (tx, ty)):
+        ((a + b * b) ** 2).sum().backward(create_graph=True)
+        with (xa if a is x else torch).no_grad():
+            a.grad.mul_(0)
+        b.grad.sum().backward()
+        results.append(b.grad.detach().numpy())
+    np.testing.assert_allclose(*results)

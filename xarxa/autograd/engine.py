@@ -21,6 +21,7 @@ import numpy as np
 
 from . import function, hooks, version
 from .function import Function
+from .grad_mode import _GradMode
 
 
 def unbroadcast(grad, shape: tuple, op: str = "op"):
@@ -116,6 +117,16 @@ def _freed_error(node: Function) -> RuntimeError:
 
 def backward(tensor, grad, retain_graph: bool = False, capture=None,
              create_graph: bool = False) -> None:
+    """`_walk`; with `create_graph` the whole walk records (grad mode on, as in PyTorch, even
+    inside `no_grad()`): the gradients, their sums and the saved values it rebuilds are all
+    in the graph."""
+    if create_graph:
+        with _GradMode(True):
+            return _walk(tensor, grad, retain_graph, capture, True)
+    return _walk(tensor, grad, retain_graph, capture, False)
+
+
+def _walk(tensor, grad, retain_graph: bool, capture, create_graph: bool) -> None:
     """Accumulate d(tensor)/d(leaf) · grad into every leaf that requires a gradient.
 
     With `capture` (a `grad.Capture`, for `xa.autograd.grad`), no `.grad` is touched: the
@@ -190,8 +201,8 @@ def _node_gradient(node: Function, g, capture, Tensor):
             capture.node(node, g)
     elif node.out_ref is not None:
         out = node.out_ref()
-        if out is not None and isinstance(g, Tensor):  # create_graph=True
-            out._grad = g if out._grad is None else out._grad + g
+        if out is not None and isinstance(g, Tensor):  # create_graph=True: a copy, as above
+            out._grad = g.clone() if out._grad is None else out._grad + g
         elif out is not None:
             out._grad = Tensor(g.copy() if out._grad is None else out._grad._data + g)
     return g
@@ -202,13 +213,11 @@ def _graph_backward(node: Function, g):
     graph's Tensors (`graph_saved`) and `tensor_xp` as the node's array namespace, for the
     duration of the call."""
     from . import tensor_xp
-    from .grad_mode import _GradMode
     saved, xp = node.saved, node.xp
     node.saved = node.graph_saved()
     node.xp = tensor_xp
     try:
-        with _GradMode(True):
-            return node.backward(g)
+        return node.backward(g)
     finally:
         node.saved, node.xp = saved, xp
 
@@ -324,12 +333,10 @@ def _accumulate_graph(leaf, g, handed: set[int], Tensor) -> None:
     """`_accumulate` for a gradient with a graph: `.grad` becomes a Tensor of the graph
     (PyTorch's `backward(create_graph=True)`), a new Tensor when one is already held."""
     if leaf._grad is None:
-        # the same Tensor reaching two leaves (an Add), or a view (a broadcast, read-only):
-        # a copy in the graph, so that each `.grad` may be written in place
-        if id(g) in handed or g._data.base is not None:
-            g = g.clone()
-        handed.add(id(g))
-        leaf._grad = g
+        # always a copy in the graph: the walk may have handed the same Tensor to another
+        # input (an Add), or it may be a read-only broadcast view; `.grad` is written in
+        # place by optimizers and zero_grad, which must not reach the graph (PyTorch clones)
+        leaf._grad = g.clone()
     else:
         leaf._grad = leaf._grad + g
 

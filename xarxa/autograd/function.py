@@ -79,7 +79,6 @@ class Function:
         nor output is derived from the inputs: taking it as a constant would give a wrong
         second derivative, so it is refused — such an op overrides `graph_saved` and
         rebuilds it from `ctx.inputs` with differentiable ops."""
-        Tensor = function_tensor()
         inputs = {id(t._data if isinstance(t, Tensor) else t): t for t in ctx.inputs}
         result = []
         for v in ctx.saved:
@@ -195,9 +194,4 @@ class Function:
 _sequence = itertools.count()
 
 Tensor: Any = None  # xarxa.tensor.Tensor, bound there at import (the tensor <-> autograd cycle)
-
-
-def function_tensor():
-    """The Tensor class (bound after import, see above)."""
-    return Tensor
 

@@ -221,7 +221,7 @@ class Hessian:
 RTOL, ATOL = 1e-5, 1e-8
 
 
-def hessian(loss_fn: Callable[[], Tensor], params, tol: float | None = None, *,
+def hessian(loss_fn: Callable[[], Tensor], params, *, tol: float | None = None,
             rtol: float = RTOL, gtol: float = 1e-6) -> Hessian:
     """The exact Hessian of ``loss_fn()`` with respect to ``params``.
 

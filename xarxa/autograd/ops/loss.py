@@ -176,6 +176,7 @@ class CrossEntropy(Function):
         g = _upstream(grad, a["reduction"], denom, valid.shape, xp)
         w_total = wb.sum() if wb is not None else c
         total = (1 - eps) * wt + (eps / c) * w_total * valid          # Σ_k q_ik
+        total = xp.asarray(total, dtype=logp.dtype)  # (a float times a bool mask: float64)
         dx = xp.exp(logp) * _class_axis(total)
         at_t = xp.take_along_axis(dx, t, axis=1) - _class_axis((1 - eps) * wt)
         dx = _put_along_axis(xp, dx, t, at_t, 1)
