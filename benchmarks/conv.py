@@ -6,6 +6,7 @@
     python benchmarks/conv.py --quick [name]    # smoke test: batch 2, 1 round of 1 step,
                                                 #   no peak memory (the times mean nothing)
     python benchmarks/conv.py --layers          # ResNet-8's convolutions one by one (b64)
+    python benchmarks/conv.py --layers cnn fcn  # the same for other models
     python benchmarks/conv.py --layers --quick  # the same table at batch 2, one step
     python benchmarks/conv.py --profile [name]  # where xarxa's step time goes (cProfile)
 
@@ -321,18 +322,19 @@ def conv_pair(layer: dict, first: bool):
     return step_xarxa, step_torch
 
 
-def layer_table(quick: bool = False) -> str:
-    """--layers: ResNet-8's convolutions one at a time (see the module docstring)."""
+def layer_table(quick: bool = False, name: str = "resnet b64") -> str:
+    """--layers: the convolutions of one model of CONFIGS (ResNet-8 by default) one at a
+    time (see the module docstring)."""
     import xarxa as xa
-    from xarxa import models, nn
-    batch = QUICK_BATCH if quick else 64
+    from xarxa import nn
+    kind, shape, batch, _ = CONFIGS[name]
+    batch = QUICK_BATCH if quick else batch
     rounds, steps, warmup = (1, 1, 1) if quick else (11, 5, 3)
-    xa.manual_seed(0)
-    x, _ = data("resnet", (1, 28, 28), batch)
-    convs = [layer for layer in layer_macs(models.ResNet(), xa.tensor(x))
+    x, _ = data(kind, shape, batch)
+    convs = [layer for layer in layer_macs(xarxa_model(kind), xa.tensor(x))
              if isinstance(layer["module"], nn.Conv2d)]
-    lines = [f"ResNet-8 convolutions, batch {batch}: forward + backward (dW; dx except the "
-             "stem), medians of A B B A rounds; GEMMs = NumPy's im2col products only",
+    lines = [f"{name}: its convolutions at batch {batch}, forward + backward (dW; dx except "
+             "the first), medians of A B B A rounds; GEMMs = NumPy's im2col products only",
              f"{'layer':<20} {'C→K':>7} {'kernel':>6} {'stride':>6} {'output':>9} "
              f"{'xarxa ms':>9} {'torch ms':>9} {'ratio':>6} {'MFLOP':>8} {'xa GF/s':>8} "
              f"{'th GF/s':>8} {'GEMMs ms':>9} {'GEMMs/torch':>11}"]
@@ -395,7 +397,8 @@ def main() -> None:
         return
     print(harness.environment())
     if "--layers" in sys.argv:
-        print(layer_table(quick), flush=True)
+        for name in (names if args else ["resnet b64"]):
+            print(layer_table(quick, name), flush=True)
         return
     batch = QUICK_BATCH if quick else None
     if quick:

@@ -66,7 +66,7 @@ def test_quick_run_reports_every_model_and_its_flops():
 def test_layers_quick_table(load_benchmark):
     text = load_benchmark("conv").layer_table(quick=True)
     lines = text.splitlines()
-    assert lines[0].startswith("ResNet-8 convolutions, batch 2")
+    assert lines[0].startswith("resnet b64: its convolutions at batch 2")
     rows = lines[2:]
     assert [row.split()[0] for row in rows[:-1]] == [
         "stem.0", "stages.0.conv1", "stages.0.conv2", "stages.1.conv1", "stages.1.conv2",
@@ -74,3 +74,11 @@ def test_layers_quick_table(load_benchmark):
     assert rows[1].split()[1:5] == ["16→16", "3×3", "1", "16×28×28"]
     assert rows[6].split()[1:5] == ["32→64", "3×3", "2", "64×7×7"]
     assert rows[-1].startswith("all convolutions") and rows[-1].count("x") == 2
+
+
+def test_layers_quick_table_of_another_model(load_benchmark):
+    lines = load_benchmark("conv").layer_table(quick=True, name="cnn b128").splitlines()
+    assert lines[0].startswith("cnn b128: its convolutions at batch 2")
+    rows = lines[2:]
+    assert [row.split()[1:5] for row in rows[:-1]] == [
+        ["1→32", "3×3", "1", "32×28×28"], ["32→64", "3×3", "1", "64×14×14"]]

@@ -40,7 +40,7 @@ from ..function import Function
 from ...tensor import Tensor
 from ._conv_kernels import conv_forward, conv_grads, grouped_mm, im2col, scatter
 from ._conv_kernels import forward_path, grad_path  # noqa: F401  (exported for inspection)
-from ._layout import CHWN, chwn_matrix, from_chwn, to_chwn
+from ._layout import chwn_matrix, from_chwn, to_chwn
 
 
 # -- conv2d and its two gradients: three ops, closed under differentiation -------------------
@@ -123,9 +123,9 @@ class Conv2d(Function):
         x, w = ctx.saved
         geo = _geometry(ctx.attrs)
         need = ctx.needs_input_grad
-        db = None
-        if need[2]:     # a contiguous reduction when grad is stored CHWN
-            db = xp.transpose(grad, CHWN).reshape(w.shape[0], -1).sum(axis=1)
+        # Σ ḡ per channel: as fast as a contiguous sum for a CHWN-stored ḡ, and no
+        # transposing copy (10× slower) for an NCHW one
+        db = grad.sum(axis=(0, 2, 3)) if need[2] else None
         if isinstance(grad, Tensor):              # create_graph: the differentiable ops
             return (_input_grad(xp, grad, w, x.shape[2:], *geo) if need[0] else None,
                     _weight_grad(xp, x, grad, w.shape[2:], *geo) if need[1] else None, db)
