@@ -23,12 +23,6 @@ from .math import erf
 from ._util import floating, normalize_dim
 
 
-def _graph_input(ctx, saved_x):
-    """Input 0 as the graph Tensor with the values the op saw, also after an in-place form
-    (`silu_`, `elu_`) rewrote it (`elementwise.graph_input`)."""
-    return graph_input(ctx.inputs[0], saved_x)
-
-
 def _sigmoid(xp, x):
     """σ(x) on an array, in x's dtype, without overflow for any x; on a Tensor (a backward
     with create_graph), the differentiable `sigmoid`."""
@@ -106,8 +100,8 @@ class ELU(Function):
         return (xp.where(x > 0, grad, grad * ctx.attrs["alpha"] * xp.exp(xp.minimum(x, 0))),)
 
     def graph_saved(ctx):
-        """For create_graph: x, also after `elu_` rewrote it in place (`_graph_input`)."""
-        return (_graph_input(ctx, ctx.saved[0]),)
+        """For create_graph: x, also after `elu_` rewrote it in place (`graph_input`)."""
+        return (graph_input(ctx.inputs[0], ctx.saved[0]),)
 
 
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
@@ -138,7 +132,7 @@ class GELU(Function):
 
     def graph_saved(ctx):
         """For create_graph: t (tanh form) or Φ(x) rebuilt from x with differentiable ops."""
-        x = _graph_input(ctx, ctx.saved[0])
+        x = graph_input(ctx.inputs[0], ctx.saved[0])
         if ctx.attrs["approximate"] == "tanh":
             return x, Tanh.apply(_SQRT_2_OVER_PI * (x + _GELU_CUBIC * x * x * x))
         return x, 0.5 * (1 + erf(x * (1 / math.sqrt(2))))
@@ -157,7 +151,7 @@ class SiLU(Function):
 
     def graph_saved(ctx):
         """For create_graph: σ(x) rebuilt from x (a Sigmoid node)."""
-        x = _graph_input(ctx, ctx.saved[0])
+        x = graph_input(ctx.inputs[0], ctx.saved[0])
         return x, Sigmoid.apply(x)
 
 
@@ -180,7 +174,7 @@ class Softplus(Function):
     def graph_saved(ctx):
         """For create_graph: z = βx rebuilt from x (z is x itself when β = 1)."""
         beta = ctx.attrs["beta"]
-        return (ctx.inputs[0] * beta if beta != 1.0 else _graph_input(ctx, ctx.saved[0]),)
+        return (ctx.inputs[0] * beta if beta != 1.0 else graph_input(ctx.inputs[0], ctx.saved[0]),)
 
 
 class Softmax(Function):

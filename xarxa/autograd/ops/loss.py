@@ -39,7 +39,6 @@ from __future__ import annotations
 import math
 
 from ..function import Function
-from ..grad_mode import enable_grad
 from ...tensor import Tensor
 from .reduce import accumulate_dtype, narrow
 
@@ -95,8 +94,7 @@ class MSE(Function):
 
     def graph_saved(ctx) -> tuple:
         """x − t, recomputed in the graph (create_graph=True)."""
-        with enable_grad():
-            return (ctx.inputs[0] - ctx.inputs[1],)
+        return (ctx.inputs[0] - ctx.inputs[1],)
 
     # d Σ(x − t)² = 2(x − t)·g (divided by n for the mean); the target gets the negative
     def backward(ctx, grad):
@@ -148,13 +146,12 @@ class CrossEntropy(Function):
         divisor come from `weight` and the class indices, constants (attributes, not inputs)."""
         from .activation import log_softmax
         x, target = ctx.inputs
-        with enable_grad():
-            logp = log_softmax(x, dim=1)
-            if not ctx.attrs["prob"]:
-                return (logp, *ctx.saved[1:])
-            _, _, wb, denom = ctx.saved
-            return logp, _soft_targets(target, ctx.attrs["label_smoothing"], x.shape[1],
-                                       wb), wb, denom
+        logp = log_softmax(x, dim=1)
+        if not ctx.attrs["prob"]:
+            return (logp, *ctx.saved[1:])
+        _, _, wb, denom = ctx.saved
+        return logp, _soft_targets(target, ctx.attrs["label_smoothing"], x.shape[1],
+                                   wb), wb, denom
 
     # loss_i = −Σ_c q_ic ln S_ic  ⇒  ∂/∂x_ic = g_i·(S_ic·Σ_k q_ik − q_ic);
     # for probability targets also ∂/∂t_ic = −g_i·(1 − ε)·w_c·ln S_ic
@@ -263,8 +260,7 @@ class BCEWithLogits(Function):
         """softplus(−x) recomputed from the input in the graph (create_graph=True)."""
         from .. import tensor_xp
         x, t = ctx.inputs
-        with enable_grad():
-            return x, t, _softplus_neg(tensor_xp, x)
+        return x, t, _softplus_neg(tensor_xp, x)
 
     # ∂/∂x = w·((1 − t) − l·σ(−x)) = w·(σ(x) − t) when l = 1;  ∂/∂t = w·(−x + (p − 1)·sp),
     # with l = 1 + (p − 1)·t the pos_weight factor and sp = softplus(−x)
@@ -307,8 +303,7 @@ class BCE(Function):
         """The floored logs recomputed from the input in the graph (create_graph=True)."""
         from .. import tensor_xp
         x, t = ctx.inputs
-        with enable_grad():
-            return (x, t, *_floored_logs(tensor_xp, x))
+        return (x, t, *_floored_logs(tensor_xp, x))
 
     # ∂/∂x = w·(x − t) / max(x(1 − x), 1e-12) (PyTorch's floor); ∂/∂t = w·(ln(1−x) − ln x)
     # with both logs floored at −100 (PyTorch gives ±inf at x ∈ {0, 1})

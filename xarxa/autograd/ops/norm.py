@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ..grad_mode import enable_grad, no_grad
+from ..grad_mode import no_grad
 from ...tensor import Tensor
 from ._layout import channel_first, inverse, restore
 from ..version import bump_version
@@ -160,13 +160,12 @@ class BatchNorm(Function):
                 "synchronised statistics (reduce=, SyncBatchNorm)")
         x, weight = ctx.inputs[0], ctx.inputs[1]
         saved, perm = ctx.saved, ctx.saved[3]
-        with enable_grad():
-            x3 = _to3(txp, x, perm, saved[0].shape)
-            gamma = saved[2] if weight is None else txp.asarray(weight, txp.float64)
-            if ctx.attrs.get("running") is not None:     # evaluation: affine in x
-                return (x3, saved[1], gamma, perm, saved[4])
-            xc, _, _, invstd, m = _batch_stats(txp, x3, ctx.attrs.get("eps", 1e-5))
-            return (xc, invstd, gamma, perm, m)
+        x3 = _to3(txp, x, perm, saved[0].shape)
+        gamma = saved[2] if weight is None else txp.asarray(weight, txp.float64)
+        if ctx.attrs.get("running") is not None:     # evaluation: affine in x
+            return (x3, saved[1], gamma, perm, saved[4])
+        xc, _, _, invstd, m = _batch_stats(txp, x3, ctx.attrs.get("eps", 1e-5))
+        return (xc, invstd, gamma, perm, m)
 
     # training (M values per channel, x̂ = xc·s, s = 1/√(σ²+ε)):
     #   dβ = Σg, dγ = Σ g·x̂, dx = γ·s·(g − Σg/M − x̂·Σ(g·x̂)/M)
@@ -337,9 +336,8 @@ class LayerNorm(Function):
         forward's own `_layer_stats`; the weight is the weight input."""
         from .. import tensor_xp
         a = ctx.attrs
-        with enable_grad():
-            return (*_layer_stats(tensor_xp, ctx.inputs[0], a.get("k", 1), a.get("eps", 1e-5)),
-                    ctx.inputs[1])
+        return (*_layer_stats(tensor_xp, ctx.inputs[0], a.get("k", 1), a.get("eps", 1e-5)),
+                ctx.inputs[1])
 
     # ĝ = g·γ, over the M normalised values of a sample:
     #   dx = s·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)),  dγ = Σ_samples g·x̂,  dβ = Σ_samples g

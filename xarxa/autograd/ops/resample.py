@@ -41,6 +41,17 @@ _CUBIC_A = -0.75          # bicubic without antialias (OpenCV's and PyTorch's)
 _CUBIC_A_PIL = -0.5       # bicubic with antialias (PIL's and PyTorch's)
 
 
+def check_mode(op: str, mode: str, align_corners) -> None:
+    """A resampling `mode` of MODES, and `align_corners` only with an interpolating one
+    (the checks of `interpolate` and `nn.Upsample`)."""
+    if mode not in MODES:
+        raise ValueError(f"{op}: mode {mode!r} is not supported; expected one of "
+                         f"{', '.join(map(repr, MODES))} (4-D inputs)")
+    if align_corners is not None and mode not in ("bilinear", "bicubic"):
+        raise ValueError(f"{op}: align_corners can only be set with the interpolating modes "
+                         f"'bilinear' and 'bicubic', got mode {mode!r}")
+
+
 def _cubic(d, a):
     """Keys' cubic convolution kernel at distances d."""
     d = np.abs(d)
@@ -179,12 +190,7 @@ def interpolate(x: Tensor, size=None, scale_factor=None, mode: str = "nearest",
         (1, 3, 16, 16)
     """
     op = "interpolate"
-    if mode not in MODES:
-        raise ValueError(f"{op}: mode {mode!r} is not supported; expected one of "
-                         f"{', '.join(map(repr, MODES))} (4-D inputs)")
-    if align_corners is not None and mode not in ("bilinear", "bicubic"):
-        raise ValueError(f"{op}: align_corners can only be set with the interpolating modes "
-                         f"'bilinear' and 'bicubic', got mode {mode!r}")
+    check_mode(op, mode, align_corners)
     if antialias and mode not in ("bilinear", "bicubic"):
         raise ValueError(f"{op}: antialias is only for modes 'bilinear' and 'bicubic', got "
                          f"mode {mode!r}")

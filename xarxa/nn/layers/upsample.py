@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...autograd.ops.conv import pair
 from ...autograd.ops.pool import bed_of_nails_unpool, max_unpool2d
-from ...autograd.ops.resample import MODES, interpolate
+from ...autograd.ops.resample import check_mode, interpolate
 from ...tensor import Tensor
 from ..module import Module, Window
 from .pool import _Pool
@@ -53,12 +53,7 @@ class Upsample(Module):
     def __init__(self, size=None, scale_factor=None, mode: str = "nearest",
                  align_corners: bool | None = None, recompute_scale_factor: bool | None = None):
         super().__init__()
-        if mode not in MODES:
-            raise ValueError(f"Upsample: mode {mode!r} is not supported; expected one of "
-                             f"{', '.join(map(repr, MODES))}")
-        if align_corners is not None and mode not in ("bilinear", "bicubic"):
-            raise ValueError(f"Upsample: align_corners can only be set with the "
-                             f"interpolating modes 'bilinear' and 'bicubic', got {mode!r}")
+        check_mode("Upsample", mode, align_corners)
         if (size is None) == (scale_factor is None):
             raise ValueError("Upsample: give exactly one of size and scale_factor")
         self.size, self.scale_factor, self.mode = size, scale_factor, mode
