@@ -129,7 +129,7 @@ def test_the_table_routes_a_case_to_every_path():
 
 
 # the kernel each path calls, and only it: so the op is seen to take the path it was given
-FORWARD_MARKS = {"winograd": "winograd.conv", "shifted_taps": "_sum_shifted_taps",
+FORWARD_MARKS = {"winograd": "winograd.conv", "shifted_taps": "_add_shifted_taps",
                  "im2col": "_columns"}
 GRAD_MARKS = {"winograd": "winograd.weight_grad", "gradient_windows": "_gradient_windows",
               "im2col": "_columns"}
@@ -145,7 +145,7 @@ def test_each_case_takes_its_path(monkeypatch, fwd, grad, conv, winograd):
     assert conv_ops.grad_path(*args, need) == grad
     log = []
     for module, name, mark in [(kernels, "_columns", "_columns"),
-                               (kernels, "_sum_shifted_taps", "_sum_shifted_taps"),
+                               (kernels, "_add_shifted_taps", "_add_shifted_taps"),
                                (kernels, "_gradient_windows", "_gradient_windows"),
                                (winograd_ops, "conv", "winograd.conv"),
                                (winograd_ops, "weight_grad", "winograd.weight_grad")]:
@@ -158,7 +158,7 @@ def test_each_case_takes_its_path(monkeypatch, fwd, grad, conv, winograd):
     w = xa.tensor(rng.standard_normal(args[1]), requires_grad=True)
     y = xa.conv2d(x, w, stride=conv["stride"], padding=conv["padding"],
                   dilation=conv["dilation"], groups=conv["groups"])
-    assert [m for m in log if m in FORWARD_MARKS.values()] == [FORWARD_MARKS[fwd]]
+    assert {m for m in log if m in FORWARD_MARKS.values()} == {FORWARD_MARKS[fwd]}
     log.clear()
     y.sum().backward()
     assert {m for m in log if m in GRAD_MARKS.values()} == {GRAD_MARKS[grad]}
@@ -173,10 +173,15 @@ def _force_im2col(monkeypatch):
 
 @pytest.mark.parametrize("dtype, rtol, atol", [("float64", 1e-10, 1e-10), ("float32", 1e-4, 1e-5)])
 @pytest.mark.parametrize("chwn_input", [False, True])
+@pytest.mark.parametrize("blocks", ["whole", "row-by-row"])
 @pytest.mark.parametrize("fwd, grad, conv, winograd", ROUTES)
 def test_every_path_matches_torch_and_im2col(monkeypatch, fwd, grad, conv, winograd,
-                                             chwn_input, dtype, rtol, atol):
+                                             blocks, chwn_input, dtype, rtol, atol):
+    """Each path against PyTorch and against im2col; window matrices made whole (these
+    sizes fit one block) and one output row per block (every block boundary exercised)."""
     _switch_winograd(monkeypatch, winograd)
+    if blocks == "row-by-row":
+        monkeypatch.setattr(kernels, "BLOCK_BYTES", 1)
     c = dict(conv, chwn_input=chwn_input, dtype=dtype)
     ours, theirs = _conv_both(**c)
     got = _grads(ours)

@@ -48,10 +48,16 @@ one path each.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from . import winograd
 from ._layout import chwn_matrix, from_chwn, to_chwn
 
 FORWARD_PATHS = ("winograd", "shifted_taps", "im2col")
+# Window matrices are made in blocks of output rows of about this many bytes, each used by
+# its GEMM (or added back by col2im) while still in this CPU's cache instead of written to
+# memory whole and read back: measured in benchmarks/RESULTS.md ("cache-sized blocks").
+BLOCK_BYTES = 1 << 22
 GRAD_PATHS = ("winograd", "gradient_windows", "im2col")
 
 
@@ -87,89 +93,130 @@ def grad_path(x_shape, w_shape, stride, padding, dilation, groups, need) -> str:
     return "im2col"
 
 
-def im2col(xp, x, fh, fw, sh, sw, ho, wo, dilation=(1, 1)):
-    """Windows of the padded, CHWN-stored x as a contiguous (C·FH·FW, Ho·Wo·N) matrix
-    (taps `dilation` pixels apart)."""
+def _windows(xp, x, fh, fw, sh, sw, rows, wo, dilation):
+    """The strided (read-only) view (C, FH, FW, i1 − i0, Wo, N) of the windows of output
+    rows `rows` = (i0, i1) in the padded, CHWN-stored x: no copy."""
     n, c = x.shape[:2]
     s = x.strides
     dh, dw = dilation
-    windows = xp.lib.stride_tricks.as_strided(
-        x, shape=(c, fh, fw, ho, wo, n),
+    i0, i1 = rows
+    return xp.lib.stride_tricks.as_strided(
+        x[:, :, i0 * sh:], shape=(c, fh, fw, i1 - i0, wo, n),
         strides=(s[1], s[2] * dh, s[3] * dw, s[2] * sh, s[3] * sw, s[0]), writeable=False)
-    cols = xp.empty((c, fh, fw, ho, wo, n), dtype=x.dtype)
-    cols[...] = windows
-    return cols.reshape(c * fh * fw, -1)
 
 
-def col2im(xp, cols, c, n, hp, wp, fh, fw, sh, sw, ho, wo, dilation=(1, 1)):
-    """Adjoint of im2col: add the (C·FH·FW, Ho·Wo·N) columns back into a padded image,
-    returned as a (C, Hp, Wp, N) array (CHWN memory order)."""
-    blocks = cols.reshape(c, fh, fw, ho, wo, n)
+def row_blocks(ho, row_bytes):
+    """Output rows in blocks [(i0, i1), …] of about BLOCK_BYTES of window columns each (at
+    least one row per block)."""
+    rows = max(1, BLOCK_BYTES // max(row_bytes, 1))
+    return [(i, min(i + rows, ho)) for i in range(0, ho, rows)]
+
+
+def column_blocks(xp, x, fh, fw, sh, sw, ho, wo, dilation=(1, 1)):
+    """im2col a block of output rows at a time: yields (i0, i1, cols), cols the
+    (C·FH·FW, (i1 − i0)·Wo·N) windows of output rows i0:i1 (columns i0·Wo·N to i1·Wo·N
+    of the whole matrix), copied into one reused buffer: use each block before asking for
+    the next."""
+    n, c = x.shape[:2]
+    blocks = row_blocks(ho, c * fh * fw * wo * n * x.itemsize)
+    size = c * fh * fw * (blocks[0][1] - blocks[0][0]) * wo * n
+    buf = xp.empty(size, dtype=x.dtype)
+    for i0, i1 in blocks:
+        cols = buf[:c * fh * fw * (i1 - i0) * wo * n].reshape(c, fh, fw, i1 - i0, wo, n)
+        cols[...] = _windows(xp, x, fh, fw, sh, sw, (i0, i1), wo, dilation)
+        yield i0, i1, cols.reshape(c * fh * fw, -1)
+
+
+def _col2im_rows(out, cols, i0, fh, fw, sh, sw, wo, dilation, overlap):
+    """Add the (C·FH·FW, r·Wo·N) columns of output rows i0:i0 + r back into the padded
+    image `out` (C, Hp, Wp, N), one strided `+=` per kernel tap (a plain write where no
+    two windows share a pixel)."""
+    c, _, _, n = out.shape
+    blocks = cols.reshape(c, fh, fw, -1, wo, n)
+    r = blocks.shape[3]
     dh, dw = dilation
-    overlap = sh < dh * (fh - 1) + 1 or sw < dw * (fw - 1) + 1   # windows share pixels
-    tiles = (sh, sw) == (fh, fw) and (ho * sh, wo * sw) == (hp, wp) \
-        and (dh, dw) == (1, 1)                                     # every pixel written once
-    out = (xp.empty if tiles else xp.zeros)((c, hp, wp, n), dtype=cols.dtype)
     for p in range(fh):
         for q in range(fw):
-            i, j = p * dh, q * dw
-            view = out[:, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
+            i, j = i0 * sh + p * dh, q * dw
+            view = out[:, i:i + sh * (r - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
             if overlap:
                 view += blocks[:, p, q]
             else:  # windows do not overlap: plain assignment
                 view[...] = blocks[:, p, q]
-    return out
+
+
+def _canvas(xp, c, n, hp, wp, fh, fw, sh, sw, ho, wo, dilation, dtype):
+    """col2im's (C, Hp, Wp, N) image and whether windows overlap: zeroed unless the
+    windows tile it (every pixel written exactly once)."""
+    dh, dw = dilation
+    overlap = sh < dh * (fh - 1) + 1 or sw < dw * (fw - 1) + 1   # windows share pixels
+    tiles = (sh, sw) == (fh, fw) and (ho * sh, wo * sw) == (hp, wp) and (dh, dw) == (1, 1)
+    return (xp.empty if tiles else xp.zeros)((c, hp, wp, n), dtype=dtype), overlap
 
 
 def _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation=(1, 1)):
-    """The im2col matrix of x (N, C, H, W) zero-padded by `padding`: a free view for a
-    1×1 stride-1 unpadded kernel on a CHWN-stored x, else one padding copy (when needed)
-    and the window copy."""
+    """The im2col matrix of x (N, C, H, W) zero-padded by `padding`, in blocks of output
+    rows (`column_blocks`): one free view for a 1×1 stride-1 unpadded kernel on a
+    CHWN-stored x, else one padding copy (when needed) and the blocks' window copies."""
     xpad = to_chwn(xp, x, padding)
     if (fh, fw, sh, sw) == (1, 1, 1, 1):
-        return chwn_matrix(xpad)
-    return im2col(xp, xpad, fh, fw, sh, sw, ho, wo, dilation)
+        yield 0, ho, chwn_matrix(xpad)
+        return
+    yield from column_blocks(xp, xpad, fh, fw, sh, sw, ho, wo, dilation)
 
 
-def grouped_mm(a, b, groups, ta=False, tb=False):
+def grouped_mm(a, b, groups, ta=False, tb=False, out=None):
     """op(a) @ op(b) for each group, op the transpose where `ta`/`tb` says: a (G·R, ·) and
     b (G·S, ·) are G blocks of rows, one per group, and the G products come back stacked by
-    rows. One group is the plain GEMM; more are one batched GEMM (G = C: depthwise)."""
+    rows (into `out` when given). One group is the plain GEMM; more are one batched GEMM
+    (G = C: depthwise)."""
     if groups == 1:
-        return (a.T if ta else a) @ (b.T if tb else b)
+        return np.matmul(a.T if ta else a, b.T if tb else b, out=out)
     a3 = a.reshape(groups, a.shape[0] // groups, a.shape[1])
     b3 = b.reshape(groups, b.shape[0] // groups, b.shape[1])
-    out = (a3.transpose(0, 2, 1) if ta else a3) @ (b3.transpose(0, 2, 1) if tb else b3)
-    return out.reshape(-1, out.shape[2])
+    prod = (a3.transpose(0, 2, 1) if ta else a3) @ (b3.transpose(0, 2, 1) if tb else b3)
+    prod = prod.reshape(-1, prod.shape[2])
+    if out is None:
+        return prod
+    out[...] = prod
+    return out
+
+
+def accumulate(total, part):
+    """total + part, in place after the first block (part is a fresh array)."""
+    if total is None:
+        return part
+    total += part
+    return total
 
 
 def _gradient_windows(xp, grad, fh, fw, padding, h, wd):
-    """im2col of a stride-1 conv's output gradient zero-padded by F − 1 − P: a
-    (K·FH·FW, H·W·N) matrix whose row (k, p', q') is g[k] shifted onto the input's grid, so
-    that both gradients are one GEMM each with no window copy of the input:
+    """im2col (as `column_blocks`) of a stride-1 conv's output gradient zero-padded by
+    F − 1 − P: a (K·FH·FW, H·W·N) matrix whose row (k, p', q') is g[k] shifted onto the
+    input's grid, so that both gradients are one GEMM each with no window copy of the input:
         dx = W̃ · windows(g)        (W̃: the kernel flipped, in/out channels swapped)
         dW̃ = windows(g) · xᵀ       (then flipped back)
     The copy is K·FH·FW·M values instead of C·FH·FW·M for the input's windows (and the
     C·FH·FW-row col2im of dx), so it wins whenever K ≤ C, and with dx also for K ≤ 2C."""
     pt, pb, pl, pr = padding
     gpad = to_chwn(xp, grad, (fh - 1 - pt, fh - 1 - pb, fw - 1 - pl, fw - 1 - pr))
-    return im2col(xp, gpad, fh, fw, 1, 1, h, wd)
+    return column_blocks(xp, gpad, fh, fw, 1, 1, h, wd)
 
 
-def _sum_shifted_taps(xp, z, pt, pl, h, wd, ho, wo):
-    """y[k, i, j] = Σ_{p,q} z[p, q, k, i + p − pt, j + q − pl] (terms outside the input
-    are zero padding): a stride-1 conv assembled from its kernel taps' products."""
-    fh, fw, k, _, _, n = z.shape
-    covers = pt < fh and pl < fw and (ho, wo) == (h, wd)   # tap (pt, pl) fills all of y
-    y = z[pt, pl].copy() if covers else xp.zeros((k, ho, wo, n), dtype=z.dtype)
+def _add_shifted_taps(y, z, r0, pt, pl):
+    """y[k, i, j] += Σ_{p,q} z[p, q, k, i + p − pt − r0, j + q − pl] over the input rows
+    r0:r0 + R that z (FH, FW, K, R, W, N) holds (the products of every kernel tap with
+    those rows): a stride-1 conv assembled from its taps' products, block by block (input
+    row r reaches output row r − p + pt; terms outside y or z are zero padding)."""
+    fh, fw, _, r, wd, _ = z.shape
+    ho, wo = y.shape[1:3]
     for p in range(fh):
-        i0, i1 = max(0, pt - p), min(ho, h + pt - p)
+        top = r0 + pt - p                          # the output row of z's first row
+        i0, i1 = max(0, top), min(ho, top + r)
         for q in range(fw):
             j0, j1 = max(0, pl - q), min(wo, wd + pl - q)
-            if (covers and (p, q) == (pt, pl)) or i0 >= i1 or j0 >= j1:
-                continue
-            y[:, i0:i1, j0:j1] += z[p, q, :, i0 + p - pt:i1 + p - pt, j0 + q - pl:j1 + q - pl]
-    return y
+            if i0 < i1 and j0 < j1:
+                y[:, i0:i1, j0:j1] += z[p, q, :, i0 - top:i1 - top, j0 + q - pl:j1 + q - pl]
 
 
 def _crop_chwn(full, top, h, left, w):
@@ -191,28 +238,42 @@ def conv_forward(xp, x, w, stride, padding, dilation, groups):
     path = forward_path(x.shape, w.shape, stride, padding, dilation, groups)
     if path == "winograd":
         y = winograd.conv(xp, x, w, padding)
-    elif path == "shifted_taps":
-        taps = w.transpose(2, 3, 0, 1).reshape(fh * fw * k, c) @ chwn_matrix(x)
-        y = _sum_shifted_taps(xp, taps.reshape(fh, fw, k, h, wd, n), pt, pl, h, wd,
-                              ho, wo).reshape(k, -1)
-    else:
-        cols = _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation)
-        y = grouped_mm(w.reshape(k, -1), cols, groups)
+    elif path == "shifted_taps":   # every tap's product, a block of input rows at a time
+        taps = w.transpose(2, 3, 0, 1).reshape(fh * fw * k, c)
+        xm = chwn_matrix(x)
+        y = xp.zeros((k, ho, wo, n), dtype=xp.result_type(x, w))
+        for r0, r1 in row_blocks(h, fh * fw * k * wd * n * y.itemsize):
+            z = taps @ xm[:, r0 * wd * n:r1 * wd * n]
+            _add_shifted_taps(y, z.reshape(fh, fw, k, r1 - r0, wd, n), r0, pt, pl)
+        y = y.reshape(k, -1)
+    else:   # each block's GEMM writes its columns of y while the block is in cache
+        w2 = w.reshape(k, -1)
+        y = xp.empty((k, ho * wo * n), dtype=xp.result_type(x, w))
+        for i0, i1, cols in _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation):
+            grouped_mm(w2, cols, groups, out=y[:, i0 * wo * n:i1 * wo * n])
     return y, ho, wo
 
 
 def scatter(xp, g2, w, groups, n, ho, wo, canvas, top, left, h, wd, stride, dilation):
     """Cᵢ by col2im: each pixel of the (K, Ho·Wo·N) gradient matrix g2 scatters its
     kernel-weighted copy (Wᵀ·g2) onto a zeroed (Hc, Wc) `canvas`, overlaps adding; the
-    (h, wd) window at (top, left) comes back as an (N, C, h, wd) view of CHWN memory."""
+    (h, wd) window at (top, left) comes back as an (N, C, h, wd) view of CHWN memory.
+    Wᵀ·g2 is made a block of g2's rows at a time, added back while still in cache."""
     k, cg, fh, fw = w.shape
-    cols = grouped_mm(w.reshape(k, -1), g2, groups, ta=True)     # (C·FH·FW, Ho·Wo·N)
-    full = col2im(xp, cols, cg * groups, n, *canvas, fh, fw, *stride, ho, wo, dilation)
+    c = cg * groups
+    w2 = w.reshape(k, -1)
+    full, overlap = _canvas(xp, c, n, *canvas, fh, fw, *stride, ho, wo, dilation,
+                            xp.result_type(g2, w))
+    for i0, i1 in row_blocks(ho, c * fh * fw * wo * n * full.itemsize):
+        cols = grouped_mm(w2, g2[:, i0 * wo * n:i1 * wo * n], groups, ta=True)
+        _col2im_rows(full, cols, i0, fh, fw, *stride, wo, dilation, overlap)
     return _crop_chwn(full, top, h, left, wd)
 
 
 # y = W·cols + b (per group)  =>  dW = g·colsᵀ, dx = col2im(Wᵀ·g); for stride 1 (dense,
-# undilated) both are taken from the gradient's windows when that copies less
+# undilated) both are taken from the gradient's windows when that copies less. Every
+# window matrix is made and used a block of rows at a time (`column_blocks`), dW summed
+# over the blocks.
 def conv_grads(xp, x, w, grad, need, x_shape, w_shape, stride, padding, dilation, groups):
     """Cᵢ(g, W) and C_w(x, g) on arrays, as `need` = (dx?, dW?) asks: both of conv2d's
     gradients in one kernel, as the stride-1 paths share the gradient's windows. x is read
@@ -233,19 +294,28 @@ def conv_grads(xp, x, w, grad, need, x_shape, w_shape, stride, padding, dilation
                                                                2 - pr)), n, c, h, wd)
         return dx, dw
     if path == "gradient_windows":
-        gcols = _gradient_windows(xp, grad, fh, fw, padding, h, wd)   # (K·FH·FW, M)
-        if need[1]:
-            flipped = (gcols @ chwn_matrix(x).T).reshape(k, fh, fw, c)[:, ::-1, ::-1]
-            dw = xp.ascontiguousarray(flipped.transpose(0, 3, 1, 2))
+        xm = chwn_matrix(x) if need[1] else None
         if need[0]:
             flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, -1)
-            dx = from_chwn(flipped @ gcols, n, c, h, wd)
+            dxm = xp.empty((c, h * wd * n), dtype=xp.result_type(grad, w))
+        for i0, i1, gcols in _gradient_windows(xp, grad, fh, fw, padding, h, wd):
+            part = slice(i0 * wd * n, i1 * wd * n)      # (K·FH·FW, part of H·W·N)
+            if need[1]:
+                dw = accumulate(dw, gcols @ xm[:, part].T)
+            if need[0]:
+                np.matmul(flipped, gcols, out=dxm[:, part])
+        if need[1]:
+            flipped = dw.reshape(k, fh, fw, c)[:, ::-1, ::-1]
+            dw = xp.ascontiguousarray(flipped.transpose(0, 3, 1, 2))
+        if need[0]:
+            dx = from_chwn(dxm, n, c, h, wd)
         return dx, dw
     g = chwn_matrix(grad)                     # a free view when grad is stored CHWN
     if need[1]:
-        cols = _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation)
-        dw = grouped_mm(g, cols, groups, tb=True).reshape(w_shape)
-        del cols                              # before dx's columns, as large, are made
+        for i0, i1, cols in _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation):
+            part = g[:, i0 * wo * n:i1 * wo * n]
+            dw = accumulate(dw, grouped_mm(part, cols, groups, tb=True))
+        dw = dw.reshape(w_shape)
     if need[0]:
         dx = scatter(xp, g, w, groups, n, ho, wo, (h + pt + pb, wd + pl + pr), pt, pl,
                      h, wd, stride, dilation)

@@ -38,7 +38,7 @@ import numpy as np
 
 from ..function import Function
 from ...tensor import Tensor
-from ._conv_kernels import conv_forward, conv_grads, grouped_mm, im2col, scatter
+from ._conv_kernels import accumulate, column_blocks, conv_forward, conv_grads, grouped_mm, scatter
 from ._conv_kernels import forward_path, grad_path  # noqa: F401  (exported for inspection)
 from ._layout import chwn_matrix, from_chwn, to_chwn
 
@@ -187,12 +187,20 @@ class ConvTranspose2d(Function):
                     _weight_grad(xp, grad, x2, (fh, fw), *geo) if need[1] else None, db)
         # the cropped borders received no gradient: pad g back to the full scatter size
         g = to_chwn(xp, grad, (ph, max(hf - ph - ho, 0), pw, max(wf - pw - wo, 0)))
-        gcols = im2col(xp, g, fh, fw, sh, sw, h, wd, dilation)   # (C_out·FH·FW, H·W·N)
         dx = dw = None
         if need[0]:
-            dx = from_chwn(grouped_mm(w.reshape(c_in, -1), gcols, groups), n, c_in, h, wd)
+            dxm = xp.empty((c_in, h * wd * n), dtype=xp.result_type(g, w))
+        # (C_out·FH·FW, H·W·N) windows a block of rows at a time, used while in cache
+        for i0, i1, gcols in column_blocks(xp, g, fh, fw, sh, sw, h, wd, dilation):
+            part = slice(i0 * wd * n, i1 * wd * n)
+            if need[0]:
+                grouped_mm(w.reshape(c_in, -1), gcols, groups, out=dxm[:, part])
+            if need[1]:
+                dw = accumulate(dw, grouped_mm(x2[:, part], gcols, groups, tb=True))
+        if need[0]:
+            dx = from_chwn(dxm, n, c_in, h, wd)
         if need[1]:
-            dw = grouped_mm(x2, gcols, groups, tb=True).reshape(w.shape)
+            dw = dw.reshape(w.shape)
         return dx, dw, db
 
 
