@@ -2,11 +2,21 @@
 the per-shape choice of their algorithm.
 
 im2col copies the sliding windows of the padded input, read through a strided *view*
-(no intermediate copy), into one contiguous matrix `cols` of shape (C·FH·FW, Ho·Wo·N):
-in CHWN order every copied run is W·N values long. The convolution is then one GEMM,
+(no intermediate copy), into a contiguous matrix `cols` of shape (C·FH·FW, Ho·Wo·N):
+in CHWN order every copied run is W·N values long. The convolution is then a GEMM,
 W(K, C·FH·FW) @ cols, whose (K, Ho·Wo·N) result *is* the output in CHWN order. col2im, its
 adjoint, adds each kernel position's block back with one strided `+=` per position
 (FH·FW NumPy calls on long runs, no `np.add.at`).
+
+Cache-sized blocks: the window matrix is never made whole. `column_blocks` copies the
+columns of a few output rows at a time (about BLOCK_BYTES, into one reused buffer) and
+each block's GEMM reads them at once, writing its columns of the output; dW sums the
+blocks' products, col2im adds each block back as it is made, and the shifted-taps
+products are summed block by block. The copy is then read from cache instead of memory:
+a 9·C·H·W·N matrix (9× the input) written to memory and read back was, for ResNet's
+16-channel layers, a quarter of the layer's time (benchmarks/RESULTS.md, "cache-sized
+blocks"). Block sizes follow from the shapes alone, so the arithmetic is as deterministic
+as the path choice below.
 
 Two stride-1 shortcuts copy fewer values than the input's windows (C·FH·FW rows): backward
 takes dx and dW from the *output gradient's* windows (K·FH·FW rows, `_gradient_windows`)
@@ -43,8 +53,8 @@ every thread:
     "im2col"            everything else                everything else (dW by the input's
                                                        windows, dx by col2im)
 
-ConvTranspose2d's own forward and backward (`scatter`, then `im2col` of its gradient) have
-one path each.
+ConvTranspose2d's own forward and backward (`scatter`, then `column_blocks` of its
+gradient) have one path each.
 """
 from __future__ import annotations
 

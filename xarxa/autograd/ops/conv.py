@@ -7,7 +7,8 @@ memory order and outputs are returned in it as transposed views (`_layout.py` sa
 
 This file holds the three differentiable ops, their dispatch and the public wrappers with
 their argument checks; the array kernels they run at first order are in `_conv_kernels.py`:
-im2col (the input's windows as one matrix) + one GEMM, col2im its adjoint, two stride-1
+im2col (the input's windows as a matrix, made in cache-sized blocks of output rows) +
+GEMM, col2im its adjoint, two stride-1
 shortcuts (shifted tap products forward, the gradient's windows backward), a batched GEMM
 for groups, strided windows for dilation, and a Winograd F(2×2, 3×3) path (`winograd.py`,
 switched off). Which one runs is a deterministic function of the shapes and options,
