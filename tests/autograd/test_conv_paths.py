@@ -226,6 +226,45 @@ def test_the_path_choice_is_deterministic(monkeypatch):
         assert as_lists == first
 
 
+@pytest.mark.parametrize("ho, row_bytes, block_bytes", [
+    (28, 144 * 28 * 64 * 4, 1 << 22),    # ResNet-8's 16-channel layer: 4 rows a block
+    (7, 576 * 7 * 64 * 4, 1 << 22),      # 64 channels at 7×7: 3 rows, then 3, then 1
+    (5, 10 ** 9, 1 << 22),               # one row larger than a block: a row each
+    (3, 8, 1 << 22),                     # all of it fits: one block
+    (9, 4, 1),                           # the row-by-row setting of the test above
+])
+def test_blocks_cover_every_output_row_once(monkeypatch, ho, row_bytes, block_bytes):
+    """`row_blocks` splits 0..Ho into consecutive blocks, the same for the same shapes, each
+    of at most BLOCK_BYTES of window columns unless a single row is larger."""
+    monkeypatch.setattr(kernels, "BLOCK_BYTES", block_bytes)
+    blocks = kernels.row_blocks(ho, row_bytes)
+    assert blocks == kernels.row_blocks(ho, row_bytes)
+    assert blocks[0][0] == 0 and blocks[-1][1] == ho
+    assert all(a[1] == b[0] for a, b in zip(blocks, blocks[1:]))
+    for i0, i1 in blocks:
+        assert i1 > i0 and ((i1 - i0) * row_bytes <= block_bytes or i1 - i0 == 1)
+
+
+def test_column_blocks_are_the_window_matrix(monkeypatch):
+    """The blocks, side by side, are im2col's whole (C·FH·FW, Ho·Wo·N) matrix, strided and
+    dilated, when a block holds one row and when it holds them all."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((3, 2, 9, 8))                 # (N, C, Hp, Wp), padded already
+    fh, fw, sh, sw, dh, dw = 3, 2, 2, 1, 2, 3
+    ho, wo = (9 - dh * (fh - 1) - 1) // sh + 1, (8 - dw * (fw - 1) - 1) // sw + 1
+    want = np.empty((2, fh, fw, ho, wo, 3))
+    for p in range(fh):
+        for q in range(fw):
+            win = x[:, :, p * dh::sh, q * dw::sw][:, :, :ho, :wo]     # (N, C, Ho, Wo)
+            want[:, p, q] = win.transpose(1, 2, 3, 0)
+    chwn = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    for block_bytes in (1, 1 << 30):
+        monkeypatch.setattr(kernels, "BLOCK_BYTES", block_bytes)
+        got = np.concatenate([cols.copy() for _, _, cols in kernels.column_blocks(
+            np, chwn, fh, fw, sh, sw, ho, wo, (dh, dw))], axis=1)
+        np.testing.assert_array_equal(got, want.reshape(2 * fh * fw, -1))
+
+
 def test_conv2d_keeps_its_input_not_the_windows():
     x = xa.randn(4, 8, 16, 16, requires_grad=True)
     w = xa.randn(8, 8, 3, 3, requires_grad=True)
