@@ -34,11 +34,13 @@ products; torch's mm peak printed for reference).
 
 --layers: each convolution of ResNet-8 (`xarxa.models.ResNet()` on 1×28×28, batch 64) alone,
 forward + backward (dW, and dx except for the stem, whose input is the data) in xarxa and
-torch on the same weights, input and output gradient (checked equal first), A B B A
-medians; and "GEMMs": the time of only the matrix products an im2col convolution of that
-shape needs (W @ cols, dY @ colsᵀ, Wᵀ @ dY with NumPy on random arrays, outputs
-preallocated), a floor for any im2col implementation: where it exceeds torch's time, no
-im2col rewrite can match torch on that layer.
+torch on the same weights, input and output gradient (checked equal first; each library
+gets them in its own memory order, as a network hands them over: CHWN for xarxa but the
+stem's data input, NCHW for torch), A B B A medians; and "GEMMs": the time of only the
+matrix products an im2col convolution of that shape needs (W @ cols, dY @ colsᵀ, Wᵀ @ dY
+with NumPy on random arrays, outputs preallocated), a floor for any im2col
+implementation: where it exceeds torch's time, no im2col rewrite can match torch on that
+layer.
 """
 from __future__ import annotations
 
@@ -283,9 +285,9 @@ def im2col_gemms(c: int, k: int, fh: int, fw: int, m: int, groups: int = 1,
 
 def conv_pair(layer: dict, first: bool):
     """xarxa's and torch's forward + backward of one Conv2d of `layer_macs`' list, on the
-    same weight, input and output gradient (dx too unless `first`); each returns its
-    gradients as arrays. torch pads asymmetric ('same', stride 2) convolutions with F.pad,
-    as tests/torch_models.py's twins do."""
+    same weight, input and output gradient (dx too unless `first`), each stored in its
+    library's memory order; each returns its gradients as arrays. torch pads asymmetric
+    ('same', stride 2) convolutions with F.pad, as tests/torch_models.py's twins do."""
     import torch
     import xarxa as xa
     import xarxa.nn.functional as F
@@ -298,8 +300,13 @@ def conv_pair(layer: dict, first: bool):
     top, bottom, left, right = module.padding_for(*layer["in_shape"][2:])
     args = (module.stride, module.padding, module.dilation, module.groups)
 
-    xx, wx, gx = xa.tensor(x, requires_grad=not first), xa.tensor(w, requires_grad=True), \
-        xa.tensor(g)
+    # as inside a network: a layer's input (but the data) and its output gradient reach a
+    # xarxa convolution stored CHWN, the previous layers' memory order (ops/_layout.py),
+    # and torch's in its own NCHW
+    def network_order(a):
+        return np.ascontiguousarray(a.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    xx = xa.tensor(x if first else network_order(x), requires_grad=not first)
+    wx, gx = xa.tensor(w, requires_grad=True), xa.tensor(network_order(g))
     bx = None if b is None else xa.tensor(b, requires_grad=True)
     wanted_x = [t for t in (wx, bx, None if first else xx) if t is not None]
 
