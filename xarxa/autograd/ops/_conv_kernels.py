@@ -13,15 +13,15 @@ columns of a few output rows at a time (about BLOCK_BYTES, into one reused buffe
 each block's GEMM reads them at once, writing its columns of the output; dW sums the
 blocks' products, col2im adds each block back as it is made, and the shifted-taps
 products are summed block by block. The copy is then read from cache instead of memory:
-a 9·C·H·W·N matrix (9× the input) written to memory and read back was, for ResNet's
-16-channel layers, a quarter of the layer's time (benchmarks/RESULTS.md, "cache-sized
-blocks"). Block sizes follow from the shapes alone, so the arithmetic is as deterministic
-as the path choice below.
+writing the 9·C·H·W·N matrix (9× the input) whole and reading it back cost ResNet-8's
+16-channel layers a quarter of their forward + backward time (benchmarks/RESULTS.md,
+"cache-sized window blocks"). Block sizes follow from the shapes alone, so the arithmetic
+is as deterministic as the path choice below.
 
 Two stride-1 shortcuts copy fewer values than the input's windows (C·FH·FW rows): backward
 takes dx and dW from the *output gradient's* windows (K·FH·FW rows, `_gradient_windows`)
 when K ≤ C (K ≤ 2C with dx), and forward, when K < C, multiplies every kernel tap at once,
-(FH·FW·K × C)·x, and adds the shifted K-row products (`_sum_shifted_taps`).
+(FH·FW·K × C)·x, and adds the shifted K-row products (`_add_shifted_taps`).
 
 Dilation D spaces a kernel's taps D pixels apart (its extent is D·(F − 1) + 1): im2col
 reads the windows with D-times larger strides and col2im adds each tap's block D pixels
@@ -66,7 +66,8 @@ from ._layout import chwn_matrix, from_chwn, to_chwn
 FORWARD_PATHS = ("winograd", "shifted_taps", "im2col")
 # Window matrices are made in blocks of output rows of about this many bytes, each used by
 # its GEMM (or added back by col2im) while still in this CPU's cache instead of written to
-# memory whole and read back: measured in benchmarks/RESULTS.md ("cache-sized blocks").
+# memory whole and read back: measured in benchmarks/RESULTS.md ("cache-sized window
+# blocks"; 1, 4 and 8 MiB tried, 4 best or tied on every layer measured).
 BLOCK_BYTES = 1 << 22
 GRAD_PATHS = ("winograd", "gradient_windows", "im2col")
 
