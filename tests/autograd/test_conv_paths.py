@@ -299,3 +299,40 @@ def test_winograd_rule_is_a_deterministic_per_shape_choice(monkeypatch):
                  ((8, 8, 3, 3), (1, 1), (1, 1, 1, 1), (2, 2), 1),   # dilated
                  ((8, 4, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 2)]:  # grouped
         assert not rule(*args)
+
+
+# -- ConvTranspose2d's own kernels (scatter forward, the gradient's windows backward) in
+# blocks: whole and one row per block, against PyTorch
+TRANSPOSED = {
+    "2x2-stride-2-tiles": dict(c=3, k=2, kernel=2, stride=2, padding=0, output_padding=0),
+    "3x3-stride-2-overlap": dict(c=2, k=3, kernel=3, stride=2, padding=1, output_padding=1),
+    "3x3-stride-1-groups-2": dict(c=4, k=2, kernel=3, stride=1, padding=1, output_padding=0,
+                                  groups=2),
+    "3x3-dilation-2": dict(c=1, k=3, kernel=3, stride=1, padding=0, output_padding=0,
+                           dilation=2),
+}
+
+
+@pytest.mark.parametrize("dtype, rtol, atol", [("float64", 1e-10, 1e-10), ("float32", 1e-4, 1e-5)])
+@pytest.mark.parametrize("blocks", ["whole", "row-by-row"])
+@pytest.mark.parametrize("case", sorted(TRANSPOSED))
+def test_conv_transpose_blocks_match_torch(monkeypatch, case, blocks, dtype, rtol, atol):
+    if blocks == "row-by-row":
+        monkeypatch.setattr(kernels, "BLOCK_BYTES", 1)
+    p = dict(TRANSPOSED[case])
+    c, k, f, groups = p.pop("c"), p.pop("k"), p.pop("kernel"), p.get("groups", 1)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, c, 5, 4)).astype(dtype)
+    w = rng.standard_normal((c, k, f, f)).astype(dtype)
+    b = rng.standard_normal(k * groups).astype(dtype)
+    ours = [xa.tensor(a, requires_grad=True) for a in (x, w, b)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    y = xa.conv_transpose2d(*ours, **p)
+    yt = torch.nn.functional.conv_transpose2d(*theirs, **p)
+    g = rng.standard_normal(tuple(yt.shape)).astype(dtype)
+    y.backward(xa.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(y.numpy(), yt.detach().numpy(), rtol=rtol, atol=atol)
+    for a, t in zip(ours, theirs):
+        assert a.grad.numpy().dtype == np.dtype(dtype)
+        np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=rtol, atol=atol * 10)
