@@ -11,7 +11,8 @@
     python benchmarks/conv.py --profile [name]  # where xarxa's step time goes (cProfile)
 
 Step = zero_grad, forward, cross-entropy loss, backward, SGD step, as DESIGN's benchmark
-method says (same process, A B B A interleaving, warm-up, median of per-round ratios;
+method says (same process, A B B A interleaving in 8 rounds of 20 steps, warm-up, median of
+per-round ratios;
 peak RSS of each library in its own subprocess, after 10 steps). Both models start from
 the same weights (the ResNet/DenseNet/FCN/UNet twins are tests/torch_models.py's).
 
@@ -424,7 +425,11 @@ def main() -> None:
             result = harness.interleaved(step_x, step_t, rounds=1, steps=1, warmup=1)
             mem_x = mem_t = None
         else:
-            result = harness.interleaved(step_x, step_t, rounds=8, steps=3, warmup=2)
+            # rounds of 20 steps, as harness's default: with 3-step rounds each library's
+            # first steps after the other's (slower for both, more for torch) weighed a
+            # third of every round, and ResNet-8 read 1.32× where 20-step rounds and the
+            # accuracy protocol's epochs read 1.6× (RESULTS.md, 2026-12-08)
+            result = harness.interleaved(step_x, step_t, rounds=8, steps=20, warmup=2)
             mem_x = harness.peak_memory(__file__, "xarxa", name)
             mem_t = harness.peak_memory(__file__, "torch", name)
         print(harness.report(name, result, mem_x, mem_t), flush=True)
