@@ -337,7 +337,7 @@ def layer_table(quick: bool = False, name: str = "resnet b64") -> str:
     from xarxa import nn
     kind, shape, batch, _ = CONFIGS[name]
     batch = QUICK_BATCH if quick else batch
-    rounds, steps, warmup = (1, 1, 1) if quick else (11, 5, 3)
+    rounds, steps, warmup = (1, 1, 1) if quick else (11, 20, 3)   # 20-step rounds: see main()
     x, _ = data(kind, shape, batch)
     convs = [layer for layer in layer_macs(xarxa_model(kind), xa.tensor(x))
              if isinstance(layer["module"], nn.Conv2d)]
