@@ -292,6 +292,7 @@ def conv_pair(layer: dict, first: bool):
     import torch
     import xarxa as xa
     import xarxa.nn.functional as F
+    from xarxa.autograd.ops._layout import to_chwn
     module = layer["module"]
     rng = np.random.default_rng(1)
     x = rng.standard_normal(layer["in_shape"]).astype(np.float32)
@@ -304,10 +305,8 @@ def conv_pair(layer: dict, first: bool):
     # as inside a network: a layer's input (but the data) and its output gradient reach a
     # xarxa convolution stored CHWN, the previous layers' memory order (ops/_layout.py),
     # and torch's in its own NCHW
-    def network_order(a):
-        return np.ascontiguousarray(a.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
-    xx = xa.tensor(x if first else network_order(x), requires_grad=not first)
-    wx, gx = xa.tensor(w, requires_grad=True), xa.tensor(network_order(g))
+    xx = xa.tensor(x if first else to_chwn(np, x), requires_grad=not first)
+    wx, gx = xa.tensor(w, requires_grad=True), xa.tensor(to_chwn(np, g))
     bx = None if b is None else xa.tensor(b, requires_grad=True)
     wanted_x = [t for t in (wx, bx, None if first else xx) if t is not None]
 

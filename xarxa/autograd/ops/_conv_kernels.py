@@ -199,12 +199,23 @@ def grouped_mm(a, b, groups, ta=False, tb=False, out=None):
     return out
 
 
-def accumulate(total, part):
-    """total + part, in place after the first block (part is a fresh array)."""
-    if total is None:
-        return part
-    total += part
-    return total
+def window_products(xp, blocks, left, right, width, total, need, groups=1):
+    """The two products of a window matrix V (`total` columns) that a backward needs,
+    taken block by block while each block of V (`blocks`, as `column_blocks` yields them,
+    `width` columns per output row) is in cache: left·V (its columns written block by
+    block) when need[0], and right·Vᵀ (summed over the blocks) when need[1], per group;
+    None where not needed."""
+    first = second = None
+    for i0, i1, cols in blocks:
+        part = slice(i0 * width, i1 * width)
+        if need[0]:
+            if first is None:
+                first = xp.empty((left.shape[0], total), dtype=xp.result_type(left, cols))
+            grouped_mm(left, cols, groups, out=first[:, part])
+        if need[1]:   # a fresh product each block: summed in the first one's buffer
+            prod = grouped_mm(right[:, part], cols, groups, tb=True)
+            second = prod if second is None else xp.add(second, prod, out=second)
+    return first, second
 
 
 def _gradient_windows(xp, grad, fh, fw, padding, h, wd):
@@ -310,29 +321,22 @@ def conv_grads(xp, x, w, grad, need, x_shape, w_shape, stride, padding, dilation
             dx = from_chwn(winograd.conv(xp, grad, flipped, (2 - pt, 2 - pb, 2 - pl,
                                                                2 - pr)), n, c, h, wd)
         return dx, dw
-    if path == "gradient_windows":
-        xm = chwn_matrix(x) if need[1] else None
-        if need[0]:
-            flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, -1)
-            dxm = xp.empty((c, h * wd * n), dtype=xp.result_type(grad, w))
-        for i0, i1, gcols in _gradient_windows(xp, grad, fh, fw, padding, h, wd):
-            part = slice(i0 * wd * n, i1 * wd * n)      # (K·FH·FW, part of H·W·N)
-            if need[1]:
-                dw = accumulate(dw, gcols @ xm[:, part].T)
-            if need[0]:
-                np.matmul(flipped, gcols, out=dxm[:, part])
+    if path == "gradient_windows":      # windows (K·FH·FW, H·W·N): dx = W̃·V, dW̃ᵀ = x·Vᵀ
+        flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, -1) if need[0] else None
+        dxm, dwt = window_products(xp, _gradient_windows(xp, grad, fh, fw, padding, h, wd),
+                                   flipped, chwn_matrix(x) if need[1] else None, wd * n,
+                                   h * wd * n, need)
         if need[1]:
-            flipped = dw.reshape(k, fh, fw, c)[:, ::-1, ::-1]
+            flipped = dwt.T.reshape(k, fh, fw, c)[:, ::-1, ::-1]
             dw = xp.ascontiguousarray(flipped.transpose(0, 3, 1, 2))
         if need[0]:
             dx = from_chwn(dxm, n, c, h, wd)
         return dx, dw
     g = chwn_matrix(grad)                     # a free view when grad is stored CHWN
     if need[1]:
-        for i0, i1, cols in _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation):
-            part = g[:, i0 * wo * n:i1 * wo * n]
-            dw = accumulate(dw, grouped_mm(part, cols, groups, tb=True))
-        dw = dw.reshape(w_shape)
+        blocks = _columns(xp, x, padding, fh, fw, sh, sw, ho, wo, dilation)
+        dw = window_products(xp, blocks, None, g, wo * n, ho * wo * n, (False, True),
+                             groups)[1].reshape(w_shape)
     if need[0]:
         dx = scatter(xp, g, w, groups, n, ho, wo, (h + pt + pb, wd + pl + pr), pt, pl,
                      h, wd, stride, dilation)

@@ -8,11 +8,10 @@ memory order and outputs are returned in it as transposed views (`_layout.py` sa
 This file holds the three differentiable ops, their dispatch and the public wrappers with
 their argument checks; the array kernels they run at first order are in `_conv_kernels.py`:
 im2col (the input's windows as a matrix, made in cache-sized blocks of output rows) +
-GEMM, col2im its adjoint, two stride-1
-shortcuts (shifted tap products forward, the gradient's windows backward), a batched GEMM
-for groups, strided windows for dilation, and a Winograd F(2×2, 3×3) path (`winograd.py`,
-switched off). Which one runs is a deterministic function of the shapes and options,
-exported here for inspection:
+GEMM, col2im its adjoint, two stride-1 shortcuts (shifted tap products forward, the
+gradient's windows backward), a batched GEMM for groups, strided windows for dilation,
+and a Winograd F(2×2, 3×3) path (`winograd.py`, switched off). Which one runs is a
+deterministic function of the shapes and options, exported here for inspection:
 
     forward_path(x_shape, w_shape, stride, padding, dilation, groups)
         -> "winograd" | "shifted_taps" | "im2col"
@@ -39,7 +38,7 @@ import numpy as np
 
 from ..function import Function
 from ...tensor import Tensor
-from ._conv_kernels import accumulate, column_blocks, conv_forward, conv_grads, grouped_mm, scatter
+from ._conv_kernels import column_blocks, conv_forward, conv_grads, scatter, window_products
 from ._conv_kernels import forward_path, grad_path  # noqa: F401  (exported for inspection)
 from ._layout import chwn_matrix, from_chwn, to_chwn
 
@@ -188,21 +187,11 @@ class ConvTranspose2d(Function):
                     _weight_grad(xp, grad, x2, (fh, fw), *geo) if need[1] else None, db)
         # the cropped borders received no gradient: pad g back to the full scatter size
         g = to_chwn(xp, grad, (ph, max(hf - ph - ho, 0), pw, max(wf - pw - wo, 0)))
-        dx = dw = None
-        if need[0]:
-            dxm = xp.empty((c_in, h * wd * n), dtype=xp.result_type(g, w))
-        # (C_out·FH·FW, H·W·N) windows a block of rows at a time, used while in cache
-        for i0, i1, gcols in column_blocks(xp, g, fh, fw, sh, sw, h, wd, dilation):
-            part = slice(i0 * wd * n, i1 * wd * n)
-            if need[0]:
-                grouped_mm(w.reshape(c_in, -1), gcols, groups, out=dxm[:, part])
-            if need[1]:
-                dw = accumulate(dw, grouped_mm(x2[:, part], gcols, groups, tb=True))
-        if need[0]:
-            dx = from_chwn(dxm, n, c_in, h, wd)
-        if need[1]:
-            dw = dw.reshape(w.shape)
-        return dx, dw, db
+        # the windows of g, (C_out·FH·FW, H·W·N), a block of rows at a time
+        dxm, dw = window_products(xp, column_blocks(xp, g, fh, fw, sh, sw, h, wd, dilation),
+                                  w.reshape(c_in, -1), x2, wd * n, h * wd * n, need, groups)
+        dx = None if dxm is None else from_chwn(dxm, n, c_in, h, wd)
+        return dx, None if dw is None else dw.reshape(w.shape), db
 
 
 class Conv2dWeight(Function):
