@@ -31,17 +31,25 @@ the Conv2d/ConvTranspose2d/Linear layers a forward runs (`layer_macs`, `step_flo
 2·MACs, backward dx + dW 4·MACs, less the first layer's dx; biases, normalisation,
 activations and pooling are not counted), divided by each library's median step time, and
 as a fraction of the machine's float32 GEMM peak (NumPy's BLAS, best of a few 2048³
-products; torch's mm peak printed for reference).
+products; torch's mm peak printed for reference). Its last columns are the step's **im2col
+floor** (`im2col_floor`): the time of only its matrix products (forward, dW, dx, per layer,
+over cache-sized blocks of window columns as xarxa's kernels run them; Linear layers too)
+and of its window copies (two per convolution with windows, by xarxa's `column_blocks`),
+each timed alone in NumPy on random arrays of the layers' shapes; "floor/torch" is their
+sum over torch's whole step: what is left of torch's time for everything else (batch norm,
+activations, pooling, the loss, the optimizer, the engine) if xarxa's convolutions cost
+nothing but their products and one window copy each way.
 
 --layers: each convolution of ResNet-8 (`xarxa.models.ResNet()` on 1×28×28, batch 64) alone,
 forward + backward (dW, and dx except for the stem, whose input is the data) in xarxa and
 torch on the same weights, input and output gradient (checked equal first; each library
 gets them in its own memory order, as a network hands them over: CHWN for xarxa but the
 stem's data input, NCHW for torch), A B B A medians; and "GEMMs": the time of only the
-matrix products an im2col convolution of that shape needs (W @ cols, dY @ colsᵀ, Wᵀ @ dY
-with NumPy on random arrays, outputs preallocated), a floor for any im2col
-implementation: where it exceeds torch's time, no im2col rewrite can match torch on that
-layer.
+matrix products an im2col convolution of that shape needs (W @ cols, dY @ colsᵀ, Wᵀ @ dY,
+`im2col_gemms`: on cache-sized blocks of columns, as xarxa's kernels run them), a floor
+for xarxa's im2col: where it exceeds torch's time, no rewrite of the copies around those
+products can match torch on that layer. (Until 2026-12-08 this column timed whole-matrix
+products, out of cache: 1.2–1.6× slower than the blocks for the 16-channel layers.)
 """
 from __future__ import annotations
 
@@ -202,12 +210,24 @@ def step_flops(layers: list[dict]) -> int:
     return 6 * total - 2 * layers[0]["macs"] if layers else 0
 
 
+def model_layers(name: str, batch: int | None = None) -> list[dict]:
+    """`layer_macs` of `name`'s model (a fresh one) on its configured input."""
+    import xarxa as xa
+    kind, shape, size, _ = CONFIGS[name]
+    x, _ = data(kind, shape, batch or size)
+    return layer_macs(xarxa_model(kind), xa.tensor(x))
+
+
 def model_step_flops(name: str, batch: int | None = None) -> int:
     """FLOPs of `name`'s training step (×graphs for the cnn ×10 case), on a fresh model."""
-    import xarxa as xa
-    kind, shape, size, graphs = CONFIGS[name]
-    x, _ = data(kind, shape, batch or size)
-    return graphs * step_flops(layer_macs(xarxa_model(kind), xa.tensor(x)))
+    return CONFIGS[name][3] * step_flops(model_layers(name, batch))
+
+
+def model_floor(name: str, batch: int | None = None, quick: bool = False) -> tuple:
+    """`im2col_floor` of `name`'s step (×graphs), in ms: (GEMMs, window copies)."""
+    gemms, copies = im2col_floor(model_layers(name, batch), *((1, 1) if quick else (5, 5)))
+    graphs = CONFIGS[name][3]
+    return gemms * graphs, copies * graphs
 
 
 def gemm_peak(n: int = 2048, repeats: int = 5) -> dict:
@@ -232,19 +252,23 @@ def gemm_peak(n: int = 2048, repeats: int = 5) -> dict:
     return peaks
 
 
-def flop_table(rows: list[tuple[str, int, dict]], peaks: dict, n: int) -> str:
+def flop_table(rows: list[tuple], peaks: dict, n: int) -> str:
     """The second table: per model, GFLOP per step, and each library's GFLOP/s as a share
-    of NumPy's GEMM peak. `rows` = (name, FLOPs per step, harness.interleaved's result)."""
+    of NumPy's GEMM peak; then the im2col floor of the step (`model_floor`: its products
+    and window copies alone, as xarxa runs them) against torch's whole step. `rows` =
+    (name, FLOPs per step, (GEMMs ms, copies ms), harness.interleaved's result)."""
     lines = [f"float32 GEMM peak ({n}×{n} @ {n}×{n}, best of 5): NumPy "
              f"{peaks['numpy']:.1f} GFLOP/s, torch.mm {peaks['torch']:.1f} GFLOP/s",
              f"{'model':<32} {'GFLOP/step':>10}   {'xarxa GFLOP/s':>13} {'of peak':>7}"
-             f"   {'torch GFLOP/s':>13} {'of peak':>7}"]
-    for name, flops, result in rows:
+             f"   {'torch GFLOP/s':>13} {'of peak':>7}   {'GEMMs ms':>8} {'copies ms':>9}"
+             f" {'floor/torch':>11}"]
+    for name, flops, (gemms, copies), result in rows:
         rate_x = flops / result["xarxa_ms"] / 1e6
         rate_t = flops / result["torch_ms"] / 1e6
         lines.append(f"{name:<32} {flops / 1e9:10.3f}   {rate_x:13.1f} "
                      f"{rate_x / peaks['numpy']:7.0%}   {rate_t:13.1f} "
-                     f"{rate_t / peaks['numpy']:7.0%}")
+                     f"{rate_t / peaks['numpy']:7.0%}   {gemms:8.1f} {copies:9.1f} "
+                     f"{(gemms + copies) / result['torch_ms']:10.2f}x")
     return "\n".join(lines)
 
 
@@ -265,23 +289,79 @@ def median_time(fn, rounds: int, steps: int, warmup: int) -> float:
 def im2col_gemms(c: int, k: int, fh: int, fw: int, m: int, groups: int = 1,
                  dx: bool = True):
     """The matrix products of an im2col convolution C → K, FH×FW kernel, M = N·Ho·Wo output
-    positions, per group: forward W (K/G × C/G·FH·FW) @ cols (C/G·FH·FW × M), dW = dY @ colsᵀ
-    and (`dx`) dcols = Wᵀ @ dY; random float32 arrays, outputs preallocated. Returns a
-    function running them once."""
+    positions, as xarxa's kernels run them: over blocks of about `BLOCK_BYTES` of window
+    columns, each block in cache (one reused random block stands for them all), by xarxa's
+    own `grouped_mm`: forward W (K × C/G·FH·FW) @ cols (C·FH·FW × B), dW = Σ dY·colsᵀ and
+    (`dx`) Wᵀ @ dY, per group; random float32 arrays. Returns a function running them once
+    (and returning W, the block, dY, the output and dW, for the tests).
+    (Whole-matrix products, out of cache, are slower: the table of 2026-12-07 timed those.)"""
+    from xarxa.autograd.ops._conv_kernels import BLOCK_BYTES, grouped_mm
     rng = np.random.default_rng(0)
-    rows, kg = c // groups * fh * fw, k // groups
-    w = rng.standard_normal((kg, rows)).astype(np.float32)
-    cols = rng.standard_normal((rows, m)).astype(np.float32)
-    dy = rng.standard_normal((kg, m)).astype(np.float32)
-    y, dw, dcols = np.empty((kg, m), np.float32), np.empty_like(w), np.empty_like(cols)
+    rows = c * fh * fw
+    width = max(1, min(m, BLOCK_BYTES // (rows * 4)))
+    w = rng.standard_normal((k, rows // groups)).astype(np.float32)
+    cols = rng.standard_normal((rows, width)).astype(np.float32)
+    dy = rng.standard_normal((k, m)).astype(np.float32)
+    y = np.empty((k, m), np.float32)
+    parts = [slice(i, min(i + width, m)) for i in range(0, m, width)]
 
     def run():
-        for _ in range(groups):
-            np.matmul(w, cols, out=y)
-            np.matmul(dy, cols.T, out=dw)
+        dw = None
+        for part in parts:
+            block = cols[:, :part.stop - part.start]
+            grouped_mm(w, block, groups, out=y[:, part])
+            prod = grouped_mm(dy[:, part], block, groups, tb=True)
+            dw = prod if dw is None else np.add(dw, prod, out=dw)
             if dx:
-                np.matmul(w.T, dy, out=dcols)
+                grouped_mm(w, dy[:, part], groups, ta=True)
+        return w, cols, dy, y, dw
     return run
+
+
+def window_copies(c: int, fh: int, fw: int, stride: tuple, out_hw: tuple, n: int):
+    """The window copies of an im2col convolution: C channels, FH×FW kernel, `stride`,
+    `out_hw` output positions per image, by xarxa's own `column_blocks` of a random float32
+    input stored CHWN, run through once. Returns a function doing it."""
+    from xarxa.autograd.ops._conv_kernels import column_blocks
+    (sh, sw), (ho, wo) = stride, out_hw
+    x = np.random.default_rng(0).standard_normal(
+        (c, (ho - 1) * sh + fh, (wo - 1) * sw + fw, n)).astype(np.float32)
+    x = x.transpose(3, 0, 1, 2)                  # logical (N, C, H, W), stored CHWN
+
+    def run():
+        for _ in column_blocks(np, x, fh, fw, sh, sw, ho, wo):
+            pass
+    return run
+
+
+def im2col_floor(layers: list[dict], rounds: int = 5, steps: int = 5) -> tuple:
+    """(GEMMs, window copies) in ms: the time of only the matrix products of every layer of
+    `layer_macs`' list (`im2col_gemms`: forward, dW and dx but the first layer's; a Linear
+    layer as a 1×1 convolution of its batch) and of two window copies per convolution (the
+    forward's windows and one window matrix for the backward, which both of its gradients
+    need at least once; none for a 1×1 stride-1 kernel, whose windows are its input), each
+    timed alone in NumPy: the floor of any im2col implementation of that step in NumPy."""
+    from xarxa import nn
+    gemms = copies = 0.0
+    for i, layer in enumerate(layers):
+        module, (n, *_) = layer["module"], layer["in_shape"]
+        if isinstance(module, nn.Linear):
+            work = im2col_gemms(module.in_features, module.out_features, 1, 1, n, dx=i > 0)
+            gemms += median_time(work, rounds, steps, 1)
+            continue
+        fh, fw = module.kernel_size
+        transposed = isinstance(module, nn.ConvTranspose2d)
+        # a transposed convolution is its conv's backward: the same products, C and K
+        # swapped, over its input's positions; its windows are those of its output side
+        small, big = (layer["in_shape"], layer["out_shape"]) if transposed else \
+            (layer["out_shape"], layer["in_shape"])
+        c, k = big[1], small[1]
+        work = im2col_gemms(c, k, fh, fw, n * small[2] * small[3], module.groups, dx=i > 0)
+        gemms += median_time(work, rounds, steps, 1)
+        if (fh, fw, *module.stride) != (1, 1, 1, 1):
+            copy = window_copies(c, fh, fw, module.stride, small[2:], n)
+            copies += 2 * median_time(copy, rounds, steps, 1)
+    return gemms * 1e3, copies * 1e3
 
 
 def conv_pair(layer: dict, first: bool):
@@ -432,7 +512,8 @@ def main() -> None:
             mem_x = harness.peak_memory(__file__, "xarxa", name)
             mem_t = harness.peak_memory(__file__, "torch", name)
         print(harness.report(name, result, mem_x, mem_t), flush=True)
-        rows.append((name, model_step_flops(name, batch), result))
+        rows.append((name, model_step_flops(name, batch), model_floor(name, batch, quick),
+                     result))
     n = 256 if quick else 2048    # --quick: a small product, only to run the code
     print(flop_table(rows, gemm_peak(n), n))
 

@@ -82,3 +82,33 @@ def test_layers_quick_table_of_another_model(load_benchmark):
     rows = lines[2:]
     assert [row.split()[1:5] for row in rows[:-1]] == [
         ["1→32", "3×3", "1", "32×28×28"], ["32→64", "3×3", "1", "64×14×14"]]
+
+
+def test_im2col_floor_products_and_copies(load_benchmark):
+    import xarxa as xa
+    from xarxa import nn
+    from xarxa.autograd.ops import _conv_kernels
+    conv = load_benchmark("conv")
+    # the blocked products are the convolution's: every block of output columns is W·block,
+    # dW the sum of the blocks' dY·blockᵀ (one random block stands for every block)
+    old = _conv_kernels.BLOCK_BYTES
+    _conv_kernels.BLOCK_BYTES = 4 * 27 * 5             # 5 columns of 27 rows per block
+    try:
+        w, block, dy, y, dw = conv.im2col_gemms(3, 4, 3, 3, 12)()
+    finally:
+        _conv_kernels.BLOCK_BYTES = old
+    assert block.shape == (27, 5) and y.shape == (4, 12) and dw.shape == (4, 27)
+    parts = [slice(0, 5), slice(5, 10), slice(10, 12)]
+    for part in parts:
+        assert np.allclose(y[:, part], w @ block[:, :part.stop - part.start], atol=1e-4)
+    want = sum(dy[:, p] @ block[:, :p.stop - p.start].T for p in parts)
+    assert np.allclose(dw, want, atol=1e-3)
+    # window copies: none for a 1×1 stride-1 convolution or a Linear layer, some for 3×3
+    x = xa.randn(2, 3, 6, 6)
+    pointwise = conv.layer_macs(nn.Sequential(nn.Conv2d(3, 4, 1), nn.Flatten(),
+                                              nn.Linear(144, 5)), x)
+    gemms, copies = conv.im2col_floor(pointwise, rounds=1, steps=1)
+    assert gemms > 0 and copies == 0
+    windows = conv.layer_macs(nn.Sequential(nn.Conv2d(3, 4, 3, padding=1),
+                                            nn.ConvTranspose2d(4, 2, 2, stride=2)), x)
+    assert conv.im2col_floor(windows, rounds=1, steps=1)[1] > 0

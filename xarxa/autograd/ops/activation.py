@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
+
 from ..function import Function
 from ._out import into
 from ..grad_mode import is_grad_enabled, no_grad
@@ -32,9 +34,45 @@ def _sigmoid(xp, x):
     return xp.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
 
 
+# max(x, 0) against a block of zeros: NumPy's loop for an array and a scalar is not
+# vectorised like the one for two arrays (2.7× slower on a 6 MiB float32 array, 0.59 vs
+# 0.22 ms; benchmarks/RESULTS.md, "the scalar loops"), and a small zero block read again
+# and again stays in the L1 cache. Bit for bit the same results (signed zeros, NaNs).
+_ZERO_BLOCK = 16384
+_zero_blocks: dict = {}
+
+
+def _flat(a):
+    """a's memory as a flat view when it is dense in some axis order, else None."""
+    if a.flags.c_contiguous:
+        return a.reshape(-1)
+    t = a.transpose(sorted(range(a.ndim), key=lambda i: -a.strides[i]))
+    return t.reshape(-1) if t.flags.c_contiguous else None
+
+
+def relu_array(xp, x, out=None):
+    """max(x, 0) of an array, into `out` (x itself for in place) or a new array stored
+    like x; the same values as `xp.maximum(x, 0, out=out)`, faster on large NumPy arrays."""
+    if out is None:
+        out = xp.empty_like(x)
+    if x.size < 2 * _ZERO_BLOCK or type(x) is not np.ndarray or x.dtype.kind != "f":
+        return xp.maximum(x, 0, out=out)
+    fx, fo = _flat(x), _flat(out)
+    if fx is None or fo is None or x.strides != out.strides:
+        return xp.maximum(x, 0, out=out)
+    zeros = _zero_blocks.get(x.dtype)
+    if zeros is None:
+        zeros = _zero_blocks.setdefault(x.dtype, np.zeros(_ZERO_BLOCK, x.dtype))
+    full = x.size - x.size % _ZERO_BLOCK
+    np.maximum(fx[:full].reshape(-1, _ZERO_BLOCK), zeros,
+               out=fo[:full].reshape(-1, _ZERO_BLOCK))
+    np.maximum(fx[full:], 0, out=fo[full:])
+    return out
+
+
 class ReLU(Function):
     def forward(ctx, x):
-        out = ctx.xp.maximum(x, 0)
+        out = relu_array(ctx.xp, x)
         ctx.save_for_backward(out)
         return out
 
