@@ -225,7 +225,9 @@ def model_step_flops(name: str, batch: int | None = None) -> int:
 
 def model_floor(name: str, batch: int | None = None, quick: bool = False) -> tuple:
     """`im2col_floor` of `name`'s step (×graphs), in ms: (GEMMs, window copies)."""
-    gemms, copies = im2col_floor(model_layers(name, batch), *((1, 1) if quick else (5, 5)))
+    if not quick:
+        time.sleep(0.5)   # torch's idle threads spin for a while after its last step
+    gemms, copies = im2col_floor(model_layers(name, batch), *((1, 1) if quick else (7, 5)))
     graphs = CONFIGS[name][3]
     return gemms * graphs, copies * graphs
 
@@ -273,8 +275,8 @@ def flop_table(rows: list[tuple], peaks: dict, n: int) -> str:
 
 
 # -- one layer at a time -------------------------------------------------------------------
-def median_time(fn, rounds: int, steps: int, warmup: int) -> float:
-    """Median over `rounds` of the mean time of `steps` calls, in seconds."""
+def median_time(fn, rounds: int, steps: int, warmup: int, best: bool = False) -> float:
+    """Median (`best`: minimum) over `rounds` of the mean time of `steps` calls, in s."""
     for _ in range(warmup):
         fn()
     times = []
@@ -283,7 +285,7 @@ def median_time(fn, rounds: int, steps: int, warmup: int) -> float:
         for _ in range(steps):
             fn()
         times.append((time.perf_counter() - start) / steps)
-    return statistics.median(times)
+    return min(times) if best else statistics.median(times)
 
 
 def im2col_gemms(c: int, k: int, fh: int, fw: int, m: int, groups: int = 1,
@@ -335,7 +337,8 @@ def window_copies(c: int, fh: int, fw: int, stride: tuple, out_hw: tuple, n: int
 
 
 def im2col_floor(layers: list[dict], rounds: int = 5, steps: int = 5) -> tuple:
-    """(GEMMs, window copies) in ms: the time of only the matrix products of every layer of
+    """(GEMMs, window copies) in ms, the best of `rounds` (a floor, so the least disturbed
+    round): the time of only the matrix products of every layer of
     `layer_macs`' list (`im2col_gemms`: forward, dW and dx but the first layer's; a Linear
     layer as a 1×1 convolution of its batch) and of two window copies per convolution (the
     forward's windows and one window matrix for the backward, which both of its gradients
@@ -347,7 +350,7 @@ def im2col_floor(layers: list[dict], rounds: int = 5, steps: int = 5) -> tuple:
         module, (n, *_) = layer["module"], layer["in_shape"]
         if isinstance(module, nn.Linear):
             work = im2col_gemms(module.in_features, module.out_features, 1, 1, n, dx=i > 0)
-            gemms += median_time(work, rounds, steps, 1)
+            gemms += median_time(work, rounds, steps, 1, best=True)
             continue
         fh, fw = module.kernel_size
         transposed = isinstance(module, nn.ConvTranspose2d)
@@ -357,10 +360,10 @@ def im2col_floor(layers: list[dict], rounds: int = 5, steps: int = 5) -> tuple:
             (layer["out_shape"], layer["in_shape"])
         c, k = big[1], small[1]
         work = im2col_gemms(c, k, fh, fw, n * small[2] * small[3], module.groups, dx=i > 0)
-        gemms += median_time(work, rounds, steps, 1)
+        gemms += median_time(work, rounds, steps, 1, best=True)
         if (fh, fw, *module.stride) != (1, 1, 1, 1):
             copy = window_copies(c, fh, fw, module.stride, small[2:], n)
-            copies += 2 * median_time(copy, rounds, steps, 1)
+            copies += 2 * median_time(copy, rounds, steps, 1, best=True)
     return gemms * 1e3, copies * 1e3
 
 

@@ -29,8 +29,10 @@ class Capture:
     def _add(self, i: int, g) -> None:
         if self.grads[i] is not None:
             self.grads[i] = self.grads[i] + g
-        else:  # an array is copied (the walk may hand it on); a Tensor is never written to
-            self.grads[i] = g if isinstance(g, function.Tensor) else g.copy()
+        else:  # an array is copied (the walk may hand it on); a Tensor is never written to.
+            # In its own memory order: a C-ordered copy of a CHWN-stored convolution gradient
+            # is a transposing copy, 7× slower (5.3 vs 0.76 ms for 12 MiB)
+            self.grads[i] = g if isinstance(g, function.Tensor) else g.copy(order="K")
 
     def leaf(self, leaf, g, handed, Tensor) -> None:  # engine._accumulate's signature
         i = self.slots.get(id(leaf))

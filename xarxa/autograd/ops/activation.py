@@ -102,7 +102,13 @@ class Tanh(Function):
     # d tanh(x) = g·(1 − tanh²(x))
     def backward(ctx, grad):
         out = ctx.saved[0]
-        return (grad * (1 - out * out),)
+        if isinstance(grad, Tensor):      # create_graph: new nodes, nothing written to
+            return (grad * (1 - out * out),)
+        xp = ctx.xp                       # 1 − tanh², then ·g, in one fresh buffer (the
+        d = xp.multiply(out, out, out=xp.empty_like(out))    # same products: 0.8× the
+        xp.subtract(1, d, out=d)                             # time of three arrays)
+        d *= grad
+        return (d,)
 
 
 class Step(Function):
