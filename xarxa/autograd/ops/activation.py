@@ -53,10 +53,10 @@ def _flat(a):
 def relu_array(xp, x, out=None):
     """max(x, 0) of an array, into `out` (x itself for in place) or a new array stored
     like x; the same values as `xp.maximum(x, 0, out=out)`, faster on large NumPy arrays."""
+    if x.size < 2 * _ZERO_BLOCK or type(x) is not np.ndarray or x.dtype.kind != "f":
+        return xp.maximum(x, 0, out=out)       # small (an MLP's): no extra work
     if out is None:
         out = xp.empty_like(x)
-    if x.size < 2 * _ZERO_BLOCK or type(x) is not np.ndarray or x.dtype.kind != "f":
-        return xp.maximum(x, 0, out=out)
     fx, fo = _flat(x), _flat(out)
     if fx is None or fo is None or x.strides != out.strides:
         return xp.maximum(x, 0, out=out)
