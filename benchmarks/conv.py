@@ -343,7 +343,8 @@ def im2col_floor(layers: list[dict], rounds: int = 5, steps: int = 5) -> tuple:
     layer as a 1×1 convolution of its batch) and of two window copies per convolution (the
     forward's windows and one window matrix for the backward, which both of its gradients
     need at least once; none for a 1×1 stride-1 kernel, whose windows are its input), each
-    timed alone in NumPy: the floor of any im2col implementation of that step in NumPy."""
+    timed alone in NumPy: the floor of xarxa's im2col for that step (the products as its
+    kernels run them, one copy of the windows each way, nothing else)."""
     from xarxa import nn
     gemms = copies = 0.0
     for i, layer in enumerate(layers):

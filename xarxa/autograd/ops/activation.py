@@ -20,6 +20,7 @@ from ..version import bump_version
 from ..version import leaf_error, rebase
 from ...tensor import Tensor
 from ._erf import erf_array
+from ._layout import layout_of
 from .elementwise import clamp, graph_input
 from .math import erf
 from ._util import floating, normalize_dim
@@ -36,7 +37,7 @@ def _sigmoid(xp, x):
 
 # max(x, 0) against a block of zeros: NumPy's loop for an array and a scalar is not
 # vectorised like the one for two arrays (2.7× slower on a 6 MiB float32 array, 0.59 vs
-# 0.22 ms; benchmarks/RESULTS.md, "the scalar loops"), and a small zero block read again
+# 0.22 ms; benchmarks/RESULTS.md, "NumPy's slow loops"), and a small zero block read again
 # and again stays in the L1 cache. Bit for bit the same results (signed zeros, NaNs).
 _ZERO_BLOCK = 16384
 _zero_blocks: dict = {}
@@ -46,7 +47,7 @@ def _flat(a):
     """a's memory as a flat view when it is dense in some axis order, else None."""
     if a.flags.c_contiguous:
         return a.reshape(-1)
-    t = a.transpose(sorted(range(a.ndim), key=lambda i: -a.strides[i]))
+    t = a.transpose(layout_of(a))
     return t.reshape(-1) if t.flags.c_contiguous else None
 
 
@@ -61,8 +62,10 @@ def relu_array(xp, x, out=None):
     if fx is None or fo is None or x.strides != out.strides:
         return xp.maximum(x, 0, out=out)
     zeros = _zero_blocks.get(x.dtype)
-    if zeros is None:
-        zeros = _zero_blocks.setdefault(x.dtype, np.zeros(_ZERO_BLOCK, x.dtype))
+    if zeros is None:                          # one read-only block per dtype, shared
+        zeros = np.zeros(_ZERO_BLOCK, x.dtype)
+        zeros.flags.writeable = False
+        zeros = _zero_blocks.setdefault(x.dtype, zeros)
     full = x.size - x.size % _ZERO_BLOCK
     np.maximum(fx[:full].reshape(-1, _ZERO_BLOCK), zeros,
                out=fo[:full].reshape(-1, _ZERO_BLOCK))
